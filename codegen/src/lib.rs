@@ -1,0 +1,3 @@
+//! Typed Tray credentials: turns Tray service environment schemas into Rust types.
+
+pub mod snapshot;

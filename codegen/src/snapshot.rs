@@ -1,0 +1,175 @@
+//! Snapshot files: one Tray service version's connector entry and service environments, kept
+//! verbatim as Tray's API returned them.
+//!
+//! A snapshot is `schemas/<service-name>-<service-version>.json`:
+//!
+//! ```json
+//! {
+//!   "connector": { "name": "slack", "service": { "name": "slack", "version": 4, .. }, .. },
+//!   "environments": [ { "id": "..", "title": "Production", "credentialsSchema": {..}, .. } ]
+//! }
+//! ```
+//!
+//! `connector` is the service's entry of `GET /connectors`, `environments` the `elements` of
+//! `GET /services/{name}/versions/{version}/environments`. Both are stored as Tray sent them,
+//! key order included (so a schema's property order survives), pretty-printed with two-space
+//! indents and a final newline, so the same answer from Tray always gives the same bytes.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+/// One snapshot file, read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Snapshot {
+    /// Where it was read from (or is to be written).
+    pub path: PathBuf,
+    /// The connector entry, verbatim.
+    pub connector: Value,
+    /// The service environments, verbatim.
+    pub environments: Vec<Value>,
+}
+
+/// A snapshot that could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum SnapshotError {
+    /// The file or folder could not be read.
+    #[error("{path}: cannot read: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The file is not JSON.
+    #[error("{path}: not valid JSON: {source}")]
+    Json {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: serde_json::Error,
+    },
+    /// The JSON is not shaped like a snapshot.
+    #[error("{path}#{pointer}: {message}")]
+    Shape {
+        /// The file.
+        path: PathBuf,
+        /// Where in it.
+        pointer: String,
+        /// What is wrong and what to do.
+        message: String,
+    },
+}
+
+impl Snapshot {
+    /// Builds a snapshot from Tray's answers.
+    pub fn new(path: PathBuf, connector: Value, environments: Vec<Value>) -> Self {
+        Snapshot { path, connector, environments }
+    }
+
+    /// The service name (`connector.service.name`).
+    pub fn service_name(&self) -> &str {
+        self.connector["service"]["name"].as_str().unwrap_or_default()
+    }
+
+    /// The service version (`connector.service.version`).
+    pub fn service_version(&self) -> u32 {
+        self.connector["service"]["version"].as_u64().map_or(0, |v| v as u32)
+    }
+
+    /// The file name Tray's service name and version give: `slack-4.json`.
+    pub fn file_name(service_name: &str, service_version: u32) -> String {
+        format!("{service_name}-{service_version}.json")
+    }
+
+    /// Reads and checks one snapshot file.
+    pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
+        let text = fs::read_to_string(path)
+            .map_err(|source| SnapshotError::Io { path: path.to_owned(), source })?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses a snapshot's text; `path` is only used in errors.
+    pub fn parse(path: &Path, text: &str) -> Result<Snapshot, SnapshotError> {
+        let value: Value = serde_json::from_str(text)
+            .map_err(|source| SnapshotError::Json { path: path.to_owned(), source })?;
+        let shape = |pointer: &str, message: &str| SnapshotError::Shape {
+            path: path.to_owned(),
+            pointer: pointer.to_owned(),
+            message: message.to_owned(),
+        };
+        let Value::Object(mut root) = value else {
+            return Err(shape("", "a snapshot is an object with `connector` and `environments`"));
+        };
+        let connector = root
+            .remove("connector")
+            .ok_or_else(|| shape("/connector", "missing: the connector's entry from `GET /connectors`"))?;
+        if connector.pointer("/service/name").and_then(Value::as_str).is_none_or(str::is_empty) {
+            return Err(shape("/connector/service/name", "missing: the service name is a non-empty string"));
+        }
+        if connector.pointer("/service/version").and_then(Value::as_u64).is_none() {
+            return Err(shape("/connector/service/version", "missing: the service version is an integer"));
+        }
+        let Some(Value::Array(environments)) = root.remove("environments") else {
+            return Err(shape(
+                "/environments",
+                "missing: the `elements` of `GET /services/{name}/versions/{version}/environments`",
+            ));
+        };
+        for (i, env) in environments.iter().enumerate() {
+            if env.get("id").and_then(Value::as_str).is_none() {
+                return Err(shape(&format!("/environments/{i}/id"), "missing: each environment has a string `id`"));
+            }
+        }
+        Ok(Snapshot { path: path.to_owned(), connector, environments })
+    }
+
+    /// The file's exact text: verbatim JSON, two-space indents, final newline.
+    pub fn to_text(&self) -> String {
+        let mut root = Map::new();
+        root.insert("connector".into(), self.connector.clone());
+        root.insert("environments".into(), Value::Array(self.environments.clone()));
+        let mut text = serde_json::to_string_pretty(&Value::Object(root))
+            .expect("a JSON value always serializes");
+        text.push('\n');
+        text
+    }
+}
+
+/// Reads every `*.json` snapshot in a folder, sorted by file name.
+pub fn read_dir(dir: &Path) -> Result<Vec<Snapshot>, SnapshotError> {
+    let io = |source| SnapshotError::Io { path: dir.to_owned(), source };
+    let mut paths = Vec::new();
+    for entry in fs::read_dir(dir).map_err(io)? {
+        let path = entry.map_err(io)?.path();
+        if path.extension().is_some_and(|ext| ext == "json") {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    paths.iter().map(|path| Snapshot::read(path)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn text_round_trips_byte_for_byte() {
+        let text = "{\n  \"connector\": {\n    \"service\": {\n      \"name\": \"x\",\n      \"version\": 2\n    },\n    \"name\": \"x\"\n  },\n  \"environments\": [\n    {\n      \"id\": \"a\",\n      \"zeta\": 1,\n      \"alpha\": 2\n    }\n  ]\n}\n";
+        let snapshot = Snapshot::parse(Path::new("x-2.json"), text).unwrap();
+        assert_eq!(snapshot.service_name(), "x");
+        assert_eq!(snapshot.service_version(), 2);
+        assert_eq!(snapshot.to_text(), text);
+    }
+
+    #[test]
+    fn shape_errors_name_the_pointer() {
+        let err = Snapshot::parse(Path::new("s.json"), r#"{"connector": {"service": {"name": "s"}}, "environments": []}"#)
+            .unwrap_err();
+        assert_eq!(err.to_string(), "s.json#/connector/service/version: missing: the service version is an integer");
+        let err = Snapshot::parse(Path::new("s.json"), "[1]").unwrap_err();
+        assert!(err.to_string().starts_with("s.json#: a snapshot is an object"));
+    }
+}

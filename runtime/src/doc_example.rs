@@ -1,0 +1,49 @@
+//! A connector written the way `tray-codegen` writes them, for this crate's doc examples.
+
+use crate::validate::{Pattern, Validator};
+use crate::{AuthenticationType, Connector, NoScopes, Secret, ServiceEnvironment, ServiceEnvironmentId, Validate};
+
+/// The example service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Example;
+
+impl Connector for Example {
+    const SERVICE_NAME: &'static str = "example";
+    const SERVICE_VERSION: u32 = 1;
+    const ENVIRONMENTS: &'static [ServiceEnvironment] = &[ServiceEnvironment {
+        id: "474a1b2c-3d4e-4f5a-8b6c-7d8e90088d70",
+        title: "Production",
+        authentication_type: AuthenticationType::Oauth2,
+    }];
+    type Credentials = Credentials;
+    type UserData = UserData;
+    type Scope = NoScopes;
+}
+
+/// The `Production` environment.
+pub const PRODUCTION: ServiceEnvironmentId<Example> =
+    ServiceEnvironmentId::from_static("474a1b2c-3d4e-4f5a-8b6c-7d8e90088d70");
+
+/// Credentials.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Credentials {
+    /// Access token.
+    pub access_token: Secret,
+    /// Data center.
+    pub dc: String,
+}
+
+impl Validate for Credentials {
+    fn validate_with(&self, validator: &mut Validator) {
+        static DC: Pattern = Pattern::new("^[a-z]+[0-9]+$");
+        validator.at("dc", |v| v.pattern(&self.dc, &DC));
+    }
+}
+
+/// User data.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct UserData {}
+
+impl Validate for UserData {
+    fn validate_with(&self, _: &mut Validator) {}
+}

@@ -1,0 +1,115 @@
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use zeroize::Zeroizing;
+
+/// A credential value: an API key, a token, a password.
+///
+/// It is sent to Tray as the plain string, and nowhere else: `Debug` and `Display` print a
+/// redaction, and its memory is zeroed when it is dropped. Read it with [`Secret::expose`].
+///
+/// ```
+/// use tray_auth::Secret;
+/// let key = Secret::from("sk_live_123");
+/// assert_eq!(format!("{key:?}"), "Secret(\"[redacted]\")");
+/// assert_eq!(key.to_string(), "[redacted]");
+/// assert_eq!(key.expose(), "sk_live_123");
+/// assert_eq!(serde_json::to_string(&key).unwrap(), "\"sk_live_123\"");
+/// ```
+#[derive(Clone, Default)]
+pub struct Secret(Zeroizing<String>);
+
+/// What `Debug` and `Display` print in place of a secret.
+const REDACTED: &str = "[redacted]";
+
+impl Secret {
+    /// Wraps a value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(Zeroizing::new(value.into()))
+    }
+
+    /// The plain value. Take care where it goes.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// Whether the value is the empty string.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
+impl From<&str> for Secret {
+    fn from(value: &str) -> Self {
+        Secret::new(value)
+    }
+}
+
+impl From<String> for Secret {
+    fn from(value: String) -> Self {
+        Secret::new(value)
+    }
+}
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        // Compare without an early exit, so the time taken says nothing about the value.
+        let (a, b) = (self.0.as_bytes(), other.0.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+}
+
+impl Eq for Secret {}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Secret").field(&REDACTED).finish()
+    }
+}
+
+impl fmt::Display for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
+impl Serialize for Secret {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&self.0)
+    }
+}
+
+impl<'de> Deserialize<'de> for Secret {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        String::deserialize(deserializer).map(Secret::new)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_display_redact() {
+        let s = Secret::from(String::from("hunter2"));
+        assert!(!format!("{s:?}").contains("hunter2"));
+        assert!(!format!("{s:#?}").contains("hunter2"));
+        assert!(!format!("{s}").contains("hunter2"));
+        assert_eq!(s.expose(), "hunter2");
+    }
+
+    #[test]
+    fn round_trips_as_plain_string() {
+        let s: Secret = serde_json::from_str("\"abc\"").unwrap();
+        assert_eq!(s.expose(), "abc");
+        assert_eq!(serde_json::to_string(&s).unwrap(), "\"abc\"");
+        assert!(serde_json::from_str::<Secret>("12").is_err());
+    }
+
+    #[test]
+    fn equality_is_by_value() {
+        assert_eq!(Secret::from("a"), Secret::from("a"));
+        assert_ne!(Secret::from("a"), Secret::from("b"));
+        assert_ne!(Secret::from("a"), Secret::from("ab"));
+    }
+}

@@ -1,0 +1,406 @@
+//! Run-time checks for what Rust types cannot say: patterns, lengths, ranges, item counts.
+//!
+//! Generated types implement [`Validate`]. Every violation is collected (not only the first),
+//! each with the JSON pointer of the offending value and what rule it broke, but never the
+//! value itself, which may be a secret.
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::OnceLock;
+
+use crate::Secret;
+
+/// A value that can check itself against its schema's constraints.
+pub trait Validate {
+    /// Records every violation under the validator's current pointer.
+    fn validate_with(&self, validator: &mut Validator);
+
+    /// Checks the value; `Err` lists every violation.
+    ///
+    /// ```
+    /// use tray_auth::Validate;
+    /// # use tray_auth::doc_example::Credentials;
+    /// let credentials = Credentials { access_token: "t".into(), dc: "not a dc!".into() };
+    /// let err = credentials.validate().unwrap_err();
+    /// assert_eq!(err.violations()[0].pointer(), "/dc");
+    /// assert_eq!(err.to_string(), "1 value breaks its schema:\n  /dc: does not match the pattern `^[a-z]+[0-9]+$`");
+    /// ```
+    fn validate(&self) -> Result<(), ValidationErrors> {
+        let mut validator = Validator::new();
+        self.validate_with(&mut validator);
+        validator.finish()
+    }
+}
+
+/// Walks a value, keeping the JSON pointer of where it is and the violations found.
+#[derive(Debug, Default)]
+pub struct Validator {
+    path: Vec<String>,
+    violations: Vec<Violation>,
+}
+
+impl Validator {
+    /// A validator at the root (pointer `""`).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Runs `check` one level down, under the object key `key`.
+    pub fn at(&mut self, key: &str, check: impl FnOnce(&mut Self)) {
+        self.path.push(key.to_owned());
+        check(self);
+        self.path.pop();
+    }
+
+    /// Runs `check` one level down, under the array index `index`.
+    pub fn index(&mut self, index: usize, check: impl FnOnce(&mut Self)) {
+        self.path.push(index.to_string());
+        check(self);
+        self.path.pop();
+    }
+
+    /// The JSON pointer of the current position (RFC 6901).
+    pub fn pointer(&self) -> String {
+        let mut pointer = String::new();
+        for token in &self.path {
+            pointer.push('/');
+            pointer.push_str(&token.replace('~', "~0").replace('/', "~1"));
+        }
+        pointer
+    }
+
+    /// Records a violation at the current position.
+    pub fn report(&mut self, rule: Rule) {
+        let pointer = self.pointer();
+        self.violations.push(Violation { pointer, rule });
+    }
+
+    /// `pattern`: the text must contain a match (JSON Schema patterns are not anchored).
+    pub fn pattern(&mut self, text: &str, pattern: &'static Pattern) {
+        match pattern.regex() {
+            Some(regex) if regex.find(text).is_some() => {}
+            Some(_) => self.report(Rule::Pattern { pattern: pattern.source }),
+            None => self.report(Rule::UnsupportedPattern { pattern: pattern.source }),
+        }
+    }
+
+    /// `minLength` and `maxLength`, counted in characters as JSON Schema does.
+    pub fn length(&mut self, text: &str, min: Option<u64>, max: Option<u64>) {
+        let length = text.chars().count() as u64;
+        if let Some(min) = min.filter(|&min| length < min) {
+            self.report(Rule::MinLength { min });
+        }
+        if let Some(max) = max.filter(|&max| length > max) {
+            self.report(Rule::MaxLength { max });
+        }
+    }
+
+    /// `minItems` and `maxItems`.
+    pub fn items(&mut self, count: usize, min: Option<u64>, max: Option<u64>) {
+        let count = count as u64;
+        if let Some(min) = min.filter(|&min| count < min) {
+            self.report(Rule::MinItems { min });
+        }
+        if let Some(max) = max.filter(|&max| count > max) {
+            self.report(Rule::MaxItems { max });
+        }
+    }
+
+    /// `uniqueItems`.
+    pub fn unique<T: PartialEq>(&mut self, items: &[T]) {
+        let repeated = items.iter().enumerate().any(|(i, item)| items[..i].contains(item));
+        if repeated {
+            self.report(Rule::UniqueItems);
+        }
+    }
+
+    /// `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`.
+    pub fn range(&mut self, value: f64, bounds: Bounds) {
+        if let Some(min) = bounds.minimum.filter(|&min| value < min) {
+            self.report(Rule::Minimum { min, exclusive: false });
+        }
+        if let Some(min) = bounds.exclusive_minimum.filter(|&min| value <= min) {
+            self.report(Rule::Minimum { min, exclusive: true });
+        }
+        if let Some(max) = bounds.maximum.filter(|&max| value > max) {
+            self.report(Rule::Maximum { max, exclusive: false });
+        }
+        if let Some(max) = bounds.exclusive_maximum.filter(|&max| value >= max) {
+            self.report(Rule::Maximum { max, exclusive: true });
+        }
+    }
+
+    /// The result: `Ok` when nothing was reported.
+    pub fn finish(self) -> Result<(), ValidationErrors> {
+        if self.violations.is_empty() {
+            Ok(())
+        } else {
+            Err(ValidationErrors { violations: self.violations })
+        }
+    }
+}
+
+/// Numeric bounds of a schema, for [`Validator::range`].
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Bounds {
+    /// `minimum`.
+    pub minimum: Option<f64>,
+    /// `exclusiveMinimum` (as a number, draft 6 on).
+    pub exclusive_minimum: Option<f64>,
+    /// `maximum`.
+    pub maximum: Option<f64>,
+    /// `exclusiveMaximum` (as a number, draft 6 on).
+    pub exclusive_maximum: Option<f64>,
+}
+
+/// A schema's `pattern`, compiled on first use with an ECMAScript-compatible engine (JSON
+/// Schema patterns are ECMAScript regular expressions, look-around included).
+pub struct Pattern {
+    source: &'static str,
+    compiled: OnceLock<Option<regress::Regex>>,
+}
+
+impl Pattern {
+    /// A pattern, for a `static` in generated code.
+    pub const fn new(source: &'static str) -> Self {
+        Pattern { source, compiled: OnceLock::new() }
+    }
+
+    /// The pattern as the schema wrote it.
+    pub fn source(&self) -> &'static str {
+        self.source
+    }
+
+    fn regex(&self) -> Option<&regress::Regex> {
+        self.compiled
+            .get_or_init(|| {
+                regress::Regex::with_flags(self.source, "u")
+                    .or_else(|_| regress::Regex::new(self.source))
+                    .ok()
+            })
+            .as_ref()
+    }
+}
+
+impl fmt::Debug for Pattern {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Pattern").field(&self.source).finish()
+    }
+}
+
+/// A rule of the schema that a value breaks.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum Rule {
+    /// `pattern`.
+    Pattern {
+        /// The pattern.
+        pattern: &'static str,
+    },
+    /// A `pattern` the regex engine does not take.
+    UnsupportedPattern {
+        /// The pattern.
+        pattern: &'static str,
+    },
+    /// `minLength`.
+    MinLength {
+        /// The least number of characters.
+        min: u64,
+    },
+    /// `maxLength`.
+    MaxLength {
+        /// The most characters.
+        max: u64,
+    },
+    /// `minItems`.
+    MinItems {
+        /// The least number of items.
+        min: u64,
+    },
+    /// `maxItems`.
+    MaxItems {
+        /// The most items.
+        max: u64,
+    },
+    /// `uniqueItems`.
+    UniqueItems,
+    /// `minimum` or `exclusiveMinimum`.
+    Minimum {
+        /// The bound.
+        min: f64,
+        /// Whether the bound itself is out.
+        exclusive: bool,
+    },
+    /// `maximum` or `exclusiveMaximum`.
+    Maximum {
+        /// The bound.
+        max: f64,
+        /// Whether the bound itself is out.
+        exclusive: bool,
+    },
+}
+
+impl fmt::Display for Rule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Rule::Pattern { pattern } => write!(f, "does not match the pattern `{pattern}`"),
+            Rule::UnsupportedPattern { pattern } => {
+                write!(f, "cannot be checked: the pattern `{pattern}` is not a valid ECMAScript regular expression")
+            }
+            Rule::MinLength { min } => write!(f, "is shorter than {min} characters"),
+            Rule::MaxLength { max } => write!(f, "is longer than {max} characters"),
+            Rule::MinItems { min } => write!(f, "has fewer than {min} items"),
+            Rule::MaxItems { max } => write!(f, "has more than {max} items"),
+            Rule::UniqueItems => f.write_str("has repeated items, but they must be unique"),
+            Rule::Minimum { min, exclusive: false } => write!(f, "is less than the minimum {min}"),
+            Rule::Minimum { min, exclusive: true } => write!(f, "must be greater than {min}"),
+            Rule::Maximum { max, exclusive: false } => write!(f, "is greater than the maximum {max}"),
+            Rule::Maximum { max, exclusive: true } => write!(f, "must be less than {max}"),
+        }
+    }
+}
+
+/// One value that breaks its schema: where, and which rule. Never the value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Violation {
+    pointer: String,
+    rule: Rule,
+}
+
+impl Violation {
+    /// The JSON pointer of the value (`/credentials/dc`).
+    pub fn pointer(&self) -> &str {
+        &self.pointer
+    }
+
+    /// The rule it breaks.
+    pub fn rule(&self) -> &Rule {
+        &self.rule
+    }
+}
+
+impl fmt::Display for Violation {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let pointer = if self.pointer.is_empty() { "(root)" } else { &self.pointer };
+        write!(f, "{pointer}: {}", self.rule)
+    }
+}
+
+/// Every violation found in a value.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub struct ValidationErrors {
+    violations: Vec<Violation>,
+}
+
+impl ValidationErrors {
+    /// The violations, in the order the value was walked.
+    pub fn violations(&self) -> &[Violation] {
+        &self.violations
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.violations.len() {
+            1 => write!(f, "1 value breaks its schema:")?,
+            n => write!(f, "{n} values break their schema:")?,
+        }
+        for violation in &self.violations {
+            write!(f, "\n  {violation}")?;
+        }
+        Ok(())
+    }
+}
+
+macro_rules! nothing_to_validate {
+    ($($ty:ty),*) => {$(
+        impl Validate for $ty {
+            fn validate_with(&self, _: &mut Validator) {}
+        }
+    )*};
+}
+
+nothing_to_validate!(String, bool, i64, f64, Secret, serde_json::Value, crate::NoScopes);
+
+impl<T: Validate> Validate for Option<T> {
+    fn validate_with(&self, validator: &mut Validator) {
+        if let Some(value) = self {
+            value.validate_with(validator);
+        }
+    }
+}
+
+impl<T: Validate> Validate for Vec<T> {
+    fn validate_with(&self, validator: &mut Validator) {
+        for (i, item) in self.iter().enumerate() {
+            validator.index(i, |v| item.validate_with(v));
+        }
+    }
+}
+
+impl<T: Validate> Validate for Box<T> {
+    fn validate_with(&self, validator: &mut Validator) {
+        (**self).validate_with(validator);
+    }
+}
+
+impl<T: Validate> Validate for BTreeMap<String, T> {
+    fn validate_with(&self, validator: &mut Validator) {
+        for (key, value) in self {
+            validator.at(key, |v| value.validate_with(v));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static DIGITS: Pattern = Pattern::new("^[0-9]+$");
+    static LOOKAHEAD: Pattern = Pattern::new("^(?=.*[A-Z])(?!.*\\s).+$");
+
+    #[test]
+    fn pointers_escape_tokens() {
+        let mut v = Validator::new();
+        v.at("a/b", |v| v.at("c~d", |v| v.index(3, |v| v.report(Rule::UniqueItems))));
+        let err = v.finish().unwrap_err();
+        assert_eq!(err.violations()[0].pointer(), "/a~1b/c~0d/3");
+    }
+
+    #[test]
+    fn patterns_are_searched_with_ecmascript_semantics() {
+        let mut v = Validator::new();
+        v.pattern("123", &DIGITS);
+        v.pattern("Abc", &LOOKAHEAD);
+        assert!(v.finish().is_ok());
+        let mut v = Validator::new();
+        v.at("x", |v| v.pattern("12a", &DIGITS));
+        v.at("y", |v| v.pattern("abc def", &LOOKAHEAD));
+        let err = v.finish().unwrap_err();
+        assert_eq!(err.violations().len(), 2);
+        assert_eq!(err.violations()[1].to_string(), "/y: does not match the pattern `^(?=.*[A-Z])(?!.*\\s).+$`");
+    }
+
+    #[test]
+    fn bounds_and_lengths() {
+        let mut v = Validator::new();
+        v.length("héllo", Some(5), Some(5));
+        v.range(5.0, Bounds { minimum: Some(5.0), maximum: Some(5.0), ..Bounds::default() });
+        assert!(v.finish().is_ok());
+        let mut v = Validator::new();
+        v.length("ab", Some(3), None);
+        v.range(5.0, Bounds { exclusive_maximum: Some(5.0), ..Bounds::default() });
+        v.items(3, None, Some(2));
+        v.unique(&[1, 2, 1]);
+        let rules: Vec<_> = v.finish().unwrap_err().violations().iter().map(|x| x.rule().clone()).collect();
+        assert_eq!(
+            rules,
+            vec![
+                Rule::MinLength { min: 3 },
+                Rule::Maximum { max: 5.0, exclusive: true },
+                Rule::MaxItems { max: 2 },
+                Rule::UniqueItems
+            ]
+        );
+    }
+}
