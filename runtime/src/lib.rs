@@ -27,6 +27,8 @@
 //! assert!(!format!("{payload:?}").contains("a22x"));
 //! ```
 
+#[cfg(feature = "client")]
+pub mod client;
 mod connector;
 mod payload;
 mod secret;
