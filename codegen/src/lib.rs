@@ -1,3 +1,4 @@
 //! Typed Tray credentials: turns Tray service environment schemas into Rust types.
 
+pub mod fetch;
 pub mod snapshot;
