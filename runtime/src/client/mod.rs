@@ -169,6 +169,8 @@ impl ClientBuilder {
             .timeout(self.timeout)
             .connect_timeout(self.connect_timeout)
             .user_agent(concat!("tray-auth/", env!("CARGO_PKG_VERSION")))
+            // Every retry decision is this client's own (see `send_inner`).
+            .retry(reqwest::retry::never())
             .build()
             .map_err(|e| Error::Config(format!("cannot start the HTTP client: {}", error::describe(&e))))?;
         Ok(Client {
