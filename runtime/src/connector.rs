@@ -40,8 +40,7 @@ pub struct ServiceEnvironment {
 }
 
 /// Tray's `authenticationType` of a service environment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AuthenticationType {
     /// An API key or other token the user pastes in.
     Token,
@@ -52,13 +51,27 @@ pub enum AuthenticationType {
     /// OAuth 2 resource-owner password.
     Oauth2password,
     /// OAuth 2 client credentials.
-    #[serde(rename = "oauth2client_credentials")]
     Oauth2clientCredentials,
     /// Built in to Tray.
     Builtin,
+    /// A type Tray added after this crate was written, as Tray spells it.
+    Other(&'static str),
 }
 
 impl AuthenticationType {
+    /// Reads Tray's spelling; an unknown one is kept as [`AuthenticationType::Other`].
+    pub fn parse(name: &'static str) -> Self {
+        match name {
+            "token" => AuthenticationType::Token,
+            "oauth1" => AuthenticationType::Oauth1,
+            "oauth2" => AuthenticationType::Oauth2,
+            "oauth2password" => AuthenticationType::Oauth2password,
+            "oauth2client_credentials" => AuthenticationType::Oauth2clientCredentials,
+            "builtin" => AuthenticationType::Builtin,
+            other => AuthenticationType::Other(other),
+        }
+    }
+
     /// Tray's spelling.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -68,6 +81,7 @@ impl AuthenticationType {
             AuthenticationType::Oauth2password => "oauth2password",
             AuthenticationType::Oauth2clientCredentials => "oauth2client_credentials",
             AuthenticationType::Builtin => "builtin",
+            AuthenticationType::Other(name) => name,
         }
     }
 }

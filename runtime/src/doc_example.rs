@@ -36,7 +36,7 @@ pub struct Credentials {
 impl Validate for Credentials {
     fn validate_with(&self, validator: &mut Validator) {
         static DC: Pattern = Pattern::new("^[a-z]+[0-9]+$");
-        validator.at("dc", |v| v.pattern(&self.dc, &DC));
+        validator.at("dc").pattern(&self.dc, &DC);
     }
 }
 

@@ -95,8 +95,8 @@ impl<C: Connector> CreateAuthentication<C> {
     /// (`/credentials/dc`), never with the value.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut validator = Validator::new();
-        validator.at("credentials", |v| self.credentials.validate_with(v));
-        validator.at("userData", |v| self.user_data.validate_with(v));
+        self.credentials.validate_with(&mut validator.at("credentials"));
+        self.user_data.validate_with(&mut validator.at("userData"));
         validator.finish()
     }
 }

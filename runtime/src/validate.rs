@@ -45,18 +45,23 @@ impl Validator {
         Self::default()
     }
 
-    /// Runs `check` one level down, under the object key `key`.
-    pub fn at(&mut self, key: &str, check: impl FnOnce(&mut Self)) {
+    /// One level down, under the object key `key`, until the returned guard is dropped.
+    ///
+    /// ```
+    /// use tray_auth::validate::{Rule, Validator};
+    /// let mut v = Validator::new();
+    /// v.at("credentials").at("dc").report(Rule::UniqueItems);
+    /// assert_eq!(v.finish().unwrap_err().violations()[0].pointer(), "/credentials/dc");
+    /// ```
+    pub fn at(&mut self, key: &str) -> Nested<'_> {
         self.path.push(key.to_owned());
-        check(self);
-        self.path.pop();
+        Nested { validator: self }
     }
 
-    /// Runs `check` one level down, under the array index `index`.
-    pub fn index(&mut self, index: usize, check: impl FnOnce(&mut Self)) {
+    /// One level down, under the array index `index`, until the returned guard is dropped.
+    pub fn index(&mut self, index: usize) -> Nested<'_> {
         self.path.push(index.to_string());
-        check(self);
-        self.path.pop();
+        Nested { validator: self }
     }
 
     /// The JSON pointer of the current position (RFC 6901).
@@ -137,6 +142,31 @@ impl Validator {
         } else {
             Err(ValidationErrors { violations: self.violations })
         }
+    }
+}
+
+/// A [`Validator`] one level down; back up when dropped.
+#[derive(Debug)]
+pub struct Nested<'a> {
+    validator: &'a mut Validator,
+}
+
+impl std::ops::Deref for Nested<'_> {
+    type Target = Validator;
+    fn deref(&self) -> &Validator {
+        self.validator
+    }
+}
+
+impl std::ops::DerefMut for Nested<'_> {
+    fn deref_mut(&mut self) -> &mut Validator {
+        self.validator
+    }
+}
+
+impl Drop for Nested<'_> {
+    fn drop(&mut self) {
+        self.validator.path.pop();
     }
 }
 
@@ -333,7 +363,7 @@ impl<T: Validate> Validate for Option<T> {
 impl<T: Validate> Validate for Vec<T> {
     fn validate_with(&self, validator: &mut Validator) {
         for (i, item) in self.iter().enumerate() {
-            validator.index(i, |v| item.validate_with(v));
+            item.validate_with(&mut validator.index(i));
         }
     }
 }
@@ -347,7 +377,7 @@ impl<T: Validate> Validate for Box<T> {
 impl<T: Validate> Validate for BTreeMap<String, T> {
     fn validate_with(&self, validator: &mut Validator) {
         for (key, value) in self {
-            validator.at(key, |v| value.validate_with(v));
+            value.validate_with(&mut validator.at(key));
         }
     }
 }
@@ -362,9 +392,11 @@ mod tests {
     #[test]
     fn pointers_escape_tokens() {
         let mut v = Validator::new();
-        v.at("a/b", |v| v.at("c~d", |v| v.index(3, |v| v.report(Rule::UniqueItems))));
+        v.at("a/b").at("c~d").index(3).report(Rule::UniqueItems);
+        v.at("up").report(Rule::UniqueItems);
         let err = v.finish().unwrap_err();
         assert_eq!(err.violations()[0].pointer(), "/a~1b/c~0d/3");
+        assert_eq!(err.violations()[1].pointer(), "/up");
     }
 
     #[test]
@@ -374,8 +406,8 @@ mod tests {
         v.pattern("Abc", &LOOKAHEAD);
         assert!(v.finish().is_ok());
         let mut v = Validator::new();
-        v.at("x", |v| v.pattern("12a", &DIGITS));
-        v.at("y", |v| v.pattern("abc def", &LOOKAHEAD));
+        v.at("x").pattern("12a", &DIGITS);
+        v.at("y").pattern("abc def", &LOOKAHEAD);
         let err = v.finish().unwrap_err();
         assert_eq!(err.violations().len(), 2);
         assert_eq!(err.violations()[1].to_string(), "/y: does not match the pattern `^(?=.*[A-Z])(?!.*\\s).+$`");
