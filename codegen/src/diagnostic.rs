@@ -35,7 +35,10 @@ pub struct Diagnostics {
 impl Diagnostics {
     /// Diagnostics about the given file (or about a schema given in memory).
     pub fn new(file: Option<PathBuf>) -> Self {
-        Diagnostics { file, list: Vec::new() }
+        Diagnostics {
+            file,
+            list: Vec::new(),
+        }
     }
 
     /// Records a warning at a JSON pointer.

@@ -14,7 +14,8 @@ pub fn types(types: &[TypeDef]) -> TokenStream {
     let needs = needs_validation(types);
     let items = types.iter().map(|def| {
         let item = type_def(def, types);
-        let validate = (!matches!(def.body, Body::StringEnum(_) | Body::IntegerEnum(_))).then(|| validate_impl(def, &needs));
+        let validate = (!matches!(def.body, Body::StringEnum(_) | Body::IntegerEnum(_)))
+            .then(|| validate_impl(def, &needs));
         quote! { #item #validate }
     });
     quote! { #(#items)* }
@@ -23,7 +24,11 @@ pub fn types(types: &[TypeDef]) -> TokenStream {
 /// `#[doc = ".."]` attributes, one per line.
 pub fn doc(lines: &[String]) -> TokenStream {
     let attrs = lines.iter().map(|line| {
-        let text = if line.is_empty() { String::new() } else { format!(" {line}") };
+        let text = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
         quote! { #[doc = #text] }
     });
     quote! { #(#attrs)* }
@@ -69,7 +74,8 @@ fn type_def(def: &TypeDef, types: &[TypeDef]) -> TokenStream {
         Body::StringEnum(variants) => {
             let arms = variants.iter().map(|v| {
                 let (docs, variant, value) = (doc(&v.doc), ident(&v.ident), &v.value);
-                let rename = (names::camel(value) != v.ident || v.ident != *value).then(|| quote!(#[serde(rename = #value)]));
+                let rename = (names::camel(value) != v.ident || v.ident != *value)
+                    .then(|| quote!(#[serde(rename = #value)]));
                 quote! { #docs #rename #variant }
             });
             let as_str = variants.iter().map(|v| {
@@ -102,7 +108,11 @@ fn type_def(def: &TypeDef, types: &[TypeDef]) -> TokenStream {
                 let (variant, value) = (ident(&v.ident), Literal::i64_unsuffixed(v.value));
                 quote! { #value => Ok(#name::#variant) }
             });
-            let listed = variants.iter().map(|v| v.value.to_string()).collect::<Vec<_>>().join(", ");
+            let listed = variants
+                .iter()
+                .map(|v| v.value.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
             let message = format!("{{other}} is not one of {listed}");
             quote! {
                 #docs
@@ -127,9 +137,14 @@ fn type_def(def: &TypeDef, types: &[TypeDef]) -> TokenStream {
                 }
             }
         }
-        Body::Tagged { tag, variants, payloads } => {
+        Body::Tagged {
+            tag,
+            variants,
+            payloads,
+        } => {
             let arms = variants.iter().zip(payloads).map(|(v, payload)| {
-                let (docs, variant, value, payload) = (doc(&v.doc), ident(&v.ident), &v.value, ident(payload));
+                let (docs, variant, value, payload) =
+                    (doc(&v.doc), ident(&v.ident), &v.value, ident(payload));
                 quote! { #docs #[serde(rename = #value)] #variant(#payload) }
             });
             quote! {
@@ -186,20 +201,27 @@ fn struct_def(def: &TypeDef, s: &StructDef, types: &[TypeDef]) -> TokenStream {
             pub #extra_ident: std::collections::BTreeMap<String, #value>,
         }
     });
-    let deny = s.deny_unknown.then(|| quote!(#[serde(deny_unknown_fields)]));
+    let deny = s
+        .deny_unknown
+        .then(|| quote!(#[serde(deny_unknown_fields)]));
     let with_defaults: Vec<&Field> = s.fields.iter().filter(|f| f.default.is_some()).collect();
     let derive_default = (def.defaultable() && with_defaults.is_empty()).then(|| quote!(Default,));
     let default_fns = with_defaults.iter().map(|field| {
         let fn_name = ident(&default_fn(field));
         let field_ty = ty(&field.ty);
-        let value = default_expr(field.default.as_ref().expect("filtered on default"), &field.ty, types);
+        let value = default_expr(
+            field.default.as_ref().expect("filtered on default"),
+            &field.ty,
+            types,
+        );
         let doc = format!(" The schema's default for `{}`.", field.json_name);
         quote! {
             #[doc = #doc]
             pub fn #fn_name() -> #field_ty { #value }
         }
     });
-    let defaults_impl = (!with_defaults.is_empty()).then(|| quote! { impl #name { #(#default_fns)* } });
+    let defaults_impl =
+        (!with_defaults.is_empty()).then(|| quote! { impl #name { #(#default_fns)* } });
     let manual_default = (def.defaultable() && !with_defaults.is_empty()).then(|| {
         let inits = s.fields.iter().map(|field| {
             let field_ident = ident(&field.ident);
@@ -210,7 +232,9 @@ fn struct_def(def: &TypeDef, s: &StructDef, types: &[TypeDef]) -> TokenStream {
                 quote!(#field_ident: None)
             }
         });
-        let extra_init = extra_ident.as_ref().map(|e| quote!(#e: std::collections::BTreeMap::new(),));
+        let extra_init = extra_ident
+            .as_ref()
+            .map(|e| quote!(#e: std::collections::BTreeMap::new(),));
         quote! {
             impl Default for #name {
                 fn default() -> Self {
@@ -258,11 +282,20 @@ fn default_expr(value: &Value, ty: &Ty, types: &[TypeDef]) -> TokenStream {
         (Ty::Named(name), v) => {
             let def = types.iter().find(|t| &t.name == name);
             let variant = match def.map(|d| &d.body) {
-                Some(Body::StringEnum(vs)) => vs.iter().find(|x| v.as_str() == Some(x.value.as_str())).map(|x| &x.ident),
-                Some(Body::IntegerEnum(vs)) => vs.iter().find(|x| v.as_i64() == Some(x.value)).map(|x| &x.ident),
+                Some(Body::StringEnum(vs)) => vs
+                    .iter()
+                    .find(|x| v.as_str() == Some(x.value.as_str()))
+                    .map(|x| &x.ident),
+                Some(Body::IntegerEnum(vs)) => vs
+                    .iter()
+                    .find(|x| v.as_i64() == Some(x.value))
+                    .map(|x| &x.ident),
                 _ => None,
             };
-            let (name, variant) = (ident(name), ident(variant.map_or("Unknown", String::as_str)));
+            let (name, variant) = (
+                ident(name),
+                ident(variant.map_or("Unknown", String::as_str)),
+            );
             quote!(#name::#variant)
         }
         (_, v) => {
@@ -310,7 +343,9 @@ fn needs_validation(types: &[TypeDef]) -> BTreeSet<String> {
         for def in types {
             let needed = match &def.body {
                 Body::Struct(s) => {
-                    s.fields.iter().any(|f| !f.checks.is_empty() || ty_needs(&f.ty, &needs))
+                    s.fields
+                        .iter()
+                        .any(|f| !f.checks.is_empty() || ty_needs(&f.ty, &needs))
                         || s.extra.as_ref().is_some_and(|t| ty_needs(t, &needs))
                 }
                 Body::Tagged { payloads, .. } => payloads.iter().any(|p| needs.contains(p)),
@@ -359,7 +394,14 @@ fn validate_impl(def: &TypeDef, needs: &BTreeSet<String>) -> TokenStream {
                 }
                 let extra_ident = ident(&field_scope.take("extra"));
                 let item = Place::Binding(ident("item"));
-                let each = value_checks(&item, extra, &Checks::default(), needs, &mut statics, "EXTRA");
+                let each = value_checks(
+                    &item,
+                    extra,
+                    &Checks::default(),
+                    needs,
+                    &mut statics,
+                    "EXTRA",
+                );
                 if let Some(each) = at(quote!(at(key)), each).map(Down::body) {
                     statements.push(quote! {
                         for (key, item) in &self.#extra_ident {
@@ -370,7 +412,9 @@ fn validate_impl(def: &TypeDef, needs: &BTreeSet<String>) -> TokenStream {
             }
             quote! { #(#statements)* }
         }
-        Body::Tagged { variants, payloads, .. } => {
+        Body::Tagged {
+            variants, payloads, ..
+        } => {
             let arms = variants.iter().zip(payloads).map(|(v, payload)| {
                 let variant = ident(&v.ident);
                 if needs.contains(payload) {
@@ -382,7 +426,9 @@ fn validate_impl(def: &TypeDef, needs: &BTreeSet<String>) -> TokenStream {
             quote! { match self { #(#arms,)* } }
         }
         Body::Untagged(variants) => {
-            let arms = variants.iter().map(|v| variant_validate(&name, v, needs, &mut statics));
+            let arms = variants
+                .iter()
+                .map(|v| variant_validate(&name, v, needs, &mut statics));
             quote! { match self { #(#arms,)* } }
         }
         Body::StringEnum(_) | Body::IntegerEnum(_) => quote! {},
@@ -397,10 +443,22 @@ fn validate_impl(def: &TypeDef, needs: &BTreeSet<String>) -> TokenStream {
     }
 }
 
-fn variant_validate(name: &syn::Ident, variant: &Variant<Ty>, needs: &BTreeSet<String>, statics: &mut Vec<TokenStream>) -> TokenStream {
+fn variant_validate(
+    name: &syn::Ident,
+    variant: &Variant<Ty>,
+    needs: &BTreeSet<String>,
+    statics: &mut Vec<TokenStream>,
+) -> TokenStream {
     let variant_ident = ident(&variant.ident);
     let inner = Place::Binding(ident("inner"));
-    let checks = value_checks(&inner, &variant.value, &Checks::default(), needs, statics, &names::shouty(&variant.ident));
+    let checks = value_checks(
+        &inner,
+        &variant.value,
+        &Checks::default(),
+        needs,
+        statics,
+        &names::shouty(&variant.ident),
+    );
     if checks.is_empty() {
         quote!(#name::#variant_ident(_) => {})
     } else {
@@ -409,13 +467,24 @@ fn variant_validate(name: &syn::Ident, variant: &Variant<Ty>, needs: &BTreeSet<S
     }
 }
 
-fn field_checks(field: &Field, needs: &BTreeSet<String>, statics: &mut Vec<TokenStream>) -> Option<TokenStream> {
+fn field_checks(
+    field: &Field,
+    needs: &BTreeSet<String>,
+    statics: &mut Vec<TokenStream>,
+) -> Option<TokenStream> {
     let json = &field.json_name;
     let hint = names::shouty(&field.ident);
     match &field.ty {
         Ty::Option(inner) => {
             let field_ident = ident(&field.ident);
-            let checks = value_checks(&Place::Binding(ident("value")), inner, &field.checks, needs, statics, &hint);
+            let checks = value_checks(
+                &Place::Binding(ident("value")),
+                inner,
+                &field.checks,
+                needs,
+                statics,
+                &hint,
+            );
             let checked = at(quote!(at(#json)), checks)?.body();
             Some(quote! {
                 if let Some(value) = &self.#field_ident {
@@ -424,7 +493,14 @@ fn field_checks(field: &Field, needs: &BTreeSet<String>, statics: &mut Vec<Token
             })
         }
         other => {
-            let checks = value_checks(&Place::Field(ident(&field.ident)), other, &field.checks, needs, statics, &hint);
+            let checks = value_checks(
+                &Place::Field(ident(&field.ident)),
+                other,
+                &field.checks,
+                needs,
+                statics,
+                &hint,
+            );
             at(quote!(at(#json)), checks).map(Down::block)
         }
     }
@@ -481,7 +557,9 @@ fn at(position: TokenStream, checks: Vec<Check>) -> Option<Down> {
     match checks.as_slice() {
         [] => None,
         [Check::Call(call)] => Some(Down::Single(quote!(v.#position.#call;))),
-        [Check::Nested(receiver)] => Some(Down::Single(quote!(#receiver.validate_with(&mut v.#position);))),
+        [Check::Nested(receiver)] => Some(Down::Single(
+            quote!(#receiver.validate_with(&mut v.#position);),
+        )),
         _ => {
             let statements = checks.iter().map(Check::statement);
             Some(Down::Block(quote! {
@@ -571,9 +649,16 @@ fn value_checks(
                 .collect();
             if !set.is_empty() {
                 let value = place.by_value();
-                let value = if *ty == Ty::Integer { quote!(#value as f64) } else { value };
-                let rest = (set.len() < 4).then(|| quote!(..tray_auth::validate::Bounds::default()));
-                out.push(Check::Call(quote!(range(#value, tray_auth::validate::Bounds { #(#set,)* #rest }))));
+                let value = if *ty == Ty::Integer {
+                    quote!(#value as f64)
+                } else {
+                    value
+                };
+                let rest =
+                    (set.len() < 4).then(|| quote!(..tray_auth::validate::Bounds::default()));
+                out.push(Check::Call(
+                    quote!(range(#value, tray_auth::validate::Bounds { #(#set,)* #rest })),
+                ));
             }
         }
         Ty::Vec(item) => {
@@ -587,7 +672,14 @@ fn value_checks(
             }
             let item_checks = checks.items.as_deref().cloned().unwrap_or_default();
             let binding = Place::Binding(ident("item"));
-            let each = value_checks(&binding, item, &item_checks, needs, statics, &format!("{hint}_ITEM"));
+            let each = value_checks(
+                &binding,
+                item,
+                &item_checks,
+                needs,
+                statics,
+                &format!("{hint}_ITEM"),
+            );
             if let Some(each) = at(quote!(index(i)), each).map(Down::body) {
                 out.push(Check::Statement(quote! {
                     for (i, item) in #receiver.iter().enumerate() {
@@ -599,7 +691,14 @@ fn value_checks(
         Ty::Map(value) => {
             let value_checks_of = checks.values.as_deref().cloned().unwrap_or_default();
             let binding = Place::Binding(ident("item"));
-            let each = value_checks(&binding, value, &value_checks_of, needs, statics, &format!("{hint}_VALUE"));
+            let each = value_checks(
+                &binding,
+                value,
+                &value_checks_of,
+                needs,
+                statics,
+                &format!("{hint}_VALUE"),
+            );
             if let Some(each) = at(quote!(at(key)), each).map(Down::body) {
                 let by_ref = place.by_ref();
                 out.push(Check::Statement(quote! {

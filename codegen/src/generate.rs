@@ -36,7 +36,10 @@ pub struct ConnectorModule {
 }
 
 /// Generates the module of every snapshot, in file-name order.
-pub fn connector_modules(snapshots: &[Snapshot], diagnostics: &mut Vec<Diagnostic>) -> Vec<ConnectorModule> {
+pub fn connector_modules(
+    snapshots: &[Snapshot],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<ConnectorModule> {
     let mut versions: BTreeMap<String, usize> = BTreeMap::new();
     for snapshot in snapshots {
         *versions.entry(snake(snapshot.service_name())).or_default() += 1;
@@ -47,7 +50,11 @@ pub fn connector_modules(snapshots: &[Snapshot], diagnostics: &mut Vec<Diagnosti
         .map(|snapshot| {
             let base = snake(snapshot.service_name());
             let several = versions[&base] > 1;
-            let module = if several { format!("{base}_v{}", snapshot.service_version()) } else { base };
+            let module = if several {
+                format!("{base}_v{}", snapshot.service_version())
+            } else {
+                base
+            };
             let module = taken.take(&module);
             let mut marker = camel(snapshot.service_name());
             if several {
@@ -58,11 +65,19 @@ pub fn connector_modules(snapshots: &[Snapshot], diagnostics: &mut Vec<Diagnosti
         .collect()
 }
 
-fn connector_module(snapshot: &Snapshot, module: String, marker: String, all: &mut Vec<Diagnostic>) -> ConnectorModule {
+fn connector_module(
+    snapshot: &Snapshot,
+    module: String,
+    marker: String,
+    all: &mut Vec<Diagnostic>,
+) -> ConnectorModule {
     let mut diagnostics = Diagnostics::new(Some(snapshot.path.clone()));
     let service_name = snapshot.service_name().to_owned();
     let service_version = snapshot.service_version();
-    let title = snapshot.connector["title"].as_str().unwrap_or(&service_name).to_owned();
+    let title = snapshot.connector["title"]
+        .as_str()
+        .unwrap_or(&service_name)
+        .to_owned();
 
     let primary = snapshot
         .environments
@@ -71,12 +86,21 @@ fn connector_module(snapshot: &Snapshot, module: String, marker: String, all: &m
         .unwrap_or(0);
     let empty = Value::Object(Default::default());
     let schema_of = |i: usize, key: &str| -> &Value {
-        snapshot.environments.get(i).and_then(|env| env.get(key)).unwrap_or(&empty)
+        snapshot
+            .environments
+            .get(i)
+            .and_then(|env| env.get(key))
+            .unwrap_or(&empty)
     };
     if snapshot.environments.is_empty() {
         diagnostics.warn("/environments", "no service environments: the credentials and user data have no fields, and there is no environment constant");
     }
-    for (i, _) in snapshot.environments.iter().enumerate().filter(|(i, _)| *i != primary) {
+    for (i, _) in snapshot
+        .environments
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != primary)
+    {
         for key in ["credentialsSchema", "userDataSchema"] {
             if schema_of(i, key) != schema_of(primary, key) {
                 diagnostics.warn(
@@ -91,12 +115,22 @@ fn connector_module(snapshot: &Snapshot, module: String, marker: String, all: &m
     reserved.push(&marker);
     let mut planner_diagnostics = Diagnostics::new(Some(snapshot.path.clone()));
     let mut planner = Planner::new(&reserved, &mut planner_diagnostics);
-    for (key, root) in [("credentialsSchema", "Credentials"), ("userDataSchema", "UserData")] {
+    for (key, root) in [
+        ("credentialsSchema", "Credentials"),
+        ("userDataSchema", "UserData"),
+    ] {
         let pointer = format!("/environments/{primary}/{key}");
         let value = schema_of(primary, key);
-        let schema = Reader::new(value, &pointer, snapshot.path.parent(), &mut diagnostics).read_root();
-        let what = if root == "Credentials" { "credentials" } else { "userData" };
-        let doc = format!("The `{what}` of an authentication for {title}: its service environment's `{key}`.");
+        let schema =
+            Reader::new(value, &pointer, snapshot.path.parent(), &mut diagnostics).read_root();
+        let what = if root == "Credentials" {
+            "credentials"
+        } else {
+            "userData"
+        };
+        let doc = format!(
+            "The `{what}` of an authentication for {title}: its service environment's `{key}`."
+        );
         planner.plan_root(root, &schema, doc);
     }
     let types = planner.finish();
@@ -105,7 +139,8 @@ fn connector_module(snapshot: &Snapshot, module: String, marker: String, all: &m
     let (environments, constants) = environments(snapshot, &marker_ident, &mut diagnostics);
     let (scope_type, scope_enum) = scopes(snapshot);
     let type_tokens = emit::types(&types);
-    let marker_doc = format!(" {title} (Tray service `{service_name}`, version {service_version}).");
+    let marker_doc =
+        format!(" {title} (Tray service `{service_name}`, version {service_version}).");
     let service_version_lit = proc_macro2::Literal::u32_unsuffixed(service_version);
     let tokens = quote! {
         #[doc = #marker_doc]
@@ -129,8 +164,13 @@ fn connector_module(snapshot: &Snapshot, module: String, marker: String, all: &m
         #type_tokens
     };
 
-    let mut doc = vec![format!("{title}: Tray service `{service_name}`, version {service_version}.")];
-    if let Some(description) = snapshot.connector["description"].as_str().filter(|d| !d.trim().is_empty()) {
+    let mut doc = vec![format!(
+        "{title}: Tray service `{service_name}`, version {service_version}."
+    )];
+    if let Some(description) = snapshot.connector["description"]
+        .as_str()
+        .filter(|d| !d.trim().is_empty())
+    {
         doc.push(String::new());
         doc.push(description.trim().replace('\n', " "));
     }
@@ -139,15 +179,29 @@ fn connector_module(snapshot: &Snapshot, module: String, marker: String, all: &m
 
     all.extend(diagnostics.into_vec());
     all.extend(planner_diagnostics.into_vec());
-    ConnectorModule { module, marker, service_name, service_version, source: snapshot.path.clone(), doc, tokens }
+    ConnectorModule {
+        module,
+        marker,
+        service_name,
+        service_version,
+        source: snapshot.path.clone(),
+        doc,
+        tokens,
+    }
 }
 
 fn file_name(path: &Path) -> String {
-    path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default()
+    path.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default()
 }
 
 /// The `ENVIRONMENTS` entries and a constant per environment.
-fn environments(snapshot: &Snapshot, marker: &syn::Ident, diagnostics: &mut Diagnostics) -> (Vec<TokenStream>, Vec<TokenStream>) {
+fn environments(
+    snapshot: &Snapshot,
+    marker: &syn::Ident,
+    diagnostics: &mut Diagnostics,
+) -> (Vec<TokenStream>, Vec<TokenStream>) {
     let mut entries = Vec::new();
     let mut constants = Vec::new();
     let mut taken = names::Scope::default();
@@ -156,7 +210,10 @@ fn environments(snapshot: &Snapshot, marker: &syn::Ident, diagnostics: &mut Diag
         let title = env["title"].as_str().unwrap_or("");
         let auth_type = env["authenticationType"].as_str().unwrap_or("");
         if uuid::Uuid::try_parse(id).is_err() {
-            diagnostics.warn(&format!("/environments/{i}/id"), "not a UUID; the environment is left out of the generated code");
+            diagnostics.warn(
+                &format!("/environments/{i}/id"),
+                "not a UUID; the environment is left out of the generated code",
+            );
             continue;
         }
         let auth = match auth_type {
@@ -178,7 +235,14 @@ fn environments(snapshot: &Snapshot, marker: &syn::Ident, diagnostics: &mut Diag
                 authentication_type: tray_auth::AuthenticationType::#auth,
             }
         });
-        let constant = format_ident!("{}", taken.take(&shouty(if title.is_empty() { "environment" } else { title })));
+        let constant = format_ident!(
+            "{}",
+            taken.take(&shouty(if title.is_empty() {
+                "environment"
+            } else {
+                title
+            }))
+        );
         let doc = format!(" The `{title}` service environment ({auth_type}).");
         constants.push(quote! {
             #[doc = #doc]
@@ -194,9 +258,14 @@ fn scopes(snapshot: &Snapshot) -> (TokenStream, TokenStream) {
     let mut listed: Vec<(String, Option<String>)> = Vec::new();
     for env in &snapshot.environments {
         for scope in env["scopes"].as_array().into_iter().flatten() {
-            let Some(name) = scope["scope"].as_str() else { continue };
+            let Some(name) = scope["scope"].as_str() else {
+                continue;
+            };
             if !listed.iter().any(|(n, _)| n == name) {
-                listed.push((name.to_owned(), scope["description"].as_str().map(str::to_owned)));
+                listed.push((
+                    name.to_owned(),
+                    scope["description"].as_str().map(str::to_owned),
+                ));
             }
         }
     }
@@ -208,14 +277,24 @@ fn scopes(snapshot: &Snapshot) -> (TokenStream, TokenStream) {
         .iter()
         .map(|(name, description)| {
             let doc = match description {
-                Some(d) if !d.trim().is_empty() => format!(" {} (`{name}`).", d.trim().trim_end_matches('.')),
+                Some(d) if !d.trim().is_empty() => {
+                    format!(" {} (`{name}`).", d.trim().trim_end_matches('.'))
+                }
                 _ => format!(" `{name}`."),
             };
-            (format_ident!("{}", taken.take(&camel(name))), name.as_str(), doc)
+            (
+                format_ident!("{}", taken.take(&camel(name))),
+                name.as_str(),
+                doc,
+            )
         })
         .collect();
-    let arms = variants.iter().map(|(ident, name, doc)| quote! { #[doc = #doc] #[serde(rename = #name)] #ident });
-    let as_str = variants.iter().map(|(ident, name, _)| quote! { Scope::#ident => #name });
+    let arms = variants
+        .iter()
+        .map(|(ident, name, doc)| quote! { #[doc = #doc] #[serde(rename = #name)] #ident });
+    let as_str = variants
+        .iter()
+        .map(|(ident, name, _)| quote! { Scope::#ident => #name });
     let tokens = quote! {
         /// A scope an authentication of this service may be granted.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -234,7 +313,8 @@ fn scopes(snapshot: &Snapshot) -> (TokenStream, TokenStream) {
 /// Formats tokens as a Rust file: `prettyplease`, then a blank line between items, as
 /// `rustfmt`-formatted code written by hand would have.
 pub fn format(tokens: TokenStream, what: &str) -> Result<String, Error> {
-    let file: syn::File = syn::parse2(tokens).map_err(|e| Error::Internal(format!("{what}: generated code does not parse: {e}")))?;
+    let file: syn::File = syn::parse2(tokens)
+        .map_err(|e| Error::Internal(format!("{what}: generated code does not parse: {e}")))?;
     Ok(space_items(&prettyplease::unparse(&file)))
 }
 
@@ -242,7 +322,8 @@ pub fn format(tokens: TokenStream, what: &str) -> Result<String, Error> {
 /// `impl`) followed by another item at the same indentation.
 fn space_items(text: &str) -> String {
     const ITEM_STARTS: &[&str] = &[
-        "///", "#[", "pub ", "impl", "fn ", "const ", "static ", "type ", "mod ", "enum ", "struct ", "use ",
+        "///", "#[", "pub ", "impl", "fn ", "const ", "static ", "type ", "mod ", "enum ",
+        "struct ", "use ",
     ];
     let mut out = String::with_capacity(text.len() + text.len() / 16);
     let mut previous: Option<&str> = None;
@@ -251,7 +332,8 @@ fn space_items(text: &str) -> String {
             let indent = line.len() - line.trim_start().len();
             let prev_indent = prev.len() - prev.trim_start().len();
             let prev = prev.trim();
-            let ends_item = prev == "}" || (prev_indent == 0 && (prev.ends_with(';') || prev.ends_with('}')));
+            let ends_item =
+                prev == "}" || (prev_indent == 0 && (prev.ends_with(';') || prev.ends_with('}')));
             let starts_item = ITEM_STARTS.iter().any(|s| line.trim_start().starts_with(s));
             if ends_item && starts_item && indent == prev_indent {
                 out.push('\n');
@@ -274,9 +356,12 @@ pub fn lib_rs(modules: &[ConnectorModule]) -> Result<String, Error> {
     let items = modules.iter().map(|m| {
         let docs = emit::doc(&m.doc);
         let (name, feature) = (format_ident!("{}", m.module), &m.module);
+        // `prettyplease` formats generated code; `cargo fmt` would format it differently and make
+        // `tray-codegen check` fail, so it leaves the modules alone.
         quote! {
             #docs
             #[cfg(feature = #feature)]
+            #[rustfmt::skip]
             pub mod #name;
         }
     });
@@ -314,7 +399,10 @@ pub fn cargo_toml(modules: &[ConnectorModule]) -> String {
          \n\
          [features]\n",
     );
-    let all: Vec<String> = modules.iter().map(|m| format!("\"{}\"", m.module)).collect();
+    let all: Vec<String> = modules
+        .iter()
+        .map(|m| format!("\"{}\"", m.module))
+        .collect();
     text.push_str(&format!("default = [{}]\n", all.join(", ")));
     for m in modules {
         text.push_str(&format!("{} = []\n", m.module));

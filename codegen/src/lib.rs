@@ -74,7 +74,10 @@ pub struct Config {
 
 impl Default for Config {
     fn default() -> Self {
-        Config { schemas_dir: PathBuf::from("schemas"), out_dir: None }
+        Config {
+            schemas_dir: PathBuf::from("schemas"),
+            out_dir: None,
+        }
     }
 }
 
@@ -137,13 +140,30 @@ impl Config {
     pub fn generate_crate(&self) -> Result<Generation, Error> {
         let (modules, diagnostics) = self.modules()?;
         let mut files = vec![
-            GeneratedFile { path: PathBuf::from("Cargo.toml"), contents: generate::cargo_toml(&modules) },
-            GeneratedFile { path: PathBuf::from("src/lib.rs"), contents: generate::lib_rs(&modules)? },
+            GeneratedFile {
+                path: PathBuf::from("Cargo.toml"),
+                contents: generate::cargo_toml(&modules),
+            },
+            GeneratedFile {
+                path: PathBuf::from("src/lib.rs"),
+                contents: generate::lib_rs(&modules)?,
+            },
         ];
         for module in &modules {
-            let source = format!("schemas/{}", module.source.file_name().unwrap_or_default().to_string_lossy());
-            let text = generate::header(&source) + &generate::format(module.tokens.clone(), &source)?;
-            files.push(GeneratedFile { path: PathBuf::from(format!("src/{}.rs", module.module)), contents: text });
+            let source = format!(
+                "schemas/{}",
+                module
+                    .source
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+            );
+            let text =
+                generate::header(&source) + &generate::format(module.tokens.clone(), &source)?;
+            files.push(GeneratedFile {
+                path: PathBuf::from(format!("src/{}.rs", module.module)),
+                contents: text,
+            });
         }
         Ok(Generation { files, diagnostics })
     }
@@ -156,8 +176,12 @@ impl Config {
             let (name, tokens) = (format_ident!("{}", m.module), &m.tokens);
             quote! { #docs pub mod #name { #tokens } }
         });
-        let text = generate::header(&self.schemas_dir.display().to_string()) + &generate::format(quote!(#(#items)*), "tray_connectors.rs")?;
-        let files = vec![GeneratedFile { path: PathBuf::from("tray_connectors.rs"), contents: text }];
+        let text = generate::header(&self.schemas_dir.display().to_string())
+            + &generate::format(quote!(#(#items)*), "tray_connectors.rs")?;
+        let files = vec![GeneratedFile {
+            path: PathBuf::from("tray_connectors.rs"),
+            contents: text,
+        }];
         Ok(Generation { files, diagnostics })
     }
 
@@ -166,12 +190,17 @@ impl Config {
     pub fn compile(&self) -> Result<(), Error> {
         let out_dir = match &self.out_dir {
             Some(dir) => dir.clone(),
-            None => std::env::var_os("OUT_DIR").map(PathBuf::from).ok_or(Error::NoOutDir)?,
+            None => std::env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or(Error::NoOutDir)?,
         };
         println!("cargo:rerun-if-changed={}", self.schemas_dir.display());
         let generation = self.generate_single_file()?;
         for diagnostic in &generation.diagnostics {
-            println!("cargo:warning={}", diagnostic.to_string().replace('\n', " "));
+            println!(
+                "cargo:warning={}",
+                diagnostic.to_string().replace('\n', " ")
+            );
         }
         generation.write(out_dir)
     }
@@ -187,9 +216,15 @@ impl Generation {
                 continue;
             }
             if let Some(parent) = path.parent() {
-                fs::create_dir_all(parent).map_err(|source| Error::Io { path: parent.to_owned(), source })?;
+                fs::create_dir_all(parent).map_err(|source| Error::Io {
+                    path: parent.to_owned(),
+                    source,
+                })?;
             }
-            fs::write(&path, &file.contents).map_err(|source| Error::Io { path: path.clone(), source })?;
+            fs::write(&path, &file.contents).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
         }
         Ok(())
     }
@@ -199,7 +234,10 @@ impl Generation {
     pub fn remove_leftovers(&self, root: impl AsRef<Path>) -> Result<Vec<PathBuf>, Error> {
         let mut removed = Vec::new();
         for path in self.leftovers(root.as_ref())? {
-            fs::remove_file(&path).map_err(|source| Error::Io { path: path.clone(), source })?;
+            fs::remove_file(&path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
             removed.push(path);
         }
         Ok(removed)
@@ -207,12 +245,21 @@ impl Generation {
 
     fn leftovers(&self, root: &Path) -> Result<Vec<PathBuf>, Error> {
         let src = root.join("src");
-        let Ok(entries) = fs::read_dir(&src) else { return Ok(Vec::new()) };
+        let Ok(entries) = fs::read_dir(&src) else {
+            return Ok(Vec::new());
+        };
         let mut leftovers = Vec::new();
         for entry in entries {
-            let path = entry.map_err(|source| Error::Io { path: src.clone(), source })?.path();
+            let path = entry
+                .map_err(|source| Error::Io {
+                    path: src.clone(),
+                    source,
+                })?
+                .path();
             let relative = path.strip_prefix(root).unwrap_or(&path).to_owned();
-            if path.extension().is_some_and(|e| e == "rs") && !self.files.iter().any(|f| f.path == relative) {
+            if path.extension().is_some_and(|e| e == "rs")
+                && !self.files.iter().any(|f| f.path == relative)
+            {
                 leftovers.push(path);
             }
         }
@@ -232,14 +279,21 @@ impl Generation {
                 let diff = similar::TextDiff::from_lines(&on_disk, &file.contents)
                     .unified_diff()
                     .context_radius(3)
-                    .header(&format!("{} (on disk)", path.display()), &format!("{} (from schemas/)", path.display()))
+                    .header(
+                        &format!("{} (on disk)", path.display()),
+                        &format!("{} (from schemas/)", path.display()),
+                    )
                     .to_string();
                 stale.push(Stale { path, diff });
             }
         }
         for path in self.leftovers(root)? {
             let mut diff = String::new();
-            let _ = writeln!(diff, "{} is not generated from any snapshot: delete it, or run `generate`", path.display());
+            let _ = writeln!(
+                diff,
+                "{} is not generated from any snapshot: delete it, or run `generate`",
+                path.display()
+            );
             stale.push(Stale { path, diff });
         }
         Ok(stale)
@@ -259,9 +313,14 @@ impl Generation {
 /// assert!(code.contains("pub api_key: tray_auth::Secret,"));
 /// assert!(diagnostics.is_empty());
 /// ```
-pub fn schema_to_rust(schema: &Value, name: &str, file: Option<&Path>) -> Result<(String, Vec<Diagnostic>), Error> {
+pub fn schema_to_rust(
+    schema: &Value,
+    name: &str,
+    file: Option<&Path>,
+) -> Result<(String, Vec<Diagnostic>), Error> {
     let mut diagnostics = Diagnostics::new(file.map(Path::to_owned));
-    let read = schema::Reader::new(schema, "", file.and_then(Path::parent), &mut diagnostics).read_root();
+    let read =
+        schema::Reader::new(schema, "", file.and_then(Path::parent), &mut diagnostics).read_root();
     let mut plan_diagnostics = Diagnostics::new(file.map(Path::to_owned));
     let root = names::camel(name);
     let types = if matches!(read.kind, schema::Kind::Object(_)) {

@@ -63,8 +63,14 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> Result<ExitCode, tray_codegen::Error> {
     match cli.command {
-        Command::Generate { schemas, out, quiet } => {
-            let generation = tray_codegen::Config::new().schemas_dir(&schemas).generate_crate()?;
+        Command::Generate {
+            schemas,
+            out,
+            quiet,
+        } => {
+            let generation = tray_codegen::Config::new()
+                .schemas_dir(&schemas)
+                .generate_crate()?;
             if !quiet {
                 print_diagnostics(&generation.diagnostics);
             }
@@ -73,11 +79,17 @@ fn run(cli: Cli) -> Result<ExitCode, tray_codegen::Error> {
                 eprintln!("removed {}: no snapshot produces it", removed.display());
             }
             let modules = generation.files.len().saturating_sub(2);
-            eprintln!("generated {modules} connector modules from {} into {}", schemas.display(), out.display());
+            eprintln!(
+                "generated {modules} connector modules from {} into {}",
+                schemas.display(),
+                out.display()
+            );
             Ok(ExitCode::SUCCESS)
         }
         Command::Check { schemas, out } => {
-            let generation = tray_codegen::Config::new().schemas_dir(&schemas).generate_crate()?;
+            let generation = tray_codegen::Config::new()
+                .schemas_dir(&schemas)
+                .generate_crate()?;
             let stale = generation.check(&out)?;
             if stale.is_empty() {
                 eprintln!("{} is up to date with {}", out.display(), schemas.display());
@@ -94,9 +106,16 @@ fn run(cli: Cli) -> Result<ExitCode, tray_codegen::Error> {
             Ok(ExitCode::FAILURE)
         }
         Command::Schema { file, name } => {
-            let text = std::fs::read_to_string(&file).map_err(|source| tray_codegen::Error::Io { path: file.clone(), source })?;
+            let text =
+                std::fs::read_to_string(&file).map_err(|source| tray_codegen::Error::Io {
+                    path: file.clone(),
+                    source,
+                })?;
             let schema: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-                tray_codegen::Error::Snapshot(tray_codegen::snapshot::SnapshotError::Json { path: file.clone(), source: e })
+                tray_codegen::Error::Snapshot(tray_codegen::snapshot::SnapshotError::Json {
+                    path: file.clone(),
+                    source: e,
+                })
             })?;
             let (code, diagnostics) = tray_codegen::schema_to_rust(&schema, &name, Some(&file))?;
             print_diagnostics(&diagnostics);
@@ -111,6 +130,9 @@ fn print_diagnostics(diagnostics: &[tray_codegen::Diagnostic]) {
         eprintln!("{diagnostic}");
     }
     if !diagnostics.is_empty() {
-        eprintln!("{} warning(s): each names the file and JSON pointer of what was not understood", diagnostics.len());
+        eprintln!(
+            "{} warning(s): each names the file and JSON pointer of what was not understood",
+            diagnostics.len()
+        );
     }
 }

@@ -12,18 +12,53 @@ use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 const KEYWORDS: &[&str] = &[
     "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
     "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
-    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use",
-    "where", "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final",
-    "macro", "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen", "union",
+    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen", "union",
 ];
 
 /// Type names a generated module must not define, because generated code (or code using it)
 /// names them unqualified: the prelude's and the module's own fixed items.
 pub const RESERVED_TYPE_NAMES: &[&str] = &[
-    "Option", "Some", "None", "Result", "Ok", "Err", "Vec", "String", "Box", "Default", "Clone",
-    "Copy", "Debug", "Send", "Sync", "Sized", "Drop", "Fn", "FnMut", "FnOnce", "Iterator",
-    "IntoIterator", "Into", "From", "TryFrom", "TryInto", "ToString", "ToOwned", "PartialEq", "Eq",
-    "PartialOrd", "Ord", "Hash", "AsRef", "AsMut", "Extend", "Self", "Credentials", "UserData",
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "Vec",
+    "String",
+    "Box",
+    "Default",
+    "Clone",
+    "Copy",
+    "Debug",
+    "Send",
+    "Sync",
+    "Sized",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Iterator",
+    "IntoIterator",
+    "Into",
+    "From",
+    "TryFrom",
+    "TryInto",
+    "ToString",
+    "ToOwned",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "Hash",
+    "AsRef",
+    "AsMut",
+    "Extend",
+    "Self",
+    "Credentials",
+    "UserData",
     "Scope",
 ];
 
@@ -61,7 +96,11 @@ pub fn camel(name: &str) -> String {
         .filter(char::is_ascii_alphanumeric)
         .collect();
     if camel.is_empty() {
-        camel = if name.is_empty() { "Empty".to_owned() } else { "Value".to_owned() };
+        camel = if name.is_empty() {
+            "Empty".to_owned()
+        } else {
+            "Value".to_owned()
+        };
     }
     if camel.starts_with(|c: char| c.is_ascii_digit()) {
         camel = format!("V{camel}");
@@ -95,7 +134,9 @@ pub struct Scope {
 impl Scope {
     /// A scope in which `reserved` are already taken.
     pub fn with_reserved(reserved: &[&str]) -> Self {
-        Scope { taken: reserved.iter().map(|s| (*s).to_owned()).collect() }
+        Scope {
+            taken: reserved.iter().map(|s| (*s).to_owned()).collect(),
+        }
     }
 
     /// Whether `name` is taken.
@@ -109,7 +150,11 @@ impl Scope {
         let mut candidate = name.to_owned();
         let mut n = 2;
         while self.taken.contains(&candidate) {
-            candidate = if camel { format!("{name}{n}") } else { format!("{}_{n}", name.trim_end_matches('_')) };
+            candidate = if camel {
+                format!("{name}{n}")
+            } else {
+                format!("{}_{n}", name.trim_end_matches('_'))
+            };
             n += 1;
         }
         self.taken.insert(candidate.clone());
@@ -173,8 +218,14 @@ mod tests {
 
     #[test]
     fn collisions_keep_exact_names_first() {
-        assert_eq!(field_names(&["apiKey", "api_key"]), vec!["api_key_2", "api_key"]);
-        assert_eq!(field_names(&["api_key", "apiKey", "api-key"]), vec!["api_key", "api_key_2", "api_key_3"]);
+        assert_eq!(
+            field_names(&["apiKey", "api_key"]),
+            vec!["api_key_2", "api_key"]
+        );
+        assert_eq!(
+            field_names(&["api_key", "apiKey", "api-key"]),
+            vec!["api_key", "api_key_2", "api_key_3"]
+        );
         let mut scope = Scope::with_reserved(&["Credentials"]);
         assert_eq!(scope.take("Credentials"), "Credentials2");
         assert_eq!(scope.take("Credentials"), "Credentials3");

@@ -147,7 +147,11 @@ pub struct Planner<'d> {
 impl<'d> Planner<'d> {
     /// A planner for a module in which `reserved` names are taken.
     pub fn new(reserved: &[&str], diagnostics: &'d mut Diagnostics) -> Self {
-        Planner { scope: names::Scope::with_reserved(reserved), types: Vec::new(), diagnostics }
+        Planner {
+            scope: names::Scope::with_reserved(reserved),
+            types: Vec::new(),
+            diagnostics,
+        }
     }
 
     /// The planned types, in the order they were planned (roots first, then what they use).
@@ -170,7 +174,11 @@ impl<'d> Planner<'d> {
         if schema.title.is_none() && schema.description.is_none() {
             doc = vec![fallback_doc];
         }
-        self.types.push(TypeDef { name: name.to_owned(), doc, body: Body::Struct(placeholder()) });
+        self.types.push(TypeDef {
+            name: name.to_owned(),
+            doc,
+            body: Body::Struct(placeholder()),
+        });
         let body = self.struct_def(&object, name);
         self.types[index].body = Body::Struct(body);
     }
@@ -216,28 +224,40 @@ impl<'d> Planner<'d> {
             Kind::Object(object) => {
                 if object.properties.is_empty() && object.additional != Additional::Denied {
                     let value = match &object.additional {
-                        Additional::Schema(values) => self.ty(values, &singular(hint), parent, false),
+                        Additional::Schema(values) => {
+                            self.ty(values, &singular(hint), parent, false)
+                        }
                         _ => Ty::Value,
                     };
                     return Ty::Map(Box::new(value));
                 }
                 let name = self.new_type_name(hint, parent);
                 let index = self.types.len();
-                self.types.push(TypeDef { name: name.clone(), doc: schema_doc(schema, &name), body: Body::Struct(placeholder()) });
+                self.types.push(TypeDef {
+                    name: name.clone(),
+                    doc: schema_doc(schema, &name),
+                    body: Body::Struct(placeholder()),
+                });
                 let body = self.struct_def(object, &name);
                 self.types[index].body = Body::Struct(body);
                 Ty::Named(name)
             }
             Kind::Enum(values) => self.enumeration(schema, values, hint, parent),
             Kind::Const(value) => match value {
-                Value::String(_) | Value::Number(_) => self.enumeration(schema, std::slice::from_ref(value), hint, parent),
+                Value::String(_) | Value::Number(_) => {
+                    self.enumeration(schema, std::slice::from_ref(value), hint, parent)
+                }
                 _ => Ty::Value,
             },
             Kind::OneOf(variants) => self.one_of(schema, variants, hint, parent),
             Kind::Union(members) => {
                 let name = self.new_type_name(hint, parent);
                 let index = self.types.len();
-                self.types.push(TypeDef { name: name.clone(), doc: schema_doc(schema, &name), body: Body::Untagged(Vec::new()) });
+                self.types.push(TypeDef {
+                    name: name.clone(),
+                    doc: schema_doc(schema, &name),
+                    body: Body::Untagged(Vec::new()),
+                });
                 // Try integers before numbers, so `3` stays an integer.
                 let mut members: Vec<&Schema> = members.iter().collect();
                 members.sort_by_key(|m| union_rank(&m.kind));
@@ -245,8 +265,17 @@ impl<'d> Planner<'d> {
                 let variants = members
                     .into_iter()
                     .map(|member| {
-                        let ty = self.ty(member, &format!("{hint}_{}", kind_word(&member.kind)), &name, false);
-                        Variant { ident: scope.take(&camel(kind_word(&member.kind))), value: ty, doc: Vec::new() }
+                        let ty = self.ty(
+                            member,
+                            &format!("{hint}_{}", kind_word(&member.kind)),
+                            &name,
+                            false,
+                        );
+                        Variant {
+                            ident: scope.take(&camel(kind_word(&member.kind))),
+                            value: ty,
+                            doc: Vec::new(),
+                        }
                     })
                     .collect();
                 self.types[index].body = Body::Untagged(variants);
@@ -267,7 +296,11 @@ impl<'d> Planner<'d> {
                     .map(|(i, v)| {
                         let value = v.as_str().unwrap_or_default().to_owned();
                         let doc = variant_doc(labels.get(i), &value);
-                        Variant { ident: scope.take(&camel(&value)), value, doc }
+                        Variant {
+                            ident: scope.take(&camel(&value)),
+                            value,
+                            doc,
+                        }
                     })
                     .collect(),
             )
@@ -278,41 +311,67 @@ impl<'d> Planner<'d> {
                     .enumerate()
                     .filter_map(|(i, v)| v.as_i64().map(|n| (i, n)))
                     .map(|(i, n)| {
-                        let word = if n < 0 { format!("minus_{}", n.unsigned_abs()) } else { n.to_string() };
+                        let word = if n < 0 {
+                            format!("minus_{}", n.unsigned_abs())
+                        } else {
+                            n.to_string()
+                        };
                         let doc = variant_doc(labels.get(i), &n.to_string());
-                        Variant { ident: scope.take(&camel(&word)), value: n, doc }
+                        Variant {
+                            ident: scope.take(&camel(&word)),
+                            value: n,
+                            doc,
+                        }
                     })
                     .collect(),
             )
         };
-        self.types.push(TypeDef { name: name.clone(), doc: schema_doc(schema, &name), body });
+        self.types.push(TypeDef {
+            name: name.clone(),
+            doc: schema_doc(schema, &name),
+            body,
+        });
         Ty::Named(name)
     }
 
     fn one_of(&mut self, schema: &Schema, variants: &[Schema], hint: &str, parent: &str) -> Ty {
         let name = self.new_type_name(hint, parent);
         let index = self.types.len();
-        self.types.push(TypeDef { name: name.clone(), doc: schema_doc(schema, &name), body: Body::Untagged(Vec::new()) });
+        self.types.push(TypeDef {
+            name: name.clone(),
+            doc: schema_doc(schema, &name),
+            body: Body::Untagged(Vec::new()),
+        });
         let body = match discriminator(variants) {
             Some((tag, values)) => {
                 let mut scope = names::Scope::default();
                 let mut tagged = Vec::new();
                 let mut payloads = Vec::new();
                 for (variant, value) in variants.iter().zip(values) {
-                    let Kind::Object(object) = &variant.kind else { unreachable_object() };
+                    let Kind::Object(object) = &variant.kind else {
+                        unreachable_object()
+                    };
                     let ident = scope.take(&variant_ident(&value, variant.title.as_deref()));
                     let mut object = object.clone();
                     object.properties.retain(|p| p.name != tag);
                     let payload = self.scope.take(&format!("{name}{ident}"));
                     let type_index = self.types.len();
-                    self.types.push(TypeDef { name: payload.clone(), doc: schema_doc(variant, &payload), body: Body::Struct(placeholder()) });
+                    self.types.push(TypeDef {
+                        name: payload.clone(),
+                        doc: schema_doc(variant, &payload),
+                        body: Body::Struct(placeholder()),
+                    });
                     let body = self.struct_def(&object, &payload);
                     self.types[type_index].body = Body::Struct(body);
                     let doc = variant.title.iter().cloned().collect();
                     tagged.push(Variant { ident, value, doc });
                     payloads.push(payload);
                 }
-                Body::Tagged { tag, variants: tagged, payloads }
+                Body::Tagged {
+                    tag,
+                    variants: tagged,
+                    payloads,
+                }
             }
             None => {
                 let mut scope = names::Scope::default();
@@ -320,10 +379,17 @@ impl<'d> Planner<'d> {
                     .iter()
                     .enumerate()
                     .map(|(i, variant)| {
-                        let word = variant.title.clone().unwrap_or_else(|| format!("variant {i}"));
+                        let word = variant
+                            .title
+                            .clone()
+                            .unwrap_or_else(|| format!("variant {i}"));
                         let ident = scope.take(&camel(&word));
                         let ty = self.ty(variant, &format!("{hint} {word}"), &name, false);
-                        Variant { ident, value: ty, doc: variant.description.iter().cloned().collect() }
+                        Variant {
+                            ident,
+                            value: ty,
+                            doc: variant.description.iter().cloned().collect(),
+                        }
                     })
                     .collect();
                 Body::Untagged(list)
@@ -343,18 +409,33 @@ impl<'d> Planner<'d> {
             .map(|(property, ident)| self.field(property, ident, name))
             .collect();
         let extra = match &object.additional {
-            Additional::Schema(values) => Some(self.ty(values, &format!("{name} value"), name, false)),
+            Additional::Schema(values) => {
+                Some(self.ty(values, &format!("{name} value"), name, false))
+            }
             _ => None,
         };
-        StructDef { fields, deny_unknown: object.additional == Additional::Denied, extra }
+        StructDef {
+            fields,
+            deny_unknown: object.additional == Additional::Denied,
+            extra,
+        }
     }
 
     fn field(&mut self, property: &Property, ident: String, parent: &str) -> Field {
         let schema = &property.schema;
-        let mut ty = self.ty(schema, &property.name, parent, is_secret_name(&property.name));
-        let default = schema.default.clone().filter(|d| self.default_fits(d, &ty, &join(&schema.pointer, "default")));
+        let mut ty = self.ty(
+            schema,
+            &property.name,
+            parent,
+            is_secret_name(&property.name),
+        );
+        let default = schema
+            .default
+            .clone()
+            .filter(|d| self.default_fits(d, &ty, &join(&schema.pointer, "default")));
         // An optional property with a default is a plain field that takes the default when absent.
-        let default = default.filter(|_| !property.required && default_expressible(&ty, &self.types));
+        let default =
+            default.filter(|_| !property.required && default_expressible(&ty, &self.types));
         if !property.required && default.is_none() && !matches!(ty, Ty::Option(_)) {
             ty = Ty::Option(Box::new(ty));
         }
@@ -373,14 +454,21 @@ impl<'d> Planner<'d> {
     fn default_fits(&mut self, default: &Value, ty: &Ty, pointer: &str) -> bool {
         let fits = value_fits(default, ty, &self.types);
         if !fits {
-            self.diagnostics.warn(pointer, "`default` is not a value of the property's own schema; it is dropped");
+            self.diagnostics.warn(
+                pointer,
+                "`default` is not a value of the property's own schema; it is dropped",
+            );
         }
         fits
     }
 }
 
 fn placeholder() -> StructDef {
-    StructDef { fields: Vec::new(), deny_unknown: false, extra: None }
+    StructDef {
+        fields: Vec::new(),
+        deny_unknown: false,
+        extra: None,
+    }
 }
 
 #[track_caller]
@@ -397,13 +485,23 @@ pub fn value_fits(value: &Value, ty: &Ty, types: &[TypeDef]) -> bool {
         Ty::String | Ty::Secret => value.is_string(),
         Ty::Value => true,
         Ty::Option(inner) => value.is_null() || value_fits(value, inner, types),
-        Ty::Vec(item) => value.as_array().is_some_and(|a| a.iter().all(|v| value_fits(v, item, types))),
-        Ty::Map(item) => value.as_object().is_some_and(|o| o.values().all(|v| value_fits(v, item, types))),
+        Ty::Vec(item) => value
+            .as_array()
+            .is_some_and(|a| a.iter().all(|v| value_fits(v, item, types))),
+        Ty::Map(item) => value
+            .as_object()
+            .is_some_and(|o| o.values().all(|v| value_fits(v, item, types))),
         Ty::Named(name) => match types.iter().find(|t| &t.name == name).map(|t| &t.body) {
-            Some(Body::StringEnum(variants)) => variants.iter().any(|v| value.as_str() == Some(v.value.as_str())),
-            Some(Body::IntegerEnum(variants)) => variants.iter().any(|v| value.as_i64() == Some(v.value)),
+            Some(Body::StringEnum(variants)) => variants
+                .iter()
+                .any(|v| value.as_str() == Some(v.value.as_str())),
+            Some(Body::IntegerEnum(variants)) => {
+                variants.iter().any(|v| value.as_i64() == Some(v.value))
+            }
             Some(Body::Struct(_)) | Some(Body::Tagged { .. }) => value.is_object(),
-            Some(Body::Untagged(variants)) => variants.iter().any(|v| value_fits(value, &v.value, types)),
+            Some(Body::Untagged(variants)) => {
+                variants.iter().any(|v| value_fits(value, &v.value, types))
+            }
             None => false,
         },
     }
@@ -414,9 +512,9 @@ fn default_expressible(ty: &Ty, types: &[TypeDef]) -> bool {
     match ty {
         Ty::Bool | Ty::Integer | Ty::Number | Ty::String | Ty::Secret | Ty::Value => true,
         Ty::Vec(item) => default_expressible(item, types),
-        Ty::Named(name) => types
-            .iter()
-            .any(|t| &t.name == name && matches!(t.body, Body::StringEnum(_) | Body::IntegerEnum(_))),
+        Ty::Named(name) => types.iter().any(|t| {
+            &t.name == name && matches!(t.body, Body::StringEnum(_) | Body::IntegerEnum(_))
+        }),
         Ty::Map(_) | Ty::Option(_) => false,
     }
 }
@@ -428,9 +526,10 @@ fn checks(schema: &Schema) -> Checks {
         _ => None,
     };
     let values = match &schema.kind {
-        Kind::Object(Object { properties, additional: Additional::Schema(values) }) if properties.is_empty() => {
-            Some(Box::new(checks(values))).filter(|c| !c.is_empty())
-        }
+        Kind::Object(Object {
+            properties,
+            additional: Additional::Schema(values),
+        }) if properties.is_empty() => Some(Box::new(checks(values))).filter(|c| !c.is_empty()),
         _ => None,
     };
     let mut constraints = schema.constraints.clone();
@@ -464,7 +563,11 @@ fn checks(schema: &Schema) -> Checks {
         }
         _ => constraints = Constraints::default(),
     }
-    Checks { constraints, items, values }
+    Checks {
+        constraints,
+        items,
+        values,
+    }
 }
 
 /// The property that tells `oneOf` variants apart, and each variant's value of it: every
@@ -487,7 +590,9 @@ fn discriminator(variants: &[Schema]) -> Option<(String, Vec<String>)> {
             };
             let value = match &property.schema.kind {
                 Kind::Const(Value::String(s)) => s.clone(),
-                Kind::Enum(values) if values.len() == 1 && values[0].is_string() => values[0].as_str().unwrap_or_default().to_owned(),
+                Kind::Enum(values) if values.len() == 1 && values[0].is_string() => {
+                    values[0].as_str().unwrap_or_default().to_owned()
+                }
                 _ => continue 'candidates,
             };
             if values.contains(&value) {
@@ -553,12 +658,16 @@ fn singular(word: &str) -> String {
 pub fn is_secret_name(name: &str) -> bool {
     let snake = names::snake(name);
     let words: Vec<&str> = snake.split('_').filter(|w| !w.is_empty()).collect();
-    let Some(last) = words.last() else { return false };
+    let Some(last) = words.last() else {
+        return false;
+    };
     if words.first() == Some(&"public") {
         return false;
     }
     let secret_word = |w: &&str| matches!(*w, "secret" | "password" | "passwd" | "passphrase");
-    matches!(*last, "token" | "apikey" | "pat") || words.iter().any(secret_word) || (*last == "key" && words.len() > 1)
+    matches!(*last, "token" | "apikey" | "pat")
+        || words.iter().any(secret_word)
+        || (*last == "key" && words.len() > 1)
 }
 
 fn schema_doc(schema: &Schema, fallback: &str) -> Vec<String> {
@@ -593,7 +702,10 @@ fn field_doc(schema: &Schema) -> Vec<String> {
         [one] => facts.push(format!("Example: `{}`.", compact(one))),
         many => facts.push(format!(
             "Examples: {}.",
-            many.iter().map(|e| format!("`{}`", compact(e))).collect::<Vec<_>>().join(", ")
+            many.iter()
+                .map(|e| format!("`{}`", compact(e)))
+                .collect::<Vec<_>>()
+                .join(", ")
         )),
     }
     if !facts.is_empty() {
@@ -629,7 +741,9 @@ fn compact(value: &Value) -> String {
 /// Adds doc text: one line per paragraph and per list item, so that no line is read as a
 /// lazy continuation of another (Markdown would, and clippy warns about it).
 fn push_text(doc: &mut Vec<String>, text: Option<&str>) {
-    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else { return };
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return;
+    };
     if !doc.is_empty() {
         doc.push(String::new());
     }
@@ -655,6 +769,8 @@ fn push_text(doc: &mut Vec<String>, text: Option<&str>) {
 }
 
 fn is_list_item(line: &str) -> bool {
-    let ordered = line.split_once(". ").is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    let ordered = line
+        .split_once(". ")
+        .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
     line.starts_with("- ") || line.starts_with("* ") || line.starts_with("+ ") || ordered
 }

@@ -154,26 +154,93 @@ impl Schema {
 /// for user interfaces (Tray's and Airbyte's), which carry no meaning for types.
 const KNOWN_KEYWORDS: &[&str] = &[
     // read
-    "type", "properties", "required", "additionalProperties", "patternProperties", "items",
-    "enum", "const", "oneOf", "anyOf", "allOf", "$ref", "title", "description", "default",
-    "examples", "example", "format", "pattern", "minLength", "maxLength", "minimum", "maximum",
-    "exclusiveMinimum", "exclusiveMaximum", "minItems", "maxItems", "uniqueItems",
-    "airbyte_secret", "writeOnly",
+    "type",
+    "properties",
+    "required",
+    "additionalProperties",
+    "patternProperties",
+    "items",
+    "enum",
+    "const",
+    "oneOf",
+    "anyOf",
+    "allOf",
+    "$ref",
+    "title",
+    "description",
+    "default",
+    "examples",
+    "example",
+    "format",
+    "pattern",
+    "minLength",
+    "maxLength",
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "airbyte_secret",
+    "writeOnly",
     // identifiers and containers of definitions
-    "$schema", "schema", "id", "$id", "definitions", "$defs", "$comment",
+    "$schema",
+    "schema",
+    "id",
+    "$id",
+    "definitions",
+    "$defs",
+    "$comment",
     // annotations for user interfaces
-    "enumLabels", "advanced", "lookup", "order", "group", "groups", "multiline", "hidden",
-    "airbyte_hidden", "always_show", "display_type", "readOnly", "deprecated", "options",
-    "propertyOrder", "ui", "x-ui", "placeholder", "multipleOf", "contentMediaType",
-    "contentEncoding", "dependencies", "minProperties", "maxProperties", "not", "if", "then",
-    "else", "additionalItems", "contains", "propertyNames", "uniqueKeys",
+    "enumLabels",
+    "advanced",
+    "lookup",
+    "order",
+    "group",
+    "groups",
+    "multiline",
+    "hidden",
+    "airbyte_hidden",
+    "always_show",
+    "display_type",
+    "readOnly",
+    "deprecated",
+    "options",
+    "propertyOrder",
+    "ui",
+    "x-ui",
+    "placeholder",
+    "multipleOf",
+    "contentMediaType",
+    "contentEncoding",
+    "dependencies",
+    "minProperties",
+    "maxProperties",
+    "not",
+    "if",
+    "then",
+    "else",
+    "additionalItems",
+    "contains",
+    "propertyNames",
+    "uniqueKeys",
 ];
 
 /// Keywords that change which values are valid but that the generator does not turn into
 /// types or checks: they are mentioned once, so nobody is surprised.
 const UNENFORCED_KEYWORDS: &[&str] = &[
-    "multipleOf", "dependencies", "minProperties", "maxProperties", "not", "if", "then", "else",
-    "additionalItems", "contains", "propertyNames",
+    "multipleOf",
+    "dependencies",
+    "minProperties",
+    "maxProperties",
+    "not",
+    "if",
+    "then",
+    "else",
+    "additionalItems",
+    "contains",
+    "propertyNames",
 ];
 
 /// Reads schemas, resolving `$ref`s and collecting diagnostics.
@@ -213,7 +280,11 @@ impl<'a> Reader<'a> {
         let pointer = self.root_pointer.clone();
         let mut schema = self.read(root, &pointer);
         // An empty schema at the root (Slack's credentials) is an object with no properties.
-        if schema.kind == Kind::Any && root.as_object().is_some_and(|o| o.is_empty() || !o.contains_key("type")) {
+        if schema.kind == Kind::Any
+            && root
+                .as_object()
+                .is_some_and(|o| o.is_empty() || !o.contains_key("type"))
+        {
             schema.kind = Kind::Object(Object::default());
         }
         schema
@@ -227,7 +298,13 @@ impl<'a> Reader<'a> {
     pub fn read(&mut self, value: &Value, pointer: &str) -> Schema {
         let Value::Object(map) = value else {
             if value != &Value::Bool(true) {
-                self.warn(pointer, format!("a schema must be an object, found {}; any value is accepted here", kind_name(value)));
+                self.warn(
+                    pointer,
+                    format!(
+                        "a schema must be an object, found {}; any value is accepted here",
+                        kind_name(value)
+                    ),
+                );
             }
             return Schema::any(pointer);
         };
@@ -242,7 +319,10 @@ impl<'a> Reader<'a> {
         schema.format = self.string(map, "format", pointer);
         schema.default = map.get("default").cloned();
         schema.enum_labels = match map.get("enumLabels") {
-            Some(Value::Array(labels)) => labels.iter().map(|l| l.as_str().unwrap_or_default().to_owned()).collect(),
+            Some(Value::Array(labels)) => labels
+                .iter()
+                .map(|l| l.as_str().unwrap_or_default().to_owned())
+                .collect(),
             _ => Vec::new(),
         };
         schema.examples = self.examples(map, pointer);
@@ -257,7 +337,10 @@ impl<'a> Reader<'a> {
     fn read_ref(&mut self, map: &Map<String, Value>, reference: &Value, pointer: &str) -> Schema {
         let ref_pointer = join(pointer, "$ref");
         let Some(reference) = reference.as_str() else {
-            self.warn(&ref_pointer, "`$ref` must be a string; any value is accepted here");
+            self.warn(
+                &ref_pointer,
+                "`$ref` must be a string; any value is accepted here",
+            );
             return Schema::any(pointer);
         };
         if self.ref_stack.iter().any(|r| r == reference) || self.ref_stack.len() > 32 {
@@ -305,7 +388,9 @@ impl<'a> Reader<'a> {
             None => {
                 let loaded = std::fs::read_to_string(&path)
                     .map_err(|e| e.to_string())
-                    .and_then(|text| serde_json::from_str::<Value>(&text).map_err(|e| e.to_string()));
+                    .and_then(|text| {
+                        serde_json::from_str::<Value>(&text).map_err(|e| e.to_string())
+                    });
                 match loaded {
                     Ok(document) => {
                         self.external.push((path.clone(), document.clone()));
@@ -320,7 +405,13 @@ impl<'a> Reader<'a> {
         };
         let found = document.pointer(&fragment).cloned();
         if found.is_none() {
-            self.warn(ref_pointer, format!("`$ref` `{reference}` points at nothing in {}; any value is accepted here", path.display()));
+            self.warn(
+                ref_pointer,
+                format!(
+                    "`$ref` `{reference}` points at nothing in {}; any value is accepted here",
+                    path.display()
+                ),
+            );
         }
         found
     }
@@ -329,7 +420,10 @@ impl<'a> Reader<'a> {
         for key in map.keys() {
             if KNOWN_KEYWORDS.contains(&key.as_str()) {
                 if UNENFORCED_KEYWORDS.contains(&key.as_str()) {
-                    self.warn(&join(pointer, key), format!("`{key}` is not checked by the generated types or by validate()"));
+                    self.warn(
+                        &join(pointer, key),
+                        format!("`{key}` is not checked by the generated types or by validate()"),
+                    );
                 }
                 continue;
             }
@@ -337,8 +431,13 @@ impl<'a> Reader<'a> {
                 .iter()
                 .filter(|known| strsim::damerau_levenshtein(known, key) <= 2 && key.len() > 2)
                 .min_by_key(|known| strsim::damerau_levenshtein(known, key));
-            let hint = guess.map(|g| format!(" (did you mean `{g}`?)")).unwrap_or_default();
-            self.warn(&join(pointer, key), format!("unknown keyword `{key}` is ignored{hint}"));
+            let hint = guess
+                .map(|g| format!(" (did you mean `{g}`?)"))
+                .unwrap_or_default();
+            self.warn(
+                &join(pointer, key),
+                format!("unknown keyword `{key}` is ignored{hint}"),
+            );
         }
     }
 
@@ -346,7 +445,13 @@ impl<'a> Reader<'a> {
         match map.get(key)? {
             Value::String(s) => Some(s.clone()),
             other => {
-                self.warn(&join(pointer, key), format!("`{key}` should be a string, found {}; ignored", kind_name(other)));
+                self.warn(
+                    &join(pointer, key),
+                    format!(
+                        "`{key}` should be a string, found {}; ignored",
+                        kind_name(other)
+                    ),
+                );
                 None
             }
         }
@@ -362,7 +467,10 @@ impl<'a> Reader<'a> {
             Some(Value::Array(list)) => examples.extend(list.iter().cloned()),
             Some(other) => self.warn(
                 &join(pointer, "examples"),
-                format!("`examples` must be an array of values, found {}; dropped", kind_name(other)),
+                format!(
+                    "`examples` must be an array of values, found {}; dropped",
+                    kind_name(other)
+                ),
             ),
         }
         examples
@@ -404,9 +512,17 @@ impl<'a> Reader<'a> {
 
     fn count(&mut self, map: &Map<String, Value>, key: &str, pointer: &str) -> Option<u64> {
         let value = map.get(key)?;
-        let count = value.as_u64().or_else(|| value.as_f64().filter(|f| f.fract() == 0.0 && *f >= 0.0).map(|f| f as u64));
+        let count = value.as_u64().or_else(|| {
+            value
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && *f >= 0.0)
+                .map(|f| f as u64)
+        });
         if count.is_none() {
-            self.warn(&join(pointer, key), format!("`{key}` must be a non-negative integer; it is not checked"));
+            self.warn(
+                &join(pointer, key),
+                format!("`{key}` must be a non-negative integer; it is not checked"),
+            );
         }
         count
     }
@@ -414,7 +530,10 @@ impl<'a> Reader<'a> {
     fn number(&mut self, map: &Map<String, Value>, key: &str, pointer: &str) -> Option<f64> {
         let value = map.get(key)?;
         if value.as_f64().is_none() {
-            self.warn(&join(pointer, key), format!("`{key}` must be a number; it is not checked"));
+            self.warn(
+                &join(pointer, key),
+                format!("`{key}` must be a number; it is not checked"),
+            );
         }
         value.as_f64()
     }
@@ -433,7 +552,10 @@ impl<'a> Reader<'a> {
             if let Some(variants) = map.get(key) {
                 let key_pointer = join(pointer, key);
                 let Value::Array(variants) = variants else {
-                    self.warn(&key_pointer, format!("`{key}` must be an array of schemas; ignored"));
+                    self.warn(
+                        &key_pointer,
+                        format!("`{key}` must be an array of schemas; ignored"),
+                    );
                     continue;
                 };
                 let mut read = Vec::new();
@@ -441,7 +563,10 @@ impl<'a> Reader<'a> {
                     let variant_pointer = join(&key_pointer, &i.to_string());
                     let mut schema = self.read(variant, &variant_pointer);
                     // A variant without a type shares the parent's (`"type": "object"` beside `oneOf`).
-                    if schema.kind == Kind::Any && types.len() == 1 && variant.get("properties").is_none() {
+                    if schema.kind == Kind::Any
+                        && types.len() == 1
+                        && variant.get("properties").is_none()
+                    {
                         schema.kind = self.kind_of_type(&types[0], map, pointer);
                     }
                     if schema.kind == Kind::Null {
@@ -455,9 +580,14 @@ impl<'a> Reader<'a> {
                     let shared = self.object(map, pointer);
                     for variant in &mut read {
                         if let Kind::Object(object) = &mut variant.kind {
-                            let own: BTreeSet<String> = object.properties.iter().map(|p| p.name.clone()).collect();
-                            let mut properties: Vec<Property> =
-                                shared.properties.iter().filter(|p| !own.contains(&p.name)).cloned().collect();
+                            let own: BTreeSet<String> =
+                                object.properties.iter().map(|p| p.name.clone()).collect();
+                            let mut properties: Vec<Property> = shared
+                                .properties
+                                .iter()
+                                .filter(|p| !own.contains(&p.name))
+                                .cloned()
+                                .collect();
                             properties.append(&mut object.properties);
                             object.properties = properties;
                         }
@@ -475,13 +605,19 @@ impl<'a> Reader<'a> {
         }
         match types.len() {
             0 => {
-                if map.contains_key("properties") || map.contains_key("additionalProperties") || map.contains_key("patternProperties") {
+                if map.contains_key("properties")
+                    || map.contains_key("additionalProperties")
+                    || map.contains_key("patternProperties")
+                {
                     Kind::Object(self.object(map, pointer))
                 } else if map.contains_key("items") {
                     self.kind_of_type("array", map, pointer)
                 } else {
                     if !map.is_empty() {
-                        self.warn(pointer, "no `type`: any JSON value is accepted here (`serde_json::Value`)");
+                        self.warn(
+                            pointer,
+                            "no `type`: any JSON value is accepted here (`serde_json::Value`)",
+                        );
                     }
                     Kind::Any
                 }
@@ -501,7 +637,12 @@ impl<'a> Reader<'a> {
     }
 
     /// The `type` names, `null` taken out (it sets `nullable`).
-    fn types(&mut self, map: &Map<String, Value>, pointer: &str, nullable: &mut bool) -> Vec<String> {
+    fn types(
+        &mut self,
+        map: &Map<String, Value>,
+        pointer: &str,
+        nullable: &mut bool,
+    ) -> Vec<String> {
         let type_pointer = join(pointer, "type");
         let names: Vec<&Value> = match map.get("type") {
             None => return Vec::new(),
@@ -521,7 +662,8 @@ impl<'a> Reader<'a> {
                 _ => self.warn(&type_pointer, format!("unknown type {name}; ignored")),
             }
         }
-        if types.is_empty() && *nullable && map.get("enum").is_none() && map.get("oneOf").is_none() {
+        if types.is_empty() && *nullable && map.get("enum").is_none() && map.get("oneOf").is_none()
+        {
             *nullable = false;
             types.push("null".to_owned());
         }
@@ -541,7 +683,10 @@ impl<'a> Reader<'a> {
                 match map.get("items") {
                     None => Kind::Array(None),
                     Some(Value::Array(_)) => {
-                        self.warn(&items_pointer, "tuple `items` (an array of schemas) are read as a list of any values");
+                        self.warn(
+                            &items_pointer,
+                            "tuple `items` (an array of schemas) are read as a list of any values",
+                        );
                         Kind::Array(None)
                     }
                     Some(items) => Kind::Array(Some(Box::new(self.read(items, &items_pointer)))),
@@ -567,7 +712,10 @@ impl<'a> Reader<'a> {
         let all_strings = kept.iter().all(Value::is_string);
         let all_integers = kept.iter().all(|v| v.is_i64() || v.is_u64());
         if kept.is_empty() {
-            self.warn(pointer, "`enum` lists no values; any value is accepted here");
+            self.warn(
+                pointer,
+                "`enum` lists no values; any value is accepted here",
+            );
             return None;
         }
         if !(all_strings || all_integers) {
@@ -583,14 +731,22 @@ impl<'a> Reader<'a> {
             self.warn(&all_pointer, "`allOf` must be an array of schemas; ignored");
             return Kind::Any;
         };
-        let mut merged = if map.contains_key("properties") { self.object(map, pointer) } else { Object::default() };
+        let mut merged = if map.contains_key("properties") {
+            self.object(map, pointer)
+        } else {
+            Object::default()
+        };
         let mut other = None;
         for (i, part) in parts.iter().enumerate() {
             let part = self.read(part, &join(&all_pointer, &i.to_string()));
             match part.kind {
                 Kind::Object(object) => {
                     for property in object.properties {
-                        match merged.properties.iter_mut().find(|p| p.name == property.name) {
+                        match merged
+                            .properties
+                            .iter_mut()
+                            .find(|p| p.name == property.name)
+                        {
                             Some(existing) => existing.required |= property.required,
                             None => merged.properties.push(property),
                         }
@@ -606,7 +762,10 @@ impl<'a> Reader<'a> {
         match other {
             Some(kind) if merged.properties.is_empty() => kind,
             Some(_) => {
-                self.warn(&all_pointer, "`allOf` mixes objects with other kinds; only the object parts are used");
+                self.warn(
+                    &all_pointer,
+                    "`allOf` mixes objects with other kinds; only the object parts are used",
+                );
                 Kind::Object(merged)
             }
             None => Kind::Object(merged),
@@ -616,11 +775,18 @@ impl<'a> Reader<'a> {
     fn object(&mut self, map: &Map<String, Value>, pointer: &str) -> Object {
         let mut object = Object::default();
         let required: Vec<String> = match map.get("required") {
-            Some(Value::Array(names)) => names.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+            Some(Value::Array(names)) => names
+                .iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect(),
             // draft-03 `"required": true` on the object itself says something about its parent.
             Some(Value::Bool(_)) | None => Vec::new(),
             Some(_) => {
-                self.warn(&join(pointer, "required"), "`required` must be an array of property names; ignored");
+                self.warn(
+                    &join(pointer, "required"),
+                    "`required` must be an array of property names; ignored",
+                );
                 Vec::new()
             }
         };
@@ -639,11 +805,22 @@ impl<'a> Reader<'a> {
                     });
                 }
             }
-            Some(other) => self.warn(&properties_pointer, format!("`properties` must be an object, found {}; ignored", kind_name(other))),
+            Some(other) => self.warn(
+                &properties_pointer,
+                format!(
+                    "`properties` must be an object, found {}; ignored",
+                    kind_name(other)
+                ),
+            ),
         }
         for name in &required {
             if !object.properties.iter().any(|p| &p.name == name) {
-                self.warn(&join(pointer, "required"), format!("`{name}` is required but not among the properties; it is not generated"));
+                self.warn(
+                    &join(pointer, "required"),
+                    format!(
+                        "`{name}` is required but not among the properties; it is not generated"
+                    ),
+                );
             }
         }
         object.additional = match map.get("additionalProperties") {

@@ -15,6 +15,7 @@
 ///
 /// Generated from `airtable-2.json`.
 #[cfg(feature = "airtable")]
+#[rustfmt::skip]
 pub mod airtable;
 
 /// HTTP Client: Tray service `http-client`, version 5.
@@ -23,6 +24,7 @@ pub mod airtable;
 ///
 /// Generated from `http-client-5.json`.
 #[cfg(feature = "http_client")]
+#[rustfmt::skip]
 pub mod http_client;
 
 /// Jira: Tray service `jira`, version 3.
@@ -31,6 +33,7 @@ pub mod http_client;
 ///
 /// Generated from `jira-3.json`.
 #[cfg(feature = "jira")]
+#[rustfmt::skip]
 pub mod jira;
 
 /// Mailchimp: Tray service `mailchimp`, version 1.
@@ -39,6 +42,7 @@ pub mod jira;
 ///
 /// Generated from `mailchimp-1.json`.
 #[cfg(feature = "mailchimp")]
+#[rustfmt::skip]
 pub mod mailchimp;
 
 /// NetSuite: Tray service `netsuite`, version 1.
@@ -47,6 +51,7 @@ pub mod mailchimp;
 ///
 /// Generated from `netsuite-1.json`.
 #[cfg(feature = "netsuite")]
+#[rustfmt::skip]
 pub mod netsuite;
 
 /// SendGrid: Tray service `sendgrid`, version 3.
@@ -55,6 +60,7 @@ pub mod netsuite;
 ///
 /// Generated from `sendgrid-3.json`.
 #[cfg(feature = "sendgrid")]
+#[rustfmt::skip]
 pub mod sendgrid;
 
 /// Slack: Tray service `slack`, version 4.
@@ -63,4 +69,5 @@ pub mod sendgrid;
 ///
 /// Generated from `slack-4.json`.
 #[cfg(feature = "slack")]
+#[rustfmt::skip]
 pub mod slack;

@@ -119,12 +119,14 @@ pub struct InvalidServiceEnvironmentId {
 impl<C> ServiceEnvironmentId<C> {
     /// Parses an id made after the snapshot was taken (a custom OAuth app's environment).
     pub fn new(id: &str) -> Result<Self, InvalidServiceEnvironmentId> {
-        Uuid::try_parse(id.trim()).map(Self::from_uuid).map_err(|_| {
-            InvalidServiceEnvironmentId {
-                // An id is not a secret, but keep what is echoed short.
-                given: id.chars().take(64).collect(),
-            }
-        })
+        Uuid::try_parse(id.trim())
+            .map(Self::from_uuid)
+            .map_err(|_| {
+                InvalidServiceEnvironmentId {
+                    // An id is not a secret, but keep what is echoed short.
+                    given: id.chars().take(64).collect(),
+                }
+            })
     }
 
     /// For generated constants: the id must be a UUID, which is checked when the constant is
@@ -139,7 +141,10 @@ impl<C> ServiceEnvironmentId<C> {
 
     /// Wraps a UUID.
     pub const fn from_uuid(id: Uuid) -> Self {
-        ServiceEnvironmentId { id, connector: PhantomData }
+        ServiceEnvironmentId {
+            id,
+            connector: PhantomData,
+        }
     }
 
     /// The UUID.
@@ -151,7 +156,9 @@ impl<C> ServiceEnvironmentId<C> {
 impl<C: Connector> ServiceEnvironmentId<C> {
     /// The environment as listed in the snapshot, if it was listed there.
     pub fn environment(&self) -> Option<&'static ServiceEnvironment> {
-        C::ENVIRONMENTS.iter().find(|env| Uuid::try_parse(env.id).is_ok_and(|id| id == self.id))
+        C::ENVIRONMENTS
+            .iter()
+            .find(|env| Uuid::try_parse(env.id).is_ok_and(|id| id == self.id))
     }
 }
 

@@ -1,7 +1,10 @@
 //! A connector written the way `tray-codegen` writes them, for this crate's doc examples.
 
 use crate::validate::{Pattern, Validator};
-use crate::{AuthenticationType, Connector, NoScopes, Secret, ServiceEnvironment, ServiceEnvironmentId, Validate};
+use crate::{
+    AuthenticationType, Connector, NoScopes, Secret, ServiceEnvironment, ServiceEnvironmentId,
+    Validate,
+};
 
 /// The example service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
