@@ -49,7 +49,12 @@ pub struct FetchArgs {
     #[arg(long, conflicts_with = "services")]
     pub all: bool,
     /// The Tray region to fetch from: us, eu or apac.
-    #[arg(long, value_name = "REGION", required_unless_present = "base_url", conflicts_with = "base_url")]
+    #[arg(
+        long,
+        value_name = "REGION",
+        required_unless_present = "base_url",
+        conflicts_with = "base_url"
+    )]
     pub region: Option<Region>,
     /// Fetch from this REST base instead of a region's (`http://127.0.0.1:8787/core/v1`).
     #[arg(long, value_name = "URL")]
@@ -94,11 +99,16 @@ impl FromStr for ServiceVersion {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let hint = "write a service version as SERVICE@VERSION, with the service version an integer: `slack@4`";
         let (name, version) = s.rsplit_once('@').ok_or_else(|| format!("`{s}`: {hint}"))?;
-        let version = version.parse().map_err(|_| format!("`{s}`: `{version}` is not an integer; {hint}"))?;
+        let version = version
+            .parse()
+            .map_err(|_| format!("`{s}`: `{version}` is not an integer; {hint}"))?;
         if name.is_empty() || name.contains(['/', '\\']) {
             return Err(format!("`{s}`: `{name}` is not a service name; {hint}"));
         }
-        Ok(ServiceVersion { name: name.to_owned(), version })
+        Ok(ServiceVersion {
+            name: name.to_owned(),
+            version,
+        })
     }
 }
 
@@ -138,7 +148,9 @@ pub enum FetchError {
         hint: String,
     },
     /// Nothing was named, `--all` was not given, and the snapshot folder is empty.
-    #[error("nothing to fetch: {0} holds no snapshots; name service versions (`slack@4`) or pass --all")]
+    #[error(
+        "nothing to fetch: {0} holds no snapshots; name service versions (`slack@4`) or pass --all"
+    )]
     NothingToFetch(PathBuf),
     /// The client could not be set up.
     #[error("{0}")]
@@ -184,7 +196,9 @@ pub struct FetchSummary {
 impl FetchSummary {
     /// The service versions whose snapshot is not Tray's current answer.
     pub fn changed(&self) -> impl Iterator<Item = &(ServiceVersion, Outcome)> {
-        self.services.iter().filter(|(_, outcome)| *outcome != Outcome::Unchanged)
+        self.services
+            .iter()
+            .filter(|(_, outcome)| *outcome != Outcome::Unchanged)
     }
 
     /// Success, except for `--check` when anything changed (status 1).
@@ -201,7 +215,10 @@ impl FetchSummary {
 /// checks), and prints what changed. Call [`FetchSummary::exit_code`] on the result for the
 /// process status.
 pub fn run(args: &FetchArgs) -> Result<FetchSummary, FetchError> {
-    let token = std::env::var(TOKEN_VARIABLE).ok().filter(|token| !token.trim().is_empty()).ok_or(FetchError::NoToken)?;
+    let token = std::env::var(TOKEN_VARIABLE)
+        .ok()
+        .filter(|token| !token.trim().is_empty())
+        .ok_or(FetchError::NoToken)?;
     run_with_token(args, Secret::from(token.trim()))
 }
 
@@ -235,12 +252,20 @@ fn print_summary(summary: &FetchSummary, out: &Path) {
         let file = out.join(service.file_name());
         let line = match (outcome, summary.checked) {
             (Outcome::Unchanged, _) => continue,
-            (Outcome::Changed, true) => format!("{service}: changed: Tray's answer differs from {}", file.display()),
-            (Outcome::New, true) => format!("{service}: new: {} does not exist yet", file.display()),
+            (Outcome::Changed, true) => format!(
+                "{service}: changed: Tray's answer differs from {}",
+                file.display()
+            ),
+            (Outcome::New, true) => {
+                format!("{service}: new: {} does not exist yet", file.display())
+            }
             (Outcome::Changed, false) => format!("{service}: updated {}", file.display()),
             (Outcome::New, false) => format!("{service}: wrote {}", file.display()),
             (Outcome::NoLongerListed, _) => {
-                format!("{service}: Tray no longer lists it; {} was left alone", file.display())
+                format!(
+                    "{service}: Tray no longer lists it; {} was left alone",
+                    file.display()
+                )
             }
         };
         eprintln!("{line}");
@@ -256,48 +281,79 @@ fn print_summary(summary: &FetchSummary, out: &Path) {
 
 /// Fetches the selected service versions and writes their snapshots into `out` (or, with
 /// `check`, only compares). Fetches up to `jobs` at once, all within the client's rate limit.
-pub async fn fetch(client: &Client, selection: &Selection, out: &Path, check: bool, jobs: usize) -> Result<FetchSummary, FetchError> {
+pub async fn fetch(
+    client: &Client,
+    selection: &Selection,
+    out: &Path,
+    check: bool,
+    jobs: usize,
+) -> Result<FetchSummary, FetchError> {
     let connectors = client
         .list_connectors()
         .await
-        .map_err(|source| FetchError::Tray { context: "listing connectors".into(), source })?;
+        .map_err(|source| FetchError::Tray {
+            context: "listing connectors".into(),
+            source,
+        })?;
     let listed = index_connectors(connectors);
 
     let mut wanted: BTreeMap<String, (ServiceVersion, Option<Value>)> = BTreeMap::new();
     match selection {
         Selection::All => {
             for (service, connector) in &listed {
-                wanted.insert(service.file_name(), (service.clone(), Some(connector.clone())));
+                wanted.insert(
+                    service.file_name(),
+                    (service.clone(), Some(connector.clone())),
+                );
             }
         }
         Selection::Named(services) => {
             for service in services {
-                let connector = listed.get(service).cloned().ok_or_else(|| unknown_service(service, &listed))?;
+                let connector = listed
+                    .get(service)
+                    .cloned()
+                    .ok_or_else(|| unknown_service(service, &listed))?;
                 wanted.insert(service.file_name(), (service.clone(), Some(connector)));
             }
         }
         Selection::Existing => {
-            let existing = if out.is_dir() { snapshot::read_dir(out)? } else { Vec::new() };
+            let existing = if out.is_dir() {
+                snapshot::read_dir(out)?
+            } else {
+                Vec::new()
+            };
             if existing.is_empty() {
                 return Err(FetchError::NothingToFetch(out.to_owned()));
             }
             for snapshot in existing {
-                let service = ServiceVersion { name: snapshot.service_name().to_owned(), version: snapshot.service_version() };
+                let service = ServiceVersion {
+                    name: snapshot.service_name().to_owned(),
+                    version: snapshot.service_version(),
+                };
                 let connector = listed.get(&service).cloned();
                 wanted.insert(service.file_name(), (service, connector));
             }
         }
     }
 
-    let progress = if wanted.len() >= 10 { ProgressBar::new(wanted.len() as u64) } else { ProgressBar::hidden() };
-    if let Ok(style) = ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} service versions") {
+    let progress = if wanted.len() >= 10 {
+        ProgressBar::new(wanted.len() as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    if let Ok(style) =
+        ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} service versions")
+    {
         progress.set_style(style.progress_chars("=> "));
     }
     progress.set_message("fetching");
 
     let permits = Arc::new(Semaphore::new(jobs.max(1)));
     let mut tasks = JoinSet::new();
-    let mut summary = FetchSummary { services: Vec::new(), checked: check };
+    let mut summary = FetchSummary {
+        services: Vec::new(),
+        checked: check,
+    };
     for (file_name, (service, connector)) in wanted {
         let Some(connector) = connector else {
             summary.services.push((service, Outcome::NoLongerListed));
@@ -310,7 +366,9 @@ pub async fn fetch(client: &Client, selection: &Selection, out: &Path, check: bo
         tasks.spawn(async move {
             // The semaphore is never closed, so acquiring only fails if it were.
             let _permit = permits.acquire_owned().await.ok();
-            let environments = client.list_service_environments(&service.name, service.version).await;
+            let environments = client
+                .list_service_environments(&service.name, service.version)
+                .await;
             (service, path, connector, environments)
         });
     }
@@ -330,7 +388,10 @@ pub async fn fetch(client: &Client, selection: &Selection, out: &Path, check: bo
     progress.finish_and_clear();
 
     if !check && !fetched.is_empty() {
-        fs::create_dir_all(out).map_err(|source| FetchError::Write { path: out.to_owned(), source })?;
+        fs::create_dir_all(out).map_err(|source| FetchError::Write {
+            path: out.to_owned(),
+            source,
+        })?;
     }
     for (service, snapshot) in fetched {
         let text = snapshot.to_text();
@@ -345,7 +406,9 @@ pub async fn fetch(client: &Client, selection: &Selection, out: &Path, check: bo
         tracing::debug!(%service, ?outcome, "snapshot");
         summary.services.push((service, outcome));
     }
-    summary.services.sort_by_key(|(service, _)| service.file_name());
+    summary
+        .services
+        .sort_by_key(|(service, _)| service.file_name());
     Ok(summary)
 }
 
@@ -355,13 +418,22 @@ fn index_connectors(connectors: Vec<Value>) -> BTreeMap<ServiceVersion, Value> {
     let mut listed = BTreeMap::new();
     let mut seen = HashSet::new();
     for connector in connectors {
-        let name = connector.pointer("/service/name").and_then(Value::as_str).filter(|name| !name.is_empty());
-        let version = connector.pointer("/service/version").and_then(Value::as_u64).and_then(|v| u32::try_from(v).ok());
+        let name = connector
+            .pointer("/service/name")
+            .and_then(Value::as_str)
+            .filter(|name| !name.is_empty());
+        let version = connector
+            .pointer("/service/version")
+            .and_then(Value::as_u64)
+            .and_then(|v| u32::try_from(v).ok());
         let (Some(name), Some(version)) = (name, version) else {
             tracing::warn!("skipping a connector entry without a service name and version");
             continue;
         };
-        let service = ServiceVersion { name: name.to_owned(), version };
+        let service = ServiceVersion {
+            name: name.to_owned(),
+            version,
+        };
         if seen.insert(service.clone()) {
             listed.insert(service, connector);
         }
@@ -369,20 +441,33 @@ fn index_connectors(connectors: Vec<Value>) -> BTreeMap<ServiceVersion, Value> {
     listed
 }
 
-fn unknown_service(wanted: &ServiceVersion, listed: &BTreeMap<ServiceVersion, Value>) -> FetchError {
-    let versions: Vec<String> = listed.keys().filter(|s| s.name == wanted.name).map(ToString::to_string).collect();
+fn unknown_service(
+    wanted: &ServiceVersion,
+    listed: &BTreeMap<ServiceVersion, Value>,
+) -> FetchError {
+    let versions: Vec<String> = listed
+        .keys()
+        .filter(|s| s.name == wanted.name)
+        .map(ToString::to_string)
+        .collect();
     let hint = if versions.is_empty() {
         "; check the service name (GET /connectors lists them, or fetch --all)".to_owned()
     } else {
         format!("; Tray lists {}", versions.join(", "))
     };
-    FetchError::UnknownService { wanted: wanted.clone(), hint }
+    FetchError::UnknownService {
+        wanted: wanted.clone(),
+        hint,
+    }
 }
 
 /// Writes through a temporary file and a rename, so an interrupted fetch never leaves half a
 /// snapshot.
 fn write_atomically(path: &Path, text: &str) -> Result<(), FetchError> {
-    let write_error = |source| FetchError::Write { path: path.to_owned(), source };
+    let write_error = |source| FetchError::Write {
+        path: path.to_owned(),
+        source,
+    };
     let mut temporary = path.as_os_str().to_owned();
     temporary.push(".tmp");
     let temporary = PathBuf::from(temporary);
@@ -399,17 +484,34 @@ mod tests {
 
     #[test]
     fn service_versions_parse_and_explain() {
-        assert_eq!("http-client@5".parse(), Ok(ServiceVersion { name: "http-client".into(), version: 5 }));
-        assert!("slack".parse::<ServiceVersion>().unwrap_err().contains("SERVICE@VERSION"));
-        assert!("slack@9.0".parse::<ServiceVersion>().unwrap_err().contains("`9.0` is not an integer"));
+        assert_eq!(
+            "http-client@5".parse(),
+            Ok(ServiceVersion {
+                name: "http-client".into(),
+                version: 5
+            })
+        );
+        assert!("slack"
+            .parse::<ServiceVersion>()
+            .unwrap_err()
+            .contains("SERVICE@VERSION"));
+        assert!("slack@9.0"
+            .parse::<ServiceVersion>()
+            .unwrap_err()
+            .contains("`9.0` is not an integer"));
         assert!("../x@1".parse::<ServiceVersion>().is_err());
     }
 
     #[test]
     fn unknown_services_name_the_versions_tray_has() {
-        let listed = index_connectors(vec![serde_json::json!({"service": {"name": "slack", "version": 4}})]);
+        let listed = index_connectors(vec![
+            serde_json::json!({"service": {"name": "slack", "version": 4}}),
+        ]);
         let err = unknown_service(&"slack@3".parse().unwrap(), &listed);
-        assert_eq!(err.to_string(), "slack@3: Tray lists no such service version; Tray lists slack@4");
+        assert_eq!(
+            err.to_string(),
+            "slack@3: Tray lists no such service version; Tray lists slack@4"
+        );
     }
 
     #[test]
@@ -421,7 +523,10 @@ mod tests {
             fetch: FetchArgs,
         }
         assert!(Cli::try_parse_from(["x", "slack@4"]).is_err());
-        assert!(Cli::try_parse_from(["x", "--region", "eu", "--base-url", "http://127.0.0.1:1"]).is_err());
+        assert!(
+            Cli::try_parse_from(["x", "--region", "eu", "--base-url", "http://127.0.0.1:1"])
+                .is_err()
+        );
         let cli = Cli::try_parse_from(["x", "slack@4", "--region", "eu", "--check"]).unwrap();
         assert_eq!(cli.fetch.region, Some(Region::Eu));
         assert!(cli.fetch.check);

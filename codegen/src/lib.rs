@@ -1,4 +1,340 @@
 //! Typed Tray credentials: turns Tray service environment schemas into Rust types.
+//!
+//! Snapshots of Tray's answers (`schemas/*.json`, see [`snapshot`]) go through four stages,
+//! one module each: [`schema`] reads a loose JSON Schema into a normalized model with
+//! diagnostics, [`plan`] plans Rust types (names, fields, enums, secrets, checks), [`emit`]
+//! writes tokens with `quote`, and [`generate`] assembles modules and formats them with
+//! `prettyplease`.
+//!
+//! [`Config`] is the whole public surface for most uses, from the `tray-codegen` binary or
+//! from a build script:
+//!
+//! ```no_run
+//! // build.rs
+//! fn main() -> Result<(), tray_codegen::Error> {
+//!     tray_codegen::Config::new().schemas_dir("schemas").compile()
+//! }
+//! // src/lib.rs: include!(concat!(env!("OUT_DIR"), "/tray_connectors.rs"));
+//! ```
 
+use std::fmt::Write as _;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+pub mod diagnostic;
+pub mod emit;
 pub mod fetch;
+pub mod generate;
+pub mod names;
+pub mod plan;
+pub mod schema;
 pub mod snapshot;
+
+pub use diagnostic::Diagnostic;
+use diagnostic::Diagnostics;
+use snapshot::SnapshotError;
+
+/// What can stop generation. Schemas the generator does not understand never do: they give
+/// [`Diagnostic`]s instead.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// A snapshot could not be read.
+    #[error(transparent)]
+    Snapshot(#[from] SnapshotError),
+    /// A file could not be read or written.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// A build script ran without `OUT_DIR` and none was given.
+    #[error("OUT_DIR is not set: call `Config::out_dir` or run from a build script")]
+    NoOutDir,
+    /// A bug in the generator: the code it made does not parse. Please report it with the schema.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+/// How to generate. Options are builder methods:
+///
+/// ```no_run
+/// let generation = tray_codegen::Config::new().schemas_dir("schemas").generate_crate()?;
+/// generation.write("generated")?;
+/// # Ok::<(), tray_codegen::Error>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct Config {
+    schemas_dir: PathBuf,
+    out_dir: Option<PathBuf>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            schemas_dir: PathBuf::from("schemas"),
+            out_dir: None,
+        }
+    }
+}
+
+/// One generated file, not yet written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GeneratedFile {
+    /// Where it goes, relative to the output folder.
+    pub path: PathBuf,
+    /// Its text.
+    pub contents: String,
+}
+
+/// The result of a generation: files and the diagnostics met on the way.
+#[derive(Debug, Clone)]
+pub struct Generation {
+    /// The files, in a stable order.
+    pub files: Vec<GeneratedFile>,
+    /// What the generator did not fully understand.
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// A generated file on disk that is not what the snapshots produce.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Stale {
+    /// The file.
+    pub path: PathBuf,
+    /// A unified diff from the file on disk to what it should be.
+    pub diff: String,
+}
+
+impl Config {
+    /// Snapshots from `schemas/`.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// The folder of snapshot files.
+    #[must_use]
+    pub fn schemas_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.schemas_dir = dir.into();
+        self
+    }
+
+    /// Where [`Config::compile`] writes (default: `OUT_DIR`).
+    #[must_use]
+    pub fn out_dir(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.out_dir = Some(dir.into());
+        self
+    }
+
+    fn modules(&self) -> Result<(Vec<generate::ConnectorModule>, Vec<Diagnostic>), Error> {
+        let snapshots = snapshot::read_dir(&self.schemas_dir)?;
+        let mut diagnostics = Vec::new();
+        let modules = generate::connector_modules(&snapshots, &mut diagnostics);
+        Ok((modules, diagnostics))
+    }
+
+    /// The files of the `tray-connectors` crate: `Cargo.toml`, `src/lib.rs` and a module per
+    /// snapshot, relative to the crate's folder.
+    pub fn generate_crate(&self) -> Result<Generation, Error> {
+        let (modules, diagnostics) = self.modules()?;
+        let mut files = vec![
+            GeneratedFile {
+                path: PathBuf::from("Cargo.toml"),
+                contents: generate::cargo_toml(&modules),
+            },
+            GeneratedFile {
+                path: PathBuf::from("src/lib.rs"),
+                contents: generate::lib_rs(&modules)?,
+            },
+        ];
+        for module in &modules {
+            let source = format!(
+                "schemas/{}",
+                module
+                    .source
+                    .file_name()
+                    .unwrap_or_default()
+                    .to_string_lossy()
+            );
+            let text =
+                generate::header(&source) + &generate::format(module.tokens.clone(), &source)?;
+            files.push(GeneratedFile {
+                path: PathBuf::from(format!("src/{}.rs", module.module)),
+                contents: text,
+            });
+        }
+        Ok(Generation { files, diagnostics })
+    }
+
+    /// One file holding every connector as an inline module, for `include!`.
+    pub fn generate_single_file(&self) -> Result<Generation, Error> {
+        let (modules, diagnostics) = self.modules()?;
+        let items = modules.iter().map(|m| {
+            let docs = emit::doc(&m.doc);
+            let (name, tokens) = (format_ident!("{}", m.module), &m.tokens);
+            quote! { #docs pub mod #name { #tokens } }
+        });
+        let text = generate::header(&self.schemas_dir.display().to_string())
+            + &generate::format(quote!(#(#items)*), "tray_connectors.rs")?;
+        let files = vec![GeneratedFile {
+            path: PathBuf::from("tray_connectors.rs"),
+            contents: text,
+        }];
+        Ok(Generation { files, diagnostics })
+    }
+
+    /// For build scripts: writes `tray_connectors.rs` to `OUT_DIR` (or [`Config::out_dir`]),
+    /// asks cargo to rerun when a snapshot changes, and passes diagnostics on as cargo warnings.
+    pub fn compile(&self) -> Result<(), Error> {
+        let out_dir = match &self.out_dir {
+            Some(dir) => dir.clone(),
+            None => std::env::var_os("OUT_DIR")
+                .map(PathBuf::from)
+                .ok_or(Error::NoOutDir)?,
+        };
+        println!("cargo:rerun-if-changed={}", self.schemas_dir.display());
+        let generation = self.generate_single_file()?;
+        for diagnostic in &generation.diagnostics {
+            println!(
+                "cargo:warning={}",
+                diagnostic.to_string().replace('\n', " ")
+            );
+        }
+        generation.write(out_dir)
+    }
+}
+
+impl Generation {
+    /// Writes every file under `root`, creating folders as needed; files whose text is
+    /// unchanged are not touched, so cargo does not rebuild for nothing.
+    pub fn write(&self, root: impl AsRef<Path>) -> Result<(), Error> {
+        for file in &self.files {
+            let path = root.as_ref().join(&file.path);
+            if fs::read_to_string(&path).is_ok_and(|old| old == file.contents) {
+                continue;
+            }
+            if let Some(parent) = path.parent() {
+                fs::create_dir_all(parent).map_err(|source| Error::Io {
+                    path: parent.to_owned(),
+                    source,
+                })?;
+            }
+            fs::write(&path, &file.contents).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Removes `*.rs` files under `root/src` that this generation does not produce (modules of
+    /// snapshots that were deleted).
+    pub fn remove_leftovers(&self, root: impl AsRef<Path>) -> Result<Vec<PathBuf>, Error> {
+        let mut removed = Vec::new();
+        for path in self.leftovers(root.as_ref())? {
+            fs::remove_file(&path).map_err(|source| Error::Io {
+                path: path.clone(),
+                source,
+            })?;
+            removed.push(path);
+        }
+        Ok(removed)
+    }
+
+    fn leftovers(&self, root: &Path) -> Result<Vec<PathBuf>, Error> {
+        let src = root.join("src");
+        let Ok(entries) = fs::read_dir(&src) else {
+            return Ok(Vec::new());
+        };
+        let mut leftovers = Vec::new();
+        for entry in entries {
+            let path = entry
+                .map_err(|source| Error::Io {
+                    path: src.clone(),
+                    source,
+                })?
+                .path();
+            let relative = path.strip_prefix(root).unwrap_or(&path).to_owned();
+            if path.extension().is_some_and(|e| e == "rs")
+                && !self.files.iter().any(|f| f.path == relative)
+            {
+                leftovers.push(path);
+            }
+        }
+        leftovers.sort();
+        Ok(leftovers)
+    }
+
+    /// The files under `root` that differ from this generation, each with a diff; empty when
+    /// everything is up to date.
+    pub fn check(&self, root: impl AsRef<Path>) -> Result<Vec<Stale>, Error> {
+        let root = root.as_ref();
+        let mut stale = Vec::new();
+        for file in &self.files {
+            let path = root.join(&file.path);
+            let on_disk = fs::read_to_string(&path).unwrap_or_default();
+            if on_disk != file.contents {
+                let diff = similar::TextDiff::from_lines(&on_disk, &file.contents)
+                    .unified_diff()
+                    .context_radius(3)
+                    .header(
+                        &format!("{} (on disk)", path.display()),
+                        &format!("{} (from schemas/)", path.display()),
+                    )
+                    .to_string();
+                stale.push(Stale { path, diff });
+            }
+        }
+        for path in self.leftovers(root)? {
+            let mut diff = String::new();
+            let _ = writeln!(
+                diff,
+                "{} is not generated from any snapshot: delete it, or run `generate`",
+                path.display()
+            );
+            stale.push(Stale { path, diff });
+        }
+        Ok(stale)
+    }
+}
+
+/// The Rust types for one bare JSON Schema: a root struct `name` (or whatever type the schema
+/// is) and everything it uses, formatted, with the diagnostics met.
+///
+/// ```
+/// let schema = serde_json::json!({
+///     "type": "object",
+///     "properties": { "apiKey": { "type": "string", "title": "API key" } },
+///     "required": ["apiKey"]
+/// });
+/// let (code, diagnostics) = tray_codegen::schema_to_rust(&schema, "Credentials", None).unwrap();
+/// assert!(code.contains("pub api_key: tray_auth::Secret,"));
+/// assert!(diagnostics.is_empty());
+/// ```
+pub fn schema_to_rust(
+    schema: &Value,
+    name: &str,
+    file: Option<&Path>,
+) -> Result<(String, Vec<Diagnostic>), Error> {
+    let mut diagnostics = Diagnostics::new(file.map(Path::to_owned));
+    let read =
+        schema::Reader::new(schema, "", file.and_then(Path::parent), &mut diagnostics).read_root();
+    let mut plan_diagnostics = Diagnostics::new(file.map(Path::to_owned));
+    let root = names::camel(name);
+    let types = if matches!(read.kind, schema::Kind::Object(_)) {
+        let mut planner = plan::Planner::new(&[root.as_str()], &mut plan_diagnostics);
+        planner.plan_root(&root, &read, format!("`{root}`."));
+        planner.finish()
+    } else {
+        let mut planner = plan::Planner::new(&[], &mut plan_diagnostics);
+        planner.plan_named(&root, &read);
+        planner.finish()
+    };
+    let code = generate::format(emit::types(&types), name)?;
+    let mut all = diagnostics.into_vec();
+    all.extend(plan_diagnostics.into_vec());
+    Ok((code, all))
+}

@@ -1,1 +1,138 @@
-fn main() {}
+//! `tray-codegen`: generate typed Rust credentials from Tray schema snapshots.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Typed Rust credentials from Tray's service environment schemas.
+///
+/// Snapshots of Tray's schemas live in `schemas/` (one JSON file per service version);
+/// `generate` turns them into the `tray-connectors` crate in `generated/`, and `check` tells
+/// when the committed crate is not what the snapshots produce.
+#[derive(Parser)]
+#[command(name = "tray-codegen", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Regenerate the typed crate from the snapshots (offline).
+    Generate {
+        /// The snapshot folder.
+        #[arg(long, default_value = "schemas")]
+        schemas: PathBuf,
+        /// The generated crate's folder (its `src/` and `Cargo.toml` are rewritten).
+        #[arg(long, default_value = "generated")]
+        out: PathBuf,
+        /// Do not print warnings about schemas.
+        #[arg(long, short)]
+        quiet: bool,
+    },
+    /// Fail, naming the stale files with a diff, when the generated crate is not what the
+    /// snapshots produce.
+    Check {
+        /// The snapshot folder.
+        #[arg(long, default_value = "schemas")]
+        schemas: PathBuf,
+        /// The generated crate's folder.
+        #[arg(long, default_value = "generated")]
+        out: PathBuf,
+    },
+    /// Print the Rust types for one bare JSON Schema, to try the generator on any schema.
+    Schema {
+        /// The schema file.
+        file: PathBuf,
+        /// The name of the root type.
+        #[arg(long, default_value = "Credentials")]
+        name: String,
+    },
+}
+
+fn main() -> ExitCode {
+    match run(Cli::parse()) {
+        Ok(code) => code,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<ExitCode, tray_codegen::Error> {
+    match cli.command {
+        Command::Generate {
+            schemas,
+            out,
+            quiet,
+        } => {
+            let generation = tray_codegen::Config::new()
+                .schemas_dir(&schemas)
+                .generate_crate()?;
+            if !quiet {
+                print_diagnostics(&generation.diagnostics);
+            }
+            generation.write(&out)?;
+            for removed in generation.remove_leftovers(&out)? {
+                eprintln!("removed {}: no snapshot produces it", removed.display());
+            }
+            let modules = generation.files.len().saturating_sub(2);
+            eprintln!(
+                "generated {modules} connector modules from {} into {}",
+                schemas.display(),
+                out.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Check { schemas, out } => {
+            let generation = tray_codegen::Config::new()
+                .schemas_dir(&schemas)
+                .generate_crate()?;
+            let stale = generation.check(&out)?;
+            if stale.is_empty() {
+                eprintln!("{} is up to date with {}", out.display(), schemas.display());
+                return Ok(ExitCode::SUCCESS);
+            }
+            for file in &stale {
+                print!("{}", file.diff);
+            }
+            eprintln!("error: {} generated file(s) are stale:", stale.len());
+            for file in &stale {
+                eprintln!("  {}", file.path.display());
+            }
+            eprintln!("run `cargo run -p tray-codegen -- generate` and commit the result");
+            Ok(ExitCode::FAILURE)
+        }
+        Command::Schema { file, name } => {
+            let text =
+                std::fs::read_to_string(&file).map_err(|source| tray_codegen::Error::Io {
+                    path: file.clone(),
+                    source,
+                })?;
+            let schema: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
+                tray_codegen::Error::Snapshot(tray_codegen::snapshot::SnapshotError::Json {
+                    path: file.clone(),
+                    source: e,
+                })
+            })?;
+            let (code, diagnostics) = tray_codegen::schema_to_rust(&schema, &name, Some(&file))?;
+            print_diagnostics(&diagnostics);
+            print!("{code}");
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn print_diagnostics(diagnostics: &[tray_codegen::Diagnostic]) {
+    for diagnostic in diagnostics {
+        eprintln!("{diagnostic}");
+    }
+    if !diagnostics.is_empty() {
+        eprintln!(
+            "{} warning(s): each names the file and JSON pointer of what was not understood",
+            diagnostics.len()
+        );
+    }
+}

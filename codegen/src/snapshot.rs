@@ -65,17 +65,25 @@ pub enum SnapshotError {
 impl Snapshot {
     /// Builds a snapshot from Tray's answers.
     pub fn new(path: PathBuf, connector: Value, environments: Vec<Value>) -> Self {
-        Snapshot { path, connector, environments }
+        Snapshot {
+            path,
+            connector,
+            environments,
+        }
     }
 
     /// The service name (`connector.service.name`).
     pub fn service_name(&self) -> &str {
-        self.connector["service"]["name"].as_str().unwrap_or_default()
+        self.connector["service"]["name"]
+            .as_str()
+            .unwrap_or_default()
     }
 
     /// The service version (`connector.service.version`).
     pub fn service_version(&self) -> u32 {
-        self.connector["service"]["version"].as_u64().map_or(0, |v| v as u32)
+        self.connector["service"]["version"]
+            .as_u64()
+            .map_or(0, |v| v as u32)
     }
 
     /// The file name Tray's service name and version give: `slack-4.json`.
@@ -85,31 +93,55 @@ impl Snapshot {
 
     /// Reads and checks one snapshot file.
     pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
-        let text = fs::read_to_string(path)
-            .map_err(|source| SnapshotError::Io { path: path.to_owned(), source })?;
+        let text = fs::read_to_string(path).map_err(|source| SnapshotError::Io {
+            path: path.to_owned(),
+            source,
+        })?;
         Self::parse(path, &text)
     }
 
     /// Parses a snapshot's text; `path` is only used in errors.
     pub fn parse(path: &Path, text: &str) -> Result<Snapshot, SnapshotError> {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|source| SnapshotError::Json { path: path.to_owned(), source })?;
+        let value: Value = serde_json::from_str(text).map_err(|source| SnapshotError::Json {
+            path: path.to_owned(),
+            source,
+        })?;
         let shape = |pointer: &str, message: &str| SnapshotError::Shape {
             path: path.to_owned(),
             pointer: pointer.to_owned(),
             message: message.to_owned(),
         };
         let Value::Object(mut root) = value else {
-            return Err(shape("", "a snapshot is an object with `connector` and `environments`"));
+            return Err(shape(
+                "",
+                "a snapshot is an object with `connector` and `environments`",
+            ));
         };
-        let connector = root
-            .remove("connector")
-            .ok_or_else(|| shape("/connector", "missing: the connector's entry from `GET /connectors`"))?;
-        if connector.pointer("/service/name").and_then(Value::as_str).is_none_or(str::is_empty) {
-            return Err(shape("/connector/service/name", "missing: the service name is a non-empty string"));
+        let connector = root.remove("connector").ok_or_else(|| {
+            shape(
+                "/connector",
+                "missing: the connector's entry from `GET /connectors`",
+            )
+        })?;
+        if connector
+            .pointer("/service/name")
+            .and_then(Value::as_str)
+            .is_none_or(str::is_empty)
+        {
+            return Err(shape(
+                "/connector/service/name",
+                "missing: the service name is a non-empty string",
+            ));
         }
-        if connector.pointer("/service/version").and_then(Value::as_u64).is_none() {
-            return Err(shape("/connector/service/version", "missing: the service version is an integer"));
+        if connector
+            .pointer("/service/version")
+            .and_then(Value::as_u64)
+            .is_none()
+        {
+            return Err(shape(
+                "/connector/service/version",
+                "missing: the service version is an integer",
+            ));
         }
         let Some(Value::Array(environments)) = root.remove("environments") else {
             return Err(shape(
@@ -119,17 +151,27 @@ impl Snapshot {
         };
         for (i, env) in environments.iter().enumerate() {
             if env.get("id").and_then(Value::as_str).is_none() {
-                return Err(shape(&format!("/environments/{i}/id"), "missing: each environment has a string `id`"));
+                return Err(shape(
+                    &format!("/environments/{i}/id"),
+                    "missing: each environment has a string `id`",
+                ));
             }
         }
-        Ok(Snapshot { path: path.to_owned(), connector, environments })
+        Ok(Snapshot {
+            path: path.to_owned(),
+            connector,
+            environments,
+        })
     }
 
     /// The file's exact text: verbatim JSON, two-space indents, final newline.
     pub fn to_text(&self) -> String {
         let mut root = Map::new();
         root.insert("connector".into(), self.connector.clone());
-        root.insert("environments".into(), Value::Array(self.environments.clone()));
+        root.insert(
+            "environments".into(),
+            Value::Array(self.environments.clone()),
+        );
         let mut text = serde_json::to_string_pretty(&Value::Object(root))
             .expect("a JSON value always serializes");
         text.push('\n');
@@ -139,7 +181,10 @@ impl Snapshot {
 
 /// Reads every `*.json` snapshot in a folder, sorted by file name.
 pub fn read_dir(dir: &Path) -> Result<Vec<Snapshot>, SnapshotError> {
-    let io = |source| SnapshotError::Io { path: dir.to_owned(), source };
+    let io = |source| SnapshotError::Io {
+        path: dir.to_owned(),
+        source,
+    };
     let mut paths = Vec::new();
     for entry in fs::read_dir(dir).map_err(io)? {
         let path = entry.map_err(io)?.path();
@@ -166,10 +211,18 @@ mod tests {
 
     #[test]
     fn shape_errors_name_the_pointer() {
-        let err = Snapshot::parse(Path::new("s.json"), r#"{"connector": {"service": {"name": "s"}}, "environments": []}"#)
-            .unwrap_err();
-        assert_eq!(err.to_string(), "s.json#/connector/service/version: missing: the service version is an integer");
+        let err = Snapshot::parse(
+            Path::new("s.json"),
+            r#"{"connector": {"service": {"name": "s"}}, "environments": []}"#,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "s.json#/connector/service/version: missing: the service version is an integer"
+        );
         let err = Snapshot::parse(Path::new("s.json"), "[1]").unwrap_err();
-        assert!(err.to_string().starts_with("s.json#: a snapshot is an object"));
+        assert!(err
+            .to_string()
+            .starts_with("s.json#: a snapshot is an object"));
     }
 }

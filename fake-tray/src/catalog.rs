@@ -24,10 +24,15 @@ impl Catalog {
     pub(crate) fn from_snapshots(snapshots: Vec<Snapshot>) -> Catalog {
         let mut catalog = Catalog::default();
         for snapshot in snapshots {
-            let key = (snapshot.service_name().to_owned(), snapshot.service_version());
+            let key = (
+                snapshot.service_name().to_owned(),
+                snapshot.service_version(),
+            );
             for (index, env) in snapshot.environments.iter().enumerate() {
                 if let Some(id) = env.get("id").and_then(Value::as_str) {
-                    catalog.by_id.insert(id.to_owned(), (key.0.clone(), key.1, index));
+                    catalog
+                        .by_id
+                        .insert(id.to_owned(), (key.0.clone(), key.1, index));
                 }
             }
             catalog.connectors.push(snapshot.connector);
@@ -41,12 +46,16 @@ impl Catalog {
     }
 
     pub(crate) fn environments(&self, service: &str, version: u32) -> Option<&[Value]> {
-        self.environments.get(&(service.to_owned(), version)).map(Vec::as_slice)
+        self.environments
+            .get(&(service.to_owned(), version))
+            .map(Vec::as_slice)
     }
 
     /// A service environment by its id.
     pub(crate) fn environment(&self, id: &str) -> Option<&Value> {
         let (service, version, index) = self.by_id.get(id)?;
-        self.environments.get(&(service.clone(), *version))?.get(*index)
+        self.environments
+            .get(&(service.clone(), *version))?
+            .get(*index)
     }
 }

@@ -55,7 +55,12 @@ impl FaultState {
     pub(crate) fn new(faults: Faults, rate_limit: Option<RateLimit>) -> Self {
         let rng = fastrand::Rng::with_seed(faults.seed);
         let limit = rate_limit.map(|limit| (limit, f64::from(limit.burst), Instant::now()));
-        FaultState { faults, queue: VecDeque::new(), rng, limit }
+        FaultState {
+            faults,
+            queue: VecDeque::new(),
+            rng,
+            limit,
+        }
     }
 
     pub(crate) fn set(&mut self, faults: Faults) {
@@ -80,7 +85,9 @@ impl FaultState {
 
     /// Takes a token from the rate limit's bucket; `false` when it is empty.
     pub(crate) fn admit(&mut self) -> bool {
-        let Some((limit, tokens, updated)) = &mut self.limit else { return true };
+        let Some((limit, tokens, updated)) = &mut self.limit else {
+            return true;
+        };
         let now = Instant::now();
         let refill = now.duration_since(*updated).as_secs_f64() * limit.per_second.max(0.0);
         *tokens = (*tokens + refill).min(f64::from(limit.burst));
@@ -100,7 +107,13 @@ mod tests {
 
     #[test]
     fn queued_faults_go_first_then_standing_shares() {
-        let mut state = FaultState::new(Faults { server_error_share: 1.0, ..Faults::default() }, None);
+        let mut state = FaultState::new(
+            Faults {
+                server_error_share: 1.0,
+                ..Faults::default()
+            },
+            None,
+        );
         state.queue.push_back(Fault::DropAfterBody);
         assert_eq!(state.next(), Some(Fault::DropAfterBody));
         assert_eq!(state.next(), Some(Fault::ServerError));
@@ -110,7 +123,16 @@ mod tests {
 
     #[test]
     fn rate_limit_admits_a_burst_then_refuses() {
-        let mut state = FaultState::new(Faults::default(), Some(RateLimit { per_second: 0.001, burst: 3 }));
-        assert_eq!((0..5).map(|_| state.admit()).collect::<Vec<_>>(), [true, true, true, false, false]);
+        let mut state = FaultState::new(
+            Faults::default(),
+            Some(RateLimit {
+                per_second: 0.001,
+                burst: 3,
+            }),
+        );
+        assert_eq!(
+            (0..5).map(|_| state.admit()).collect::<Vec<_>>(),
+            [true, true, true, false, false]
+        );
     }
 }

@@ -17,14 +17,23 @@ use crate::{ExternalUser, Owner, Shared};
 /// The most authentications a page may hold.
 const MAX_PAGE: u64 = 1000;
 
-pub(crate) async fn handle(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+pub(crate) async fn handle(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let owner = match authenticate(&shared, &headers) {
         Ok(owner) => owner,
         Err(refused) => return refused.into_response(),
     };
     let request: Value = match serde_json::from_slice(&body) {
         Ok(request) => request,
-        Err(_) => return errors(StatusCode::BAD_REQUEST, "the body is not JSON: send {\"query\": \"...\"}"),
+        Err(_) => {
+            return errors(
+                StatusCode::BAD_REQUEST,
+                "the body is not JSON: send {\"query\": \"...\"}",
+            )
+        }
     };
     let Some(query) = request.get("query").and_then(Value::as_str) else {
         return errors(StatusCode::BAD_REQUEST, "the body has no `query` string");
@@ -36,11 +45,20 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, headers: HeaderMap
         if owner != Owner::Master {
             return errors(StatusCode::OK, "createExternalUser needs the master token");
         }
-        let (Some(Value::String(name)), Some(Value::String(external_user_id))) = (arg("name"), arg("externalUserId")) else {
-            return errors(StatusCode::OK, "createExternalUser needs `name` and `externalUserId` strings");
+        let (Some(Value::String(name)), Some(Value::String(external_user_id))) =
+            (arg("name"), arg("externalUserId"))
+        else {
+            return errors(
+                StatusCode::OK,
+                "createExternalUser needs `name` and `externalUserId` strings",
+            );
         };
         let user_id = new_id();
-        shared.store().users.push(ExternalUser { user_id: user_id.clone(), name, external_user_id });
+        shared.store().users.push(ExternalUser {
+            user_id: user_id.clone(),
+            name,
+            external_user_id,
+        });
         data(json!({ "createExternalUser": { "userId": user_id } }))
     } else if query.contains("authorize") {
         if owner != Owner::Master {
@@ -57,14 +75,26 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, headers: HeaderMap
         store.tokens.insert(token.clone(), user_id);
         data(json!({ "authorize": { "accessToken": token } }))
     } else if query.contains("viewer") {
-        let first = arg("first").and_then(|first| first.as_u64()).unwrap_or(MAX_PAGE).clamp(1, MAX_PAGE) as usize;
+        let first = arg("first")
+            .and_then(|first| first.as_u64())
+            .unwrap_or(MAX_PAGE)
+            .clamp(1, MAX_PAGE) as usize;
         let after = arg("after").and_then(|after| after.as_str().map(str::to_owned));
         let store = shared.store();
-        let mine: Vec<_> = store.authentications.iter().filter(|auth| auth.owner == owner).collect();
+        let mine: Vec<_> = store
+            .authentications
+            .iter()
+            .filter(|auth| auth.owner == owner)
+            .collect();
         let start = match &after {
             Some(cursor) => match mine.iter().position(|auth| &auth.id == cursor) {
                 Some(at) => at + 1,
-                None => return errors(StatusCode::OK, "viewer.authentications: `after` is not a cursor of this list"),
+                None => {
+                    return errors(
+                        StatusCode::OK,
+                        "viewer.authentications: `after` is not a cursor of this list",
+                    )
+                }
             },
             None => 0,
         };
@@ -79,7 +109,10 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, headers: HeaderMap
             })
             .collect();
         let has_next_page = start + page.len() < mine.len();
-        let end_cursor = page.last().map(|auth| Value::String(auth.id.clone())).unwrap_or(Value::Null);
+        let end_cursor = page
+            .last()
+            .map(|auth| Value::String(auth.id.clone()))
+            .unwrap_or(Value::Null);
         data(json!({
             "viewer": { "authentications": {
                 "edges": edges,
@@ -87,7 +120,10 @@ pub(crate) async fn handle(State(shared): State<Arc<Shared>>, headers: HeaderMap
             } }
         }))
     } else {
-        errors(StatusCode::OK, "fake Tray knows only createExternalUser, authorize and viewer { authentications }")
+        errors(
+            StatusCode::OK,
+            "fake Tray knows only createExternalUser, authorize and viewer { authentications }",
+        )
     }
 }
 
@@ -96,7 +132,11 @@ fn data(data: Value) -> Response {
 }
 
 fn errors(status: StatusCode, message: &str) -> Response {
-    (status, Json(json!({ "data": Value::Null, "errors": [{ "message": message }] }))).into_response()
+    (
+        status,
+        Json(json!({ "data": Value::Null, "errors": [{ "message": message }] })),
+    )
+        .into_response()
 }
 
 /// The value of argument `name` in `query`: a string, number or `null` literal, or a
@@ -110,16 +150,27 @@ fn argument(query: &str, variables: &Value, name: &str) -> Option<Value> {
         if before.is_some_and(|c| c.is_alphanumeric() || c == '_' || c == '$') {
             continue;
         }
-        let Some(rest) = query[from..].trim_start().strip_prefix(':') else { continue };
+        let Some(rest) = query[from..].trim_start().strip_prefix(':') else {
+            continue;
+        };
         let rest = rest.trim_start();
         if let Some(variable) = rest.strip_prefix('$') {
-            let variable: String = variable.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
+            let variable: String = variable
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
             return variables.get(&variable).cloned();
         }
         if rest.starts_with('"') {
-            return serde_json::Deserializer::from_str(rest).into_iter::<Value>().next().and_then(Result::ok);
+            return serde_json::Deserializer::from_str(rest)
+                .into_iter::<Value>()
+                .next()
+                .and_then(Result::ok);
         }
-        let number: String = rest.chars().take_while(|c| c.is_ascii_digit() || *c == '-').collect();
+        let number: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '-')
+            .collect();
         if !number.is_empty() {
             return number.parse::<i64>().ok().map(Value::from);
         }
@@ -135,11 +186,24 @@ mod tests {
     #[test]
     fn arguments_from_literals_and_variables() {
         let query = r#"mutation { createExternalUser(input: {name: "Bo \"B\"", externalUserId: "x-1"}) { userId } }"#;
-        assert_eq!(argument(query, &Value::Null, "name"), Some(json!("Bo \"B\"")));
-        assert_eq!(argument(query, &Value::Null, "externalUserId"), Some(json!("x-1")));
-        assert_eq!(argument(query, &Value::Null, "userId"), None, "`userId` in the selection is no argument");
+        assert_eq!(
+            argument(query, &Value::Null, "name"),
+            Some(json!("Bo \"B\""))
+        );
+        assert_eq!(
+            argument(query, &Value::Null, "externalUserId"),
+            Some(json!("x-1"))
+        );
+        assert_eq!(
+            argument(query, &Value::Null, "userId"),
+            None,
+            "`userId` in the selection is no argument"
+        );
         let query = "query($after: String) { viewer { authentications(first: 2, after: $after) { edges { node { id } } } } }";
-        assert_eq!(argument(query, &json!({"after": "c"}), "after"), Some(json!("c")));
+        assert_eq!(
+            argument(query, &json!({"after": "c"}), "after"),
+            Some(json!("c"))
+        );
         assert_eq!(argument(query, &Value::Null, "first"), Some(json!(2)));
     }
 }

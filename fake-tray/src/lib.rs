@@ -120,12 +120,16 @@ impl StoredAuthentication {
 
     /// The `serviceEnvironmentId` it was created in.
     pub fn service_environment_id(&self) -> &str {
-        self.field("serviceEnvironmentId").and_then(Value::as_str).unwrap_or_default()
+        self.field("serviceEnvironmentId")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
     }
 
     /// Its `name`.
     pub fn name(&self) -> &str {
-        self.field("name").and_then(Value::as_str).unwrap_or_default()
+        self.field("name")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
     }
 }
 
@@ -224,13 +228,24 @@ impl FakeTray {
         });
         let listener = tokio::net::TcpListener::bind(options.addr)
             .await
-            .map_err(|source| StartError::Bind { addr: options.addr, source })?;
-        let addr = listener.local_addr().map_err(|source| StartError::Bind { addr: options.addr, source })?;
+            .map_err(|source| StartError::Bind {
+                addr: options.addr,
+                source,
+            })?;
+        let addr = listener.local_addr().map_err(|source| StartError::Bind {
+            addr: options.addr,
+            source,
+        })?;
         let (stop, stopped) = watch::channel(false);
         let router = rest::router(shared.clone());
         let task = tokio::spawn(serve::serve(listener, router, stopped));
         tracing::info!(%addr, "fake Tray listening");
-        Ok(FakeTray { addr, shared, stop, task: Some(task) })
+        Ok(FakeTray {
+            addr,
+            shared,
+            stop,
+            task: Some(task),
+        })
     }
 
     /// The address it listens on.

@@ -50,12 +50,16 @@ struct Cli {
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "fake_tray=info".into()),
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "fake_tray=info".into()),
         )
         .with_writer(std::io::stderr)
         .init();
     let cli = Cli::parse();
-    for (flag, share) in [("--error-share", cli.error_share), ("--drop-share", cli.drop_share)] {
+    for (flag, share) in [
+        ("--error-share", cli.error_share),
+        ("--drop-share", cli.drop_share),
+    ] {
         if !(0.0..=1.0).contains(&share) {
             eprintln!("fake-tray: {flag} is a share between 0 and 1, not {share}");
             return ExitCode::from(2);
@@ -65,7 +69,10 @@ async fn main() -> ExitCode {
         schemas: cli.schemas,
         addr: cli.addr,
         master_token: cli.master_token,
-        rate_limit: cli.rate_limit.map(|per_second| RateLimit { per_second, burst: cli.burst }),
+        rate_limit: cli.rate_limit.map(|per_second| RateLimit {
+            per_second,
+            burst: cli.burst,
+        }),
         faults: Faults {
             latency: Duration::from_millis(cli.latency_ms),
             server_error_share: cli.error_share,
@@ -80,7 +87,11 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    eprintln!("fake Tray: REST {} GraphQL {} (Ctrl-C to stop)", tray.base_url(), tray.graphql_url());
+    eprintln!(
+        "fake Tray: REST {} GraphQL {} (Ctrl-C to stop)",
+        tray.base_url(),
+        tray.graphql_url()
+    );
     if let Err(e) = tokio::signal::ctrl_c().await {
         eprintln!("fake-tray: cannot wait for Ctrl-C: {e}");
     }

@@ -16,15 +16,31 @@ use crate::serve::DropConnection;
 use crate::{graphql, schema_check, Owner, ReceivedRequest, Shared, StoredAuthentication};
 
 /// The keys `POST /authentications` takes.
-const BODY_KEYS: [&str; 6] = ["name", "serviceEnvironmentId", "userData", "credentials", "scopes", "onPremAgentGroupId"];
+const BODY_KEYS: [&str; 6] = [
+    "name",
+    "serviceEnvironmentId",
+    "userData",
+    "credentials",
+    "scopes",
+    "onPremAgentGroupId",
+];
 
 pub(crate) fn router(shared: Arc<Shared>) -> Router {
     let api = Router::new()
         .route("/core/v1/connectors", get(list_connectors))
-        .route("/core/v1/services/{name}/versions/{version}/environments", get(list_environments))
+        .route(
+            "/core/v1/services/{name}/versions/{version}/environments",
+            get(list_environments),
+        )
         .route("/core/v1/authentications", post(create_authentication))
-        .route("/core/v1/authentications/{id}", get(get_authentication).delete(delete_authentication))
-        .route("/core/v1/authentications/{id}/full", get(get_full_authentication))
+        .route(
+            "/core/v1/authentications/{id}",
+            get(get_authentication).delete(delete_authentication),
+        )
+        .route(
+            "/core/v1/authentications/{id}/full",
+            get(get_full_authentication),
+        )
         .route("/graphql", post(graphql::handle))
         .fallback(not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), misbehave));
@@ -36,7 +52,11 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
 
 /// Tray's error body: `{"message": ..., "code": null}`.
 pub(crate) fn tray_error(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(json!({ "message": message.into(), "code": Value::Null }))).into_response()
+    (
+        status,
+        Json(json!({ "message": message.into(), "code": Value::Null })),
+    )
+        .into_response()
 }
 
 /// A request without a valid bearer token: answered 401.
@@ -57,11 +77,13 @@ pub(crate) fn authenticate(shared: &Shared, headers: &HeaderMap) -> Result<Owner
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim());
     let Some(token) = token else {
-        return Err(Unauthorized("Unauthorized: send `Authorization: Bearer <token>`"));
+        return Err(Unauthorized(
+            "Unauthorized: send `Authorization: Bearer <token>`",
+        ));
     };
-    shared
-        .owner(token)
-        .ok_or(Unauthorized("Unauthorized: the token is not the master token nor a user token"))
+    shared.owner(token).ok_or(Unauthorized(
+        "Unauthorized: the token is not the master token nor a user token",
+    ))
 }
 
 /// Latency, the rate limit and faults, then the request log.
@@ -81,13 +103,20 @@ async fn misbehave(State(shared): State<Arc<Shared>>, request: Request, next: Ne
     let response = match fault {
         _ if !admitted => too_many_requests(is_graphql, None),
         Some(Fault::TooManyRequests { retry_after }) => too_many_requests(is_graphql, retry_after),
-        Some(Fault::ServerError) => tray_error(StatusCode::INTERNAL_SERVER_ERROR, "Internal server error (a fault injected by fake Tray)"),
+        Some(Fault::ServerError) => tray_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Internal server error (a fault injected by fake Tray)",
+        ),
         Some(Fault::DropAfterBody) => {
             let drop_connection = request.extensions().get::<DropConnection>().cloned();
             let response = next.run(request).await;
             if let Some(drop_connection) = drop_connection {
                 tracing::info!(%method, %path, status = response.status().as_u16(), "handled, then dropping the connection (injected fault)");
-                shared.store().requests.push(ReceivedRequest { method, path, status: None });
+                shared.store().requests.push(ReceivedRequest {
+                    method,
+                    path,
+                    status: None,
+                });
                 drop_connection.now();
                 // The connection is closed from outside this future; nothing is answered.
                 return std::future::pending().await;
@@ -97,7 +126,11 @@ async fn misbehave(State(shared): State<Arc<Shared>>, request: Request, next: Ne
         None => next.run(request).await,
     };
     tracing::info!(%method, %path, status = response.status().as_u16(), "fake Tray answered");
-    shared.store().requests.push(ReceivedRequest { method, path, status: Some(response.status().as_u16()) });
+    shared.store().requests.push(ReceivedRequest {
+        method,
+        path,
+        status: Some(response.status().as_u16()),
+    });
     response
 }
 
@@ -110,16 +143,24 @@ fn too_many_requests(is_graphql: bool, retry_after: Option<u32>) -> Response {
         }))
         .into_response()
     } else {
-        tray_error(StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded: at most 30 requests a second, in bursts of 50")
+        tray_error(
+            StatusCode::TOO_MANY_REQUESTS,
+            "Rate limit exceeded: at most 30 requests a second, in bursts of 50",
+        )
     };
     if let Some(seconds) = retry_after {
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        response
+            .headers_mut()
+            .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
     }
     response
 }
 
 async fn not_found() -> Response {
-    tray_error(StatusCode::NOT_FOUND, "Not found: fake Tray has no such route")
+    tray_error(
+        StatusCode::NOT_FOUND,
+        "Not found: fake Tray has no such route",
+    )
 }
 
 async fn list_connectors(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
@@ -137,13 +178,24 @@ async fn list_environments(
     if let Err(refused) = authenticate(&shared, &headers) {
         return refused.into_response();
     }
-    match version.parse().ok().and_then(|version| shared.catalog.environments(&name, version)) {
+    match version
+        .parse()
+        .ok()
+        .and_then(|version| shared.catalog.environments(&name, version))
+    {
         Some(environments) => Json(json!({ "elements": environments })).into_response(),
-        None => tray_error(StatusCode::NOT_FOUND, format!("Service not found: no service `{name}` at version `{version}`")),
+        None => tray_error(
+            StatusCode::NOT_FOUND,
+            format!("Service not found: no service `{name}` at version `{version}`"),
+        ),
     }
 }
 
-async fn create_authentication(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Bytes) -> Response {
+async fn create_authentication(
+    State(shared): State<Arc<Shared>>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
     let owner = match authenticate(&shared, &headers) {
         Ok(owner) => owner,
         Err(refused) => return refused.into_response(),
@@ -153,12 +205,19 @@ async fn create_authentication(State(shared): State<Arc<Shared>>, headers: Heade
         Err(e) => {
             return tray_error(
                 StatusCode::BAD_REQUEST,
-                format!("The request body is not valid JSON (line {}, column {})", e.line(), e.column()),
+                format!(
+                    "The request body is not valid JSON (line {}, column {})",
+                    e.line(),
+                    e.column()
+                ),
             )
         }
     };
     let Value::Object(fields) = &body else {
-        return tray_error(StatusCode::BAD_REQUEST, "The request body must be a JSON object");
+        return tray_error(
+            StatusCode::BAD_REQUEST,
+            "The request body must be a JSON object",
+        );
     };
     let mut problems = Vec::new();
     check_body_shape(fields, &mut problems);
@@ -166,22 +225,40 @@ async fn create_authentication(State(shared): State<Arc<Shared>>, headers: Heade
         return validation_failed(&problems);
     };
     let Some(environment) = shared.catalog.environment(environment_id) else {
-        return tray_error(StatusCode::NOT_FOUND, format!("Service environment not found: `{environment_id}`"));
+        return tray_error(
+            StatusCode::NOT_FOUND,
+            format!("Service environment not found: `{environment_id}`"),
+        );
     };
     let empty = Value::Object(Map::new());
-    for (key, schema_key) in [("credentials", "credentialsSchema"), ("userData", "userDataSchema")] {
+    for (key, schema_key) in [
+        ("credentials", "credentialsSchema"),
+        ("userData", "userDataSchema"),
+    ] {
         let schema = environment.get(schema_key).unwrap_or(&empty);
-        schema_check::check(schema, fields.get(key).unwrap_or(&empty), &format!("/{key}"), &mut problems);
+        schema_check::check(
+            schema,
+            fields.get(key).unwrap_or(&empty),
+            &format!("/{key}"),
+            &mut problems,
+        );
     }
     if let Some(Value::Array(scopes)) = fields.get("scopes") {
         let offered: Vec<&str> = environment
             .get("scopes")
             .and_then(Value::as_array)
-            .map(|scopes| scopes.iter().filter_map(|s| s.get("scope").and_then(Value::as_str)).collect())
+            .map(|scopes| {
+                scopes
+                    .iter()
+                    .filter_map(|s| s.get("scope").and_then(Value::as_str))
+                    .collect()
+            })
             .unwrap_or_default();
         for (i, scope) in scopes.iter().enumerate() {
             if let Some(scope) = scope.as_str().filter(|scope| !offered.contains(scope)) {
-                problems.push(format!("#/scopes/{i}: [{scope}] is not a scope of this service environment"));
+                problems.push(format!(
+                    "#/scopes/{i}: [{scope}] is not a scope of this service environment"
+                ));
             }
         }
     }
@@ -189,7 +266,11 @@ async fn create_authentication(State(shared): State<Arc<Shared>>, headers: Heade
         return validation_failed(&problems);
     }
     let id = new_id();
-    shared.store().authentications.push(StoredAuthentication { id: id.clone(), owner, body });
+    shared.store().authentications.push(StoredAuthentication {
+        id: id.clone(),
+        owner,
+        body,
+    });
     Json(json!({ "id": id })).into_response()
 }
 
@@ -214,23 +295,37 @@ fn check_body_shape(fields: &Map<String, Value>, problems: &mut Vec<String>) {
             if scopes.iter().any(|scope| !scope.is_string()) {
                 problems.push("#/scopes: expected an array of strings".to_owned());
             }
-            if scopes.iter().enumerate().any(|(i, scope)| scopes[..i].contains(scope)) {
+            if scopes
+                .iter()
+                .enumerate()
+                .any(|(i, scope)| scopes[..i].contains(scope))
+            {
                 problems.push("#/scopes: array items are not unique".to_owned());
             }
         }
         Some(_) => problems.push("#/scopes: expected type: JSONArray".to_owned()),
     }
-    for key in fields.keys().filter(|key| !BODY_KEYS.contains(&key.as_str())) {
+    for key in fields
+        .keys()
+        .filter(|key| !BODY_KEYS.contains(&key.as_str()))
+    {
         problems.push(format!("#: extraneous key [{key}] is not permitted"));
     }
 }
 
 /// Tray's 400: `Connector input validation failed. Schema validation errors: [ 1 - ..., 2 - ... ]`.
 fn validation_failed(problems: &[String]) -> Response {
-    let numbered: Vec<String> = problems.iter().enumerate().map(|(i, problem)| format!("{} - {problem}", i + 1)).collect();
+    let numbered: Vec<String> = problems
+        .iter()
+        .enumerate()
+        .map(|(i, problem)| format!("{} - {problem}", i + 1))
+        .collect();
     tray_error(
         StatusCode::BAD_REQUEST,
-        format!("Connector input validation failed. Schema validation errors: [ {} ]", numbered.join(", ")),
+        format!(
+            "Connector input validation failed. Schema validation errors: [ {} ]",
+            numbered.join(", ")
+        ),
     )
 }
 
@@ -238,7 +333,9 @@ fn validation_failed(problems: &[String]) -> Response {
 pub(crate) fn new_id() -> String {
     let mut bytes = [0u8; 16];
     fastrand::fill(&mut bytes);
-    uuid::Builder::from_random_bytes(bytes).into_uuid().to_string()
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
 }
 
 /// The stored authentication `id`, if `owner` may see it (the master token sees all).
@@ -253,13 +350,23 @@ fn summary(auth: &StoredAuthentication) -> Map<String, Value> {
     let mut out = Map::new();
     out.insert("id".into(), Value::String(auth.id.clone()));
     out.insert("name".into(), field("name", Value::Null));
-    out.insert("serviceEnvironmentId".into(), field("serviceEnvironmentId", Value::Null));
+    out.insert(
+        "serviceEnvironmentId".into(),
+        field("serviceEnvironmentId", Value::Null),
+    );
     out.insert("scopes".into(), field("scopes", json!([])));
-    out.insert("onPremAgentGroupId".into(), field("onPremAgentGroupId", Value::Null));
+    out.insert(
+        "onPremAgentGroupId".into(),
+        field("onPremAgentGroupId", Value::Null),
+    );
     out
 }
 
-async fn get_authentication(State(shared): State<Arc<Shared>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+async fn get_authentication(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let owner = match authenticate(&shared, &headers) {
         Ok(owner) => owner,
         Err(refused) => return refused.into_response(),
@@ -270,19 +377,41 @@ async fn get_authentication(State(shared): State<Arc<Shared>>, Path(id): Path<St
     }
 }
 
-async fn get_full_authentication(State(shared): State<Arc<Shared>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+async fn get_full_authentication(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let owner = match authenticate(&shared, &headers) {
         Ok(owner) => owner,
         Err(refused) => return refused.into_response(),
     };
-    let Some(auth) = visible(&shared, &owner, &id) else { return authentication_not_found(&id) };
+    let Some(auth) = visible(&shared, &owner, &id) else {
+        return authentication_not_found(&id);
+    };
     let mut full = summary(&auth);
-    full.insert("userData".into(), auth.body.get("userData").cloned().unwrap_or_else(|| json!({})));
-    full.insert("credentials".into(), auth.body.get("credentials").cloned().unwrap_or_else(|| json!({})));
+    full.insert(
+        "userData".into(),
+        auth.body
+            .get("userData")
+            .cloned()
+            .unwrap_or_else(|| json!({})),
+    );
+    full.insert(
+        "credentials".into(),
+        auth.body
+            .get("credentials")
+            .cloned()
+            .unwrap_or_else(|| json!({})),
+    );
     Json(Value::Object(full)).into_response()
 }
 
-async fn delete_authentication(State(shared): State<Arc<Shared>>, Path(id): Path<String>, headers: HeaderMap) -> Response {
+async fn delete_authentication(
+    State(shared): State<Arc<Shared>>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Response {
     let owner = match authenticate(&shared, &headers) {
         Ok(owner) => owner,
         Err(refused) => return refused.into_response(),
@@ -295,14 +424,22 @@ async fn delete_authentication(State(shared): State<Arc<Shared>>, Path(id): Path
 }
 
 fn authentication_not_found(id: &str) -> Response {
-    tray_error(StatusCode::NOT_FOUND, format!("Authentication not found: `{id}`"))
+    tray_error(
+        StatusCode::NOT_FOUND,
+        format!("Authentication not found: `{id}`"),
+    )
 }
 
 /// `GET /_fake/authentications` (master token): everything stored, bodies included.
 async fn debug_authentications(State(shared): State<Arc<Shared>>, headers: HeaderMap) -> Response {
     match authenticate(&shared, &headers) {
         Ok(Owner::Master) => {}
-        Ok(Owner::User(_)) => return tray_error(StatusCode::FORBIDDEN, "Forbidden: this needs the master token"),
+        Ok(Owner::User(_)) => {
+            return tray_error(
+                StatusCode::FORBIDDEN,
+                "Forbidden: this needs the master token",
+            )
+        }
         Err(refused) => return refused.into_response(),
     }
     let elements: Vec<Value> = shared

@@ -16,12 +16,21 @@ use serde_json::{Map, Value};
 /// Checks `value` against `schema`; each problem is pushed to `problems` as
 /// `#/pointer: what is wrong`. `pointer` is where `value` sits (`/credentials`).
 pub(crate) fn check(schema: &Value, value: &Value, pointer: &str, problems: &mut Vec<String>) {
-    let Value::Object(schema) = schema else { return };
-    let at = if pointer.is_empty() { "#".to_owned() } else { format!("#{pointer}") };
+    let Value::Object(schema) = schema else {
+        return;
+    };
+    let at = if pointer.is_empty() {
+        "#".to_owned()
+    } else {
+        format!("#{pointer}")
+    };
 
     if let Some(types) = schema.get("type") {
         if let Some(expected) = type_mismatch(types, value) {
-            problems.push(format!("{at}: expected type: {expected}, found: {}", type_name(value)));
+            problems.push(format!(
+                "{at}: expected type: {expected}, found: {}",
+                type_name(value)
+            ));
             // Deeper checks would only repeat the same problem.
             return;
         }
@@ -29,7 +38,10 @@ pub(crate) fn check(schema: &Value, value: &Value, pointer: &str, problems: &mut
     if let Some(Value::Array(allowed)) = schema.get("enum") {
         if !allowed.iter().any(|a| json_eq(a, value)) {
             let listed: Vec<String> = allowed.iter().map(|a| a.to_string()).collect();
-            problems.push(format!("{at}: the value is not one of the enum values [{}]", listed.join(", ")));
+            problems.push(format!(
+                "{at}: the value is not one of the enum values [{}]",
+                listed.join(", ")
+            ));
         }
     }
     match value {
@@ -45,12 +57,23 @@ pub(crate) fn check(schema: &Value, value: &Value, pointer: &str, problems: &mut
     }
 }
 
-fn check_object(schema: &Map<String, Value>, object: &Map<String, Value>, pointer: &str, at: &str, problems: &mut Vec<String>) {
+fn check_object(
+    schema: &Map<String, Value>,
+    object: &Map<String, Value>,
+    pointer: &str,
+    at: &str,
+    problems: &mut Vec<String>,
+) {
     let properties = schema.get("properties").and_then(Value::as_object);
     if let Some(properties) = properties {
         for (key, property) in properties {
             match object.get(key) {
-                Some(child) => check(property, child, &format!("{pointer}/{}", escape(key)), problems),
+                Some(child) => check(
+                    property,
+                    child,
+                    &format!("{pointer}/{}", escape(key)),
+                    problems,
+                ),
                 // draft-03: the property itself says it is required.
                 None if property.get("required") == Some(&Value::Bool(true)) => {
                     problems.push(format!("{at}: required key [{key}] not found"));
@@ -61,13 +84,18 @@ fn check_object(schema: &Map<String, Value>, object: &Map<String, Value>, pointe
     }
     if let Some(Value::Array(required)) = schema.get("required") {
         for key in required.iter().filter_map(Value::as_str) {
-            let already = properties.and_then(|p| p.get(key)).and_then(|p| p.get("required")) == Some(&Value::Bool(true));
+            let already = properties
+                .and_then(|p| p.get(key))
+                .and_then(|p| p.get("required"))
+                == Some(&Value::Bool(true));
             if !object.contains_key(key) && !already {
                 problems.push(format!("{at}: required key [{key}] not found"));
             }
         }
     }
-    let extra = object.iter().filter(|(key, _)| !properties.is_some_and(|p| p.contains_key(*key)));
+    let extra = object
+        .iter()
+        .filter(|(key, _)| !properties.is_some_and(|p| p.contains_key(*key)));
     match schema.get("additionalProperties") {
         Some(Value::Bool(false)) => {
             for (key, _) in extra {
@@ -76,14 +104,25 @@ fn check_object(schema: &Map<String, Value>, object: &Map<String, Value>, pointe
         }
         Some(additional @ Value::Object(_)) => {
             for (key, child) in extra {
-                check(additional, child, &format!("{pointer}/{}", escape(key)), problems);
+                check(
+                    additional,
+                    child,
+                    &format!("{pointer}/{}", escape(key)),
+                    problems,
+                );
             }
         }
         _ => {}
     }
 }
 
-fn check_array(schema: &Map<String, Value>, items: &[Value], pointer: &str, at: &str, problems: &mut Vec<String>) {
+fn check_array(
+    schema: &Map<String, Value>,
+    items: &[Value],
+    pointer: &str,
+    at: &str,
+    problems: &mut Vec<String>,
+) {
     match schema.get("items") {
         Some(each @ Value::Object(_)) => {
             for (i, item) in items.iter().enumerate() {
@@ -98,14 +137,29 @@ fn check_array(schema: &Map<String, Value>, items: &[Value], pointer: &str, at: 
         _ => {}
     }
     let count = items.len() as u64;
-    if let Some(min) = schema.get("minItems").and_then(Value::as_u64).filter(|&min| count < min) {
-        problems.push(format!("{at}: expected minimum item count: {min}, found: {count}"));
+    if let Some(min) = schema
+        .get("minItems")
+        .and_then(Value::as_u64)
+        .filter(|&min| count < min)
+    {
+        problems.push(format!(
+            "{at}: expected minimum item count: {min}, found: {count}"
+        ));
     }
-    if let Some(max) = schema.get("maxItems").and_then(Value::as_u64).filter(|&max| count > max) {
-        problems.push(format!("{at}: expected maximum item count: {max}, found: {count}"));
+    if let Some(max) = schema
+        .get("maxItems")
+        .and_then(Value::as_u64)
+        .filter(|&max| count > max)
+    {
+        problems.push(format!(
+            "{at}: expected maximum item count: {max}, found: {count}"
+        ));
     }
     if schema.get("uniqueItems") == Some(&Value::Bool(true))
-        && items.iter().enumerate().any(|(i, item)| items[..i].iter().any(|before| json_eq(before, item)))
+        && items
+            .iter()
+            .enumerate()
+            .any(|(i, item)| items[..i].iter().any(|before| json_eq(before, item)))
     {
         problems.push(format!("{at}: array items are not unique"));
     }
@@ -113,15 +167,24 @@ fn check_array(schema: &Map<String, Value>, items: &[Value], pointer: &str, at: 
 
 fn check_string(schema: &Map<String, Value>, text: &str, at: &str, problems: &mut Vec<String>) {
     let length = text.chars().count() as u64;
-    if let Some(min) = schema.get("minLength").and_then(Value::as_u64).filter(|&min| length < min) {
+    if let Some(min) = schema
+        .get("minLength")
+        .and_then(Value::as_u64)
+        .filter(|&min| length < min)
+    {
         problems.push(format!("{at}: expected minLength: {min}, actual: {length}"));
     }
-    if let Some(max) = schema.get("maxLength").and_then(Value::as_u64).filter(|&max| length > max) {
+    if let Some(max) = schema
+        .get("maxLength")
+        .and_then(Value::as_u64)
+        .filter(|&max| length > max)
+    {
         problems.push(format!("{at}: expected maxLength: {max}, actual: {length}"));
     }
     if let Some(pattern) = schema.get("pattern").and_then(Value::as_str) {
         // A pattern the engine cannot take is not held against the value.
-        let regex = regress::Regex::with_flags(pattern, "u").or_else(|_| regress::Regex::new(pattern));
+        let regex =
+            regress::Regex::with_flags(pattern, "u").or_else(|_| regress::Regex::new(pattern));
         if let Ok(regex) = regex {
             if regex.find(text).is_none() {
                 problems.push(format!("{at}: string does not match pattern {pattern}"));
@@ -134,20 +197,36 @@ fn check_number(schema: &Map<String, Value>, number: f64, at: &str, problems: &m
     let flag = |key: &str| schema.get(key) == Some(&Value::Bool(true));
     if let Some(min) = schema.get("minimum").and_then(Value::as_f64) {
         if number < min || (flag("exclusiveMinimum") && number == min) {
-            let how = if flag("exclusiveMinimum") { "greater than" } else { "greater or equal to" };
+            let how = if flag("exclusiveMinimum") {
+                "greater than"
+            } else {
+                "greater or equal to"
+            };
             problems.push(format!("{at}: the value is not {how} {min}"));
         }
     }
-    if let Some(min) = schema.get("exclusiveMinimum").and_then(Value::as_f64).filter(|&min| number <= min) {
+    if let Some(min) = schema
+        .get("exclusiveMinimum")
+        .and_then(Value::as_f64)
+        .filter(|&min| number <= min)
+    {
         problems.push(format!("{at}: the value is not greater than {min}"));
     }
     if let Some(max) = schema.get("maximum").and_then(Value::as_f64) {
         if number > max || (flag("exclusiveMaximum") && number == max) {
-            let how = if flag("exclusiveMaximum") { "less than" } else { "less or equal to" };
+            let how = if flag("exclusiveMaximum") {
+                "less than"
+            } else {
+                "less or equal to"
+            };
             problems.push(format!("{at}: the value is not {how} {max}"));
         }
     }
-    if let Some(max) = schema.get("exclusiveMaximum").and_then(Value::as_f64).filter(|&max| number >= max) {
+    if let Some(max) = schema
+        .get("exclusiveMaximum")
+        .and_then(Value::as_f64)
+        .filter(|&max| number >= max)
+    {
         problems.push(format!("{at}: the value is not less than {max}"));
     }
 }
@@ -174,7 +253,9 @@ fn type_fits(name: &str, value: &Value) -> bool {
         "string" => value.is_string(),
         "number" => value.is_number(),
         "integer" => match value {
-            Value::Number(n) => n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0),
+            Value::Number(n) => {
+                n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
+            }
             _ => false,
         },
         "boolean" => value.is_boolean(),
@@ -200,16 +281,23 @@ fn type_name(value: &Value) -> &'static str {
 
 fn capitalized(name: &str) -> String {
     let mut chars = name.chars();
-    chars.next().map(|first| first.to_uppercase().chain(chars).collect()).unwrap_or_default()
+    chars
+        .next()
+        .map(|first| first.to_uppercase().chain(chars).collect())
+        .unwrap_or_default()
 }
 
 /// JSON equality, with numbers compared by value (`1` equals `1.0`).
 fn json_eq(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => x.as_f64() == y.as_f64(),
-        (Value::Array(x), Value::Array(y)) => x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_eq(x, y)),
+        (Value::Array(x), Value::Array(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_eq(x, y))
+        }
         (Value::Object(x), Value::Object(y)) => {
-            x.len() == y.len() && x.iter().all(|(key, x)| y.get(key).is_some_and(|y| json_eq(x, y)))
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(key, x)| y.get(key).is_some_and(|y| json_eq(x, y)))
         }
         _ => a == b,
     }
@@ -240,7 +328,10 @@ mod tests {
         });
         assert_eq!(
             problems(schema, json!({})),
-            ["#/credentials: required key [a] not found", "#/credentials: required key [b] not found"]
+            [
+                "#/credentials: required key [a] not found",
+                "#/credentials: required key [b] not found"
+            ]
         );
     }
 
@@ -255,7 +346,10 @@ mod tests {
         assert!(problems(schema.clone(), json!({"account": 12, "role": 3})).is_empty());
         assert_eq!(
             problems(schema, json!({"account": "a", "role": "admin", "extra": 1})),
-            ["#/credentials/role: expected type: Integer, found: String", "#/credentials: extraneous key [extra] is not permitted"]
+            [
+                "#/credentials/role: expected type: Integer, found: String",
+                "#/credentials: extraneous key [extra] is not permitted"
+            ]
         );
     }
 
@@ -271,7 +365,11 @@ mod tests {
                 }, "maxItems": 1, "uniqueItems": true }
             }
         });
-        assert!(problems(schema.clone(), json!({"port": 8080, "kind": "cloud", "headers": [{"name": "x"}]})).is_empty());
+        assert!(problems(
+            schema.clone(),
+            json!({"port": 8080, "kind": "cloud", "headers": [{"name": "x"}]})
+        )
+        .is_empty());
         assert_eq!(
             problems(schema, json!({"port": true, "kind": "moon", "headers": [{}, {}]})),
             [
@@ -296,7 +394,12 @@ mod tests {
         });
         let found = problems(schema, json!({"dc": "s3cr3t-value!", "expires_in": -5}));
         assert_eq!(found.len(), 3, "{found:?}");
-        assert!(found.iter().all(|p| !p.contains("s3cr3t") && !p.contains("-5")), "{found:?}");
+        assert!(
+            found
+                .iter()
+                .all(|p| !p.contains("s3cr3t") && !p.contains("-5")),
+            "{found:?}"
+        );
     }
 
     #[test]

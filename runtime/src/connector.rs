@@ -40,8 +40,7 @@ pub struct ServiceEnvironment {
 }
 
 /// Tray's `authenticationType` of a service environment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum AuthenticationType {
     /// An API key or other token the user pastes in.
     Token,
@@ -52,13 +51,27 @@ pub enum AuthenticationType {
     /// OAuth 2 resource-owner password.
     Oauth2password,
     /// OAuth 2 client credentials.
-    #[serde(rename = "oauth2client_credentials")]
     Oauth2clientCredentials,
     /// Built in to Tray.
     Builtin,
+    /// A type Tray added after this crate was written, as Tray spells it.
+    Other(&'static str),
 }
 
 impl AuthenticationType {
+    /// Reads Tray's spelling; an unknown one is kept as [`AuthenticationType::Other`].
+    pub fn parse(name: &'static str) -> Self {
+        match name {
+            "token" => AuthenticationType::Token,
+            "oauth1" => AuthenticationType::Oauth1,
+            "oauth2" => AuthenticationType::Oauth2,
+            "oauth2password" => AuthenticationType::Oauth2password,
+            "oauth2client_credentials" => AuthenticationType::Oauth2clientCredentials,
+            "builtin" => AuthenticationType::Builtin,
+            other => AuthenticationType::Other(other),
+        }
+    }
+
     /// Tray's spelling.
     pub const fn as_str(self) -> &'static str {
         match self {
@@ -68,6 +81,7 @@ impl AuthenticationType {
             AuthenticationType::Oauth2password => "oauth2password",
             AuthenticationType::Oauth2clientCredentials => "oauth2client_credentials",
             AuthenticationType::Builtin => "builtin",
+            AuthenticationType::Other(name) => name,
         }
     }
 }
@@ -105,12 +119,14 @@ pub struct InvalidServiceEnvironmentId {
 impl<C> ServiceEnvironmentId<C> {
     /// Parses an id made after the snapshot was taken (a custom OAuth app's environment).
     pub fn new(id: &str) -> Result<Self, InvalidServiceEnvironmentId> {
-        Uuid::try_parse(id.trim()).map(Self::from_uuid).map_err(|_| {
-            InvalidServiceEnvironmentId {
-                // An id is not a secret, but keep what is echoed short.
-                given: id.chars().take(64).collect(),
-            }
-        })
+        Uuid::try_parse(id.trim())
+            .map(Self::from_uuid)
+            .map_err(|_| {
+                InvalidServiceEnvironmentId {
+                    // An id is not a secret, but keep what is echoed short.
+                    given: id.chars().take(64).collect(),
+                }
+            })
     }
 
     /// For generated constants: the id must be a UUID, which is checked when the constant is
@@ -125,7 +141,10 @@ impl<C> ServiceEnvironmentId<C> {
 
     /// Wraps a UUID.
     pub const fn from_uuid(id: Uuid) -> Self {
-        ServiceEnvironmentId { id, connector: PhantomData }
+        ServiceEnvironmentId {
+            id,
+            connector: PhantomData,
+        }
     }
 
     /// The UUID.
@@ -137,7 +156,9 @@ impl<C> ServiceEnvironmentId<C> {
 impl<C: Connector> ServiceEnvironmentId<C> {
     /// The environment as listed in the snapshot, if it was listed there.
     pub fn environment(&self) -> Option<&'static ServiceEnvironment> {
-        C::ENVIRONMENTS.iter().find(|env| Uuid::try_parse(env.id).is_ok_and(|id| id == self.id))
+        C::ENVIRONMENTS
+            .iter()
+            .find(|env| Uuid::try_parse(env.id).is_ok_and(|id| id == self.id))
     }
 }
 

@@ -1,7 +1,10 @@
 //! A connector written the way `tray-codegen` writes them, for this crate's doc examples.
 
 use crate::validate::{Pattern, Validator};
-use crate::{AuthenticationType, Connector, NoScopes, Secret, ServiceEnvironment, ServiceEnvironmentId, Validate};
+use crate::{
+    AuthenticationType, Connector, NoScopes, Secret, ServiceEnvironment, ServiceEnvironmentId,
+    Validate,
+};
 
 /// The example service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -36,7 +39,7 @@ pub struct Credentials {
 impl Validate for Credentials {
     fn validate_with(&self, validator: &mut Validator) {
         static DC: Pattern = Pattern::new("^[a-z]+[0-9]+$");
-        validator.at("dc", |v| v.pattern(&self.dc, &DC));
+        validator.at("dc").pattern(&self.dc, &DC);
     }
 }
 

@@ -34,7 +34,12 @@ where
         service_environment_id: ServiceEnvironmentId<C>,
         credentials: C::Credentials,
     ) -> Self {
-        Self::with_user_data(name, service_environment_id, credentials, C::UserData::default())
+        Self::with_user_data(
+            name,
+            service_environment_id,
+            credentials,
+            C::UserData::default(),
+        )
     }
 }
 
@@ -95,8 +100,9 @@ impl<C: Connector> CreateAuthentication<C> {
     /// (`/credentials/dc`), never with the value.
     pub fn validate(&self) -> Result<(), ValidationErrors> {
         let mut validator = Validator::new();
-        validator.at("credentials", |v| self.credentials.validate_with(v));
-        validator.at("userData", |v| self.user_data.validate_with(v));
+        self.credentials
+            .validate_with(&mut validator.at("credentials"));
+        self.user_data.validate_with(&mut validator.at("userData"));
         validator.finish()
     }
 }

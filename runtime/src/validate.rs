@@ -45,18 +45,23 @@ impl Validator {
         Self::default()
     }
 
-    /// Runs `check` one level down, under the object key `key`.
-    pub fn at(&mut self, key: &str, check: impl FnOnce(&mut Self)) {
+    /// One level down, under the object key `key`, until the returned guard is dropped.
+    ///
+    /// ```
+    /// use tray_auth::validate::{Rule, Validator};
+    /// let mut v = Validator::new();
+    /// v.at("credentials").at("dc").report(Rule::UniqueItems);
+    /// assert_eq!(v.finish().unwrap_err().violations()[0].pointer(), "/credentials/dc");
+    /// ```
+    pub fn at(&mut self, key: &str) -> Nested<'_> {
         self.path.push(key.to_owned());
-        check(self);
-        self.path.pop();
+        Nested { validator: self }
     }
 
-    /// Runs `check` one level down, under the array index `index`.
-    pub fn index(&mut self, index: usize, check: impl FnOnce(&mut Self)) {
+    /// One level down, under the array index `index`, until the returned guard is dropped.
+    pub fn index(&mut self, index: usize) -> Nested<'_> {
         self.path.push(index.to_string());
-        check(self);
-        self.path.pop();
+        Nested { validator: self }
     }
 
     /// The JSON pointer of the current position (RFC 6901).
@@ -79,8 +84,12 @@ impl Validator {
     pub fn pattern(&mut self, text: &str, pattern: &'static Pattern) {
         match pattern.regex() {
             Some(regex) if regex.find(text).is_some() => {}
-            Some(_) => self.report(Rule::Pattern { pattern: pattern.source }),
-            None => self.report(Rule::UnsupportedPattern { pattern: pattern.source }),
+            Some(_) => self.report(Rule::Pattern {
+                pattern: pattern.source,
+            }),
+            None => self.report(Rule::UnsupportedPattern {
+                pattern: pattern.source,
+            }),
         }
     }
 
@@ -108,7 +117,10 @@ impl Validator {
 
     /// `uniqueItems`.
     pub fn unique<T: PartialEq>(&mut self, items: &[T]) {
-        let repeated = items.iter().enumerate().any(|(i, item)| items[..i].contains(item));
+        let repeated = items
+            .iter()
+            .enumerate()
+            .any(|(i, item)| items[..i].contains(item));
         if repeated {
             self.report(Rule::UniqueItems);
         }
@@ -117,16 +129,28 @@ impl Validator {
     /// `minimum`, `maximum`, `exclusiveMinimum`, `exclusiveMaximum`.
     pub fn range(&mut self, value: f64, bounds: Bounds) {
         if let Some(min) = bounds.minimum.filter(|&min| value < min) {
-            self.report(Rule::Minimum { min, exclusive: false });
+            self.report(Rule::Minimum {
+                min,
+                exclusive: false,
+            });
         }
         if let Some(min) = bounds.exclusive_minimum.filter(|&min| value <= min) {
-            self.report(Rule::Minimum { min, exclusive: true });
+            self.report(Rule::Minimum {
+                min,
+                exclusive: true,
+            });
         }
         if let Some(max) = bounds.maximum.filter(|&max| value > max) {
-            self.report(Rule::Maximum { max, exclusive: false });
+            self.report(Rule::Maximum {
+                max,
+                exclusive: false,
+            });
         }
         if let Some(max) = bounds.exclusive_maximum.filter(|&max| value >= max) {
-            self.report(Rule::Maximum { max, exclusive: true });
+            self.report(Rule::Maximum {
+                max,
+                exclusive: true,
+            });
         }
     }
 
@@ -135,8 +159,35 @@ impl Validator {
         if self.violations.is_empty() {
             Ok(())
         } else {
-            Err(ValidationErrors { violations: self.violations })
+            Err(ValidationErrors {
+                violations: self.violations,
+            })
         }
+    }
+}
+
+/// A [`Validator`] one level down; back up when dropped.
+#[derive(Debug)]
+pub struct Nested<'a> {
+    validator: &'a mut Validator,
+}
+
+impl std::ops::Deref for Nested<'_> {
+    type Target = Validator;
+    fn deref(&self) -> &Validator {
+        self.validator
+    }
+}
+
+impl std::ops::DerefMut for Nested<'_> {
+    fn deref_mut(&mut self) -> &mut Validator {
+        self.validator
+    }
+}
+
+impl Drop for Nested<'_> {
+    fn drop(&mut self) {
+        self.validator.path.pop();
     }
 }
 
@@ -163,7 +214,10 @@ pub struct Pattern {
 impl Pattern {
     /// A pattern, for a `static` in generated code.
     pub const fn new(source: &'static str) -> Self {
-        Pattern { source, compiled: OnceLock::new() }
+        Pattern {
+            source,
+            compiled: OnceLock::new(),
+        }
     }
 
     /// The pattern as the schema wrote it.
@@ -252,10 +306,22 @@ impl fmt::Display for Rule {
             Rule::MinItems { min } => write!(f, "has fewer than {min} items"),
             Rule::MaxItems { max } => write!(f, "has more than {max} items"),
             Rule::UniqueItems => f.write_str("has repeated items, but they must be unique"),
-            Rule::Minimum { min, exclusive: false } => write!(f, "is less than the minimum {min}"),
-            Rule::Minimum { min, exclusive: true } => write!(f, "must be greater than {min}"),
-            Rule::Maximum { max, exclusive: false } => write!(f, "is greater than the maximum {max}"),
-            Rule::Maximum { max, exclusive: true } => write!(f, "must be less than {max}"),
+            Rule::Minimum {
+                min,
+                exclusive: false,
+            } => write!(f, "is less than the minimum {min}"),
+            Rule::Minimum {
+                min,
+                exclusive: true,
+            } => write!(f, "must be greater than {min}"),
+            Rule::Maximum {
+                max,
+                exclusive: false,
+            } => write!(f, "is greater than the maximum {max}"),
+            Rule::Maximum {
+                max,
+                exclusive: true,
+            } => write!(f, "must be less than {max}"),
         }
     }
 }
@@ -281,7 +347,11 @@ impl Violation {
 
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let pointer = if self.pointer.is_empty() { "(root)" } else { &self.pointer };
+        let pointer = if self.pointer.is_empty() {
+            "(root)"
+        } else {
+            &self.pointer
+        };
         write!(f, "{pointer}: {}", self.rule)
     }
 }
@@ -320,7 +390,15 @@ macro_rules! nothing_to_validate {
     )*};
 }
 
-nothing_to_validate!(String, bool, i64, f64, Secret, serde_json::Value, crate::NoScopes);
+nothing_to_validate!(
+    String,
+    bool,
+    i64,
+    f64,
+    Secret,
+    serde_json::Value,
+    crate::NoScopes
+);
 
 impl<T: Validate> Validate for Option<T> {
     fn validate_with(&self, validator: &mut Validator) {
@@ -333,7 +411,7 @@ impl<T: Validate> Validate for Option<T> {
 impl<T: Validate> Validate for Vec<T> {
     fn validate_with(&self, validator: &mut Validator) {
         for (i, item) in self.iter().enumerate() {
-            validator.index(i, |v| item.validate_with(v));
+            item.validate_with(&mut validator.index(i));
         }
     }
 }
@@ -347,7 +425,7 @@ impl<T: Validate> Validate for Box<T> {
 impl<T: Validate> Validate for BTreeMap<String, T> {
     fn validate_with(&self, validator: &mut Validator) {
         for (key, value) in self {
-            validator.at(key, |v| value.validate_with(v));
+            value.validate_with(&mut validator.at(key));
         }
     }
 }
@@ -362,9 +440,11 @@ mod tests {
     #[test]
     fn pointers_escape_tokens() {
         let mut v = Validator::new();
-        v.at("a/b", |v| v.at("c~d", |v| v.index(3, |v| v.report(Rule::UniqueItems))));
+        v.at("a/b").at("c~d").index(3).report(Rule::UniqueItems);
+        v.at("up").report(Rule::UniqueItems);
         let err = v.finish().unwrap_err();
         assert_eq!(err.violations()[0].pointer(), "/a~1b/c~0d/3");
+        assert_eq!(err.violations()[1].pointer(), "/up");
     }
 
     #[test]
@@ -374,30 +454,55 @@ mod tests {
         v.pattern("Abc", &LOOKAHEAD);
         assert!(v.finish().is_ok());
         let mut v = Validator::new();
-        v.at("x", |v| v.pattern("12a", &DIGITS));
-        v.at("y", |v| v.pattern("abc def", &LOOKAHEAD));
+        v.at("x").pattern("12a", &DIGITS);
+        v.at("y").pattern("abc def", &LOOKAHEAD);
         let err = v.finish().unwrap_err();
         assert_eq!(err.violations().len(), 2);
-        assert_eq!(err.violations()[1].to_string(), "/y: does not match the pattern `^(?=.*[A-Z])(?!.*\\s).+$`");
+        assert_eq!(
+            err.violations()[1].to_string(),
+            "/y: does not match the pattern `^(?=.*[A-Z])(?!.*\\s).+$`"
+        );
     }
 
     #[test]
     fn bounds_and_lengths() {
         let mut v = Validator::new();
         v.length("héllo", Some(5), Some(5));
-        v.range(5.0, Bounds { minimum: Some(5.0), maximum: Some(5.0), ..Bounds::default() });
+        v.range(
+            5.0,
+            Bounds {
+                minimum: Some(5.0),
+                maximum: Some(5.0),
+                ..Bounds::default()
+            },
+        );
         assert!(v.finish().is_ok());
         let mut v = Validator::new();
         v.length("ab", Some(3), None);
-        v.range(5.0, Bounds { exclusive_maximum: Some(5.0), ..Bounds::default() });
+        v.range(
+            5.0,
+            Bounds {
+                exclusive_maximum: Some(5.0),
+                ..Bounds::default()
+            },
+        );
         v.items(3, None, Some(2));
         v.unique(&[1, 2, 1]);
-        let rules: Vec<_> = v.finish().unwrap_err().violations().iter().map(|x| x.rule().clone()).collect();
+        let rules: Vec<_> = v
+            .finish()
+            .unwrap_err()
+            .violations()
+            .iter()
+            .map(|x| x.rule().clone())
+            .collect();
         assert_eq!(
             rules,
             vec![
                 Rule::MinLength { min: 3 },
-                Rule::Maximum { max: 5.0, exclusive: true },
+                Rule::Maximum {
+                    max: 5.0,
+                    exclusive: true
+                },
                 Rule::MaxItems { max: 2 },
                 Rule::UniqueItems
             ]

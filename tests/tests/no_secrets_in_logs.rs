@@ -54,18 +54,30 @@ async fn a_whole_run_logs_no_token_and_no_credential() {
     // Fetch, with a retried 500.
     tray.inject(Fault::ServerError);
     let out = tempfile::tempdir().unwrap();
-    fetch::fetch(&client, &Selection::All, out.path(), false, 4).await.unwrap();
+    fetch::fetch(&client, &Selection::All, out.path(), false, 4)
+        .await
+        .unwrap();
 
     // A user, a token, and creates: fine, invalid, rate limited, dropped.
-    let user = client.create_external_user("Bolo", "bolo-42").await.unwrap();
+    let user = client
+        .create_external_user("Bolo", "bolo-42")
+        .await
+        .unwrap();
     let user_token = client.authorize(&user).await.unwrap();
     let payload = CreateAuthentication::new(
         "logged run",
         common::MAILCHIMP_PRODUCTION,
-        common::MailchimpCredentials { access_token: Secret::from(ACCESS_TOKEN), dc: "us21".into(), expires_in: None },
+        common::MailchimpCredentials {
+            access_token: Secret::from(ACCESS_TOKEN),
+            dc: "us21".into(),
+            expires_in: None,
+        },
     );
     tray.inject(Fault::TooManyRequests { retry_after: None });
-    let id = client.create_authentication(Bearer::User(&user_token), &payload).await.unwrap();
+    let id = client
+        .create_authentication(Bearer::User(&user_token), &payload)
+        .await
+        .unwrap();
     tracing::info!(?payload, "created");
 
     let netsuite = json!({
@@ -73,13 +85,34 @@ async fn a_whole_run_logs_no_token_and_no_credential() {
         "serviceEnvironmentId": "b5410a2c-3d4e-4f5a-8b6c-7d8e9f0a1b2c",
         "credentials": { "email": "a@b.c", "password": PASSWORD, "account": "x", "role": PASSWORD }
     });
-    seen_errors.push(client.create_authentication_raw(Bearer::User(&user_token), &netsuite).await.unwrap_err());
+    seen_errors.push(
+        client
+            .create_authentication_raw(Bearer::User(&user_token), &netsuite)
+            .await
+            .unwrap_err(),
+    );
     tray.inject(Fault::DropAfterBody);
-    seen_errors.push(client.create_authentication(Bearer::User(&user_token), &payload).await.unwrap_err());
-    seen_errors.push(client.create_authentication(Bearer::User(&Secret::from(BAD_TOKEN)), &payload).await.unwrap_err());
+    seen_errors.push(
+        client
+            .create_authentication(Bearer::User(&user_token), &payload)
+            .await
+            .unwrap_err(),
+    );
+    seen_errors.push(
+        client
+            .create_authentication(Bearer::User(&Secret::from(BAD_TOKEN)), &payload)
+            .await
+            .unwrap_err(),
+    );
 
-    let full = client.get_full_authentication(Bearer::User(&user_token), &id).await.unwrap();
-    assert_eq!(full.credentials["access_token"], ACCESS_TOKEN, "the run really moved the secret");
+    let full = client
+        .get_full_authentication(Bearer::User(&user_token), &id)
+        .await
+        .unwrap();
+    assert_eq!(
+        full.credentials["access_token"], ACCESS_TOKEN,
+        "the run really moved the secret"
+    );
     tracing::info!(?full, ?user_token, "read back");
     client.list_user_authentications(&user_token).await.unwrap();
     tray.shutdown().await;
@@ -94,10 +127,22 @@ async fn a_whole_run_logs_no_token_and_no_credential() {
     if std::env::var_os("SHOW_LOG").is_some() {
         eprintln!("{log}");
     }
-    assert!(log.contains("POST /authentications"), "the log was captured:\n{log}");
+    assert!(
+        log.contains("POST /authentications"),
+        "the log was captured:\n{log}"
+    );
     assert!(log.contains("retrying"), "retries were logged:\n{log}");
-    assert!(log.contains("hyper_util"), "the HTTP stack's own logs were captured too");
-    let secrets = [MASTER_TOKEN_FOR_CHECK, user_token.expose(), ACCESS_TOKEN, PASSWORD, BAD_TOKEN];
+    assert!(
+        log.contains("hyper_util"),
+        "the HTTP stack's own logs were captured too"
+    );
+    let secrets = [
+        MASTER_TOKEN_FOR_CHECK,
+        user_token.expose(),
+        ACCESS_TOKEN,
+        PASSWORD,
+        BAD_TOKEN,
+    ];
     for secret in secrets {
         assert!(!log.contains(secret), "`{secret}` is in the log:\n{log}");
     }

@@ -64,7 +64,9 @@ pub enum Error {
         reason: String,
     },
     /// Tray's answer was not the JSON expected.
-    #[error("{operation}: Tray's answer (status {status}) is not what this client expects: {detail}")]
+    #[error(
+        "{operation}: Tray's answer (status {status}) is not what this client expects: {detail}"
+    )]
     Decode {
         /// The call.
         operation: Operation,
@@ -94,7 +96,8 @@ impl Error {
 }
 
 fn code_suffix(code: Option<&str>) -> String {
-    code.map(|code| format!(" (code `{code}`)")).unwrap_or_default()
+    code.map(|code| format!(" (code `{code}`)"))
+        .unwrap_or_default()
 }
 
 fn status_hint(status: u16) -> &'static str {
@@ -117,8 +120,10 @@ pub enum Operation {
     ListConnectors,
     /// `GET /services/{name}/versions/{version}/environments`.
     ListServiceEnvironments,
-    /// `POST /authentications`.
-    CreateAuthentication,
+    /// `POST /authentications`: creates an authentication. (Named after the call: sharing the
+    /// payload type's name `CreateAuthentication` would make rustc print longer paths in
+    /// users' compile errors.)
+    PostAuthentications,
     /// `GET /authentications/{id}`.
     GetAuthentication,
     /// `GET /authentications/{id}/full`.
@@ -137,7 +142,10 @@ impl Operation {
     /// Whether making the call twice has the same effect as once (so it may be retried after
     /// any failure).
     pub const fn is_idempotent(self) -> bool {
-        !matches!(self, Operation::CreateAuthentication | Operation::CreateExternalUser)
+        !matches!(
+            self,
+            Operation::PostAuthentications | Operation::CreateExternalUser
+        )
     }
 }
 
@@ -145,8 +153,10 @@ impl fmt::Display for Operation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Operation::ListConnectors => "GET /connectors",
-            Operation::ListServiceEnvironments => "GET /services/{name}/versions/{version}/environments",
-            Operation::CreateAuthentication => "POST /authentications",
+            Operation::ListServiceEnvironments => {
+                "GET /services/{name}/versions/{version}/environments"
+            }
+            Operation::PostAuthentications => "POST /authentications",
             Operation::GetAuthentication => "GET /authentications/{id}",
             Operation::GetFullAuthentication => "GET /authentications/{id}/full",
             Operation::DeleteAuthentication => "DELETE /authentications/{id}",
@@ -187,7 +197,11 @@ pub(crate) fn describe_json(error: &serde_json::Error) -> String {
         serde_json::error::Category::Data => "has a missing field or a value of the wrong type",
         serde_json::error::Category::Eof => "ends too early",
     };
-    format!("the body {kind} (line {}, column {})", error.line(), error.column())
+    format!(
+        "the body {kind} (line {}, column {})",
+        error.line(),
+        error.column()
+    )
 }
 
 #[cfg(test)]
@@ -197,13 +211,15 @@ mod tests {
     #[test]
     fn api_errors_say_what_to_do() {
         let err = Error::Api {
-            operation: Operation::CreateAuthentication,
+            operation: Operation::PostAuthentications,
             status: 400,
             message: "Connector input validation failed. Schema validation errors: [ 1 - #: required key [channel] not found ]".into(),
             code: None,
         };
         let text = err.to_string();
-        assert!(text.starts_with("POST /authentications: Tray answered 400: Connector input validation failed."));
+        assert!(text.starts_with(
+            "POST /authentications: Tray answered 400: Connector input validation failed."
+        ));
         assert!(text.contains("required key [channel] not found"));
         assert!(text.contains("fix the fields named"));
     }
@@ -211,7 +227,10 @@ mod tests {
     #[test]
     fn json_errors_never_quote_values() {
         let err = serde_json::from_str::<u32>("\"hunter2\"").unwrap_err();
-        assert!(err.to_string().contains("hunter2"), "serde would have leaked it");
+        assert!(
+            err.to_string().contains("hunter2"),
+            "serde would have leaked it"
+        );
         assert!(!describe_json(&err).contains("hunter2"));
     }
 }

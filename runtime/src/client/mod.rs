@@ -160,10 +160,16 @@ impl ClientBuilder {
     /// Builds the client.
     pub fn build(self) -> Result<Client, Error> {
         let rest_base = parse_url("base URL", &self.rest_base)?;
-        let rest_base = if rest_base.path() == "/" { rest_base.join("core/v1").map_err(|_| bad_url("base URL"))? } else { rest_base };
+        let rest_base = if rest_base.path() == "/" {
+            rest_base.join("core/v1").map_err(|_| bad_url("base URL"))?
+        } else {
+            rest_base
+        };
         let graphql_url = match &self.graphql_url {
             Some(url) => parse_url("GraphQL URL", url)?,
-            None => rest_base.join("/graphql").map_err(|_| bad_url("GraphQL URL"))?,
+            None => rest_base
+                .join("/graphql")
+                .map_err(|_| bad_url("GraphQL URL"))?,
         };
         let http = reqwest::Client::builder()
             .timeout(self.timeout)
@@ -172,7 +178,12 @@ impl ClientBuilder {
             // Every retry decision is this client's own (see `send_inner`).
             .retry(reqwest::retry::never())
             .build()
-            .map_err(|e| Error::Config(format!("cannot start the HTTP client: {}", error::describe(&e))))?;
+            .map_err(|e| {
+                Error::Config(format!(
+                    "cannot start the HTTP client: {}",
+                    error::describe(&e)
+                ))
+            })?;
         Ok(Client {
             inner: Arc::new(Inner {
                 http,
@@ -188,7 +199,9 @@ impl ClientBuilder {
 }
 
 fn bad_url(what: &str) -> Error {
-    Error::Config(format!("the {what} is not an absolute http(s) URL such as `https://api.tray.io/core/v1`"))
+    Error::Config(format!(
+        "the {what} is not an absolute http(s) URL such as `https://api.tray.io/core/v1`"
+    ))
 }
 
 fn parse_url(what: &str, text: &str) -> Result<Url, Error> {
@@ -262,19 +275,35 @@ impl Client {
 
     /// `GET /connectors`: every connector's entry, verbatim (key order kept), for snapshots.
     pub async fn list_connectors(&self) -> Result<Vec<Value>, Error> {
-        let call = self.call(Operation::ListConnectors, Method::GET, &["connectors"], Bearer::Master, None);
+        let call = self.call(
+            Operation::ListConnectors,
+            Method::GET,
+            &["connectors"],
+            Bearer::Master,
+            None,
+        );
         let elements: Elements = self.send_json(call).await?;
         Ok(elements.elements)
     }
 
     /// `GET /services/{service}/versions/{version}/environments`: a service version's
     /// environments, verbatim (key order kept), for snapshots.
-    pub async fn list_service_environments(&self, service_name: &str, service_version: u32) -> Result<Vec<Value>, Error> {
+    pub async fn list_service_environments(
+        &self,
+        service_name: &str,
+        service_version: u32,
+    ) -> Result<Vec<Value>, Error> {
         let version = service_version.to_string();
         let call = self.call(
             Operation::ListServiceEnvironments,
             Method::GET,
-            &["services", service_name, "versions", &version, "environments"],
+            &[
+                "services",
+                service_name,
+                "versions",
+                &version,
+                "environments",
+            ],
             Bearer::Master,
             None,
         );
@@ -292,39 +321,71 @@ impl Client {
         bearer: Bearer<'_>,
         payload: &CreateAuthentication<C>,
     ) -> Result<AuthenticationId, Error> {
-        let body = serde_json::to_vec(payload).map_err(|e| Error::Config(format!(
-            "the {} payload could not be turned into JSON: {}",
-            C::SERVICE_NAME,
-            error::describe_json(&e)
-        )))?;
+        let body = serde_json::to_vec(payload).map_err(|e| {
+            Error::Config(format!(
+                "the {} payload could not be turned into JSON: {}",
+                C::SERVICE_NAME,
+                error::describe_json(&e)
+            ))
+        })?;
         self.create_authentication_body(bearer, body).await
     }
 
     /// `POST /authentications` with a body built elsewhere (as a bulk importer reading rows
     /// does). The body must be Tray's: `{name, serviceEnvironmentId, credentials?, userData?,
     /// scopes?}`. Retries and errors are as for [`Client::create_authentication`].
-    pub async fn create_authentication_raw(&self, bearer: Bearer<'_>, body: &Value) -> Result<AuthenticationId, Error> {
-        let body = serde_json::to_vec(body).map_err(|e| Error::Config(format!(
-            "the payload could not be turned into JSON: {}",
-            error::describe_json(&e)
-        )))?;
+    pub async fn create_authentication_raw(
+        &self,
+        bearer: Bearer<'_>,
+        body: &Value,
+    ) -> Result<AuthenticationId, Error> {
+        let body = serde_json::to_vec(body).map_err(|e| {
+            Error::Config(format!(
+                "the payload could not be turned into JSON: {}",
+                error::describe_json(&e)
+            ))
+        })?;
         self.create_authentication_body(bearer, body).await
     }
 
-    async fn create_authentication_body(&self, bearer: Bearer<'_>, body: Vec<u8>) -> Result<AuthenticationId, Error> {
-        let call = self.call(Operation::CreateAuthentication, Method::POST, &["authentications"], bearer, Some(body));
+    async fn create_authentication_body(
+        &self,
+        bearer: Bearer<'_>,
+        body: Vec<u8>,
+    ) -> Result<AuthenticationId, Error> {
+        let call = self.call(
+            Operation::PostAuthentications,
+            Method::POST,
+            &["authentications"],
+            bearer,
+            Some(body),
+        );
         let created: Created = self.send_json(call).await?;
         Ok(created.id)
     }
 
     /// `GET /authentications/{id}`.
-    pub async fn get_authentication(&self, bearer: Bearer<'_>, id: &AuthenticationId) -> Result<Authentication, Error> {
-        let call = self.call(Operation::GetAuthentication, Method::GET, &["authentications", id.as_str()], bearer, None);
+    pub async fn get_authentication(
+        &self,
+        bearer: Bearer<'_>,
+        id: &AuthenticationId,
+    ) -> Result<Authentication, Error> {
+        let call = self.call(
+            Operation::GetAuthentication,
+            Method::GET,
+            &["authentications", id.as_str()],
+            bearer,
+            None,
+        );
         self.send_json(call).await
     }
 
     /// `GET /authentications/{id}/full`: with user data and credentials.
-    pub async fn get_full_authentication(&self, bearer: Bearer<'_>, id: &AuthenticationId) -> Result<FullAuthentication, Error> {
+    pub async fn get_full_authentication(
+        &self,
+        bearer: Bearer<'_>,
+        id: &AuthenticationId,
+    ) -> Result<FullAuthentication, Error> {
         let call = self.call(
             Operation::GetFullAuthentication,
             Method::GET,
@@ -336,18 +397,41 @@ impl Client {
     }
 
     /// `DELETE /authentications/{id}`.
-    pub async fn delete_authentication(&self, bearer: Bearer<'_>, id: &AuthenticationId) -> Result<(), Error> {
-        let call = self.call(Operation::DeleteAuthentication, Method::DELETE, &["authentications", id.as_str()], bearer, None);
+    pub async fn delete_authentication(
+        &self,
+        bearer: Bearer<'_>,
+        id: &AuthenticationId,
+    ) -> Result<(), Error> {
+        let call = self.call(
+            Operation::DeleteAuthentication,
+            Method::DELETE,
+            &["authentications", id.as_str()],
+            bearer,
+            None,
+        );
         self.send(call).await.map(drop)
     }
 
-    fn call<'a>(&self, operation: Operation, method: Method, segments: &[&str], bearer: Bearer<'a>, body: Option<Vec<u8>>) -> Call<'a> {
+    fn call<'a>(
+        &self,
+        operation: Operation,
+        method: Method,
+        segments: &[&str],
+        bearer: Bearer<'a>,
+        body: Option<Vec<u8>>,
+    ) -> Call<'a> {
         let mut url = self.inner.rest_base.clone();
         if let Ok(mut path) = url.path_segments_mut() {
             // Segments are percent-encoded here, so a name cannot change the path.
             path.pop_if_empty().extend(segments);
         }
-        Call { operation, method, url, bearer, body }
+        Call {
+            operation,
+            method,
+            url,
+            bearer,
+            body,
+        }
     }
 
     async fn send_json<T: DeserializeOwned>(&self, call: Call<'_>) -> Result<T, Error> {
@@ -367,10 +451,18 @@ impl Client {
     }
 
     async fn send_inner(&self, call: Call<'_>) -> Result<(StatusCode, Vec<u8>), Error> {
-        let Call { operation, method, url, bearer, body } = call;
+        let Call {
+            operation,
+            method,
+            url,
+            bearer,
+            body,
+        } = call;
         let token = match bearer {
             Bearer::Master => self.inner.master_token.as_ref().ok_or_else(|| {
-                Error::Config(format!("{operation} needs the master token, and the client was built without one"))
+                Error::Config(format!(
+                    "{operation} needs the master token, and the client was built without one"
+                ))
             })?,
             Bearer::User(token) => token,
         };
@@ -385,7 +477,9 @@ impl Client {
                 .bearer_auth(token.expose())
                 .header(ACCEPT, "application/json");
             if let Some(body) = &body {
-                request = request.header(CONTENT_TYPE, "application/json").body(body.clone());
+                request = request
+                    .header(CONTENT_TYPE, "application/json")
+                    .body(body.clone());
             }
             let failure = match request.send().await {
                 Ok(response) => {
@@ -396,7 +490,10 @@ impl Client {
                         Err(e) => {
                             // The answer started but broke off: the call reached Tray.
                             if operation.is_idempotent() && retries < policy.max_retries {
-                                tracing::debug!(status = status.as_u16(), "answer broke off; retrying");
+                                tracing::debug!(
+                                    status = status.as_u16(),
+                                    "answer broke off; retrying"
+                                );
                                 self.pause(&mut retries, None).await;
                                 continue;
                             }
@@ -409,7 +506,8 @@ impl Client {
                     if status.is_success() && !rate_limited {
                         return Ok((status, answer));
                     }
-                    let retryable = rate_limited || (status.is_server_error() && operation.is_idempotent());
+                    let retryable =
+                        rate_limited || (status.is_server_error() && operation.is_idempotent());
                     if retryable && retries < policy.max_retries {
                         tracing::info!(status = status.as_u16(), retry = retries + 1, "retrying");
                         self.pause(&mut retries, retry_after).await;
@@ -442,21 +540,35 @@ impl Client {
         tokio::time::sleep(wait).await;
     }
 
-    fn transport_error(&self, operation: Operation, error: &reqwest::Error, may_have_arrived: bool) -> Error {
+    fn transport_error(
+        &self,
+        operation: Operation,
+        error: &reqwest::Error,
+        may_have_arrived: bool,
+    ) -> Error {
         let timed_out = error.is_timeout() && !error.is_connect();
         if may_have_arrived && !operation.is_idempotent() {
             let reason = if timed_out {
                 format!("no answer within {:.1}s", self.inner.timeout.as_secs_f64())
             } else {
-                format!("the connection broke after the request was sent: {}", error::describe(error))
+                format!(
+                    "the connection broke after the request was sent: {}",
+                    error::describe(error)
+                )
             };
             tracing::warn!(%reason, "outcome unknown");
             return Error::UnknownOutcome { operation, reason };
         }
         if timed_out {
-            Error::Timeout { operation, timeout_secs: self.inner.timeout.as_secs_f64() }
+            Error::Timeout {
+                operation,
+                timeout_secs: self.inner.timeout.as_secs_f64(),
+            }
         } else {
-            Error::Network { operation, detail: error::describe(error) }
+            Error::Network {
+                operation,
+                detail: error::describe(error),
+            }
         }
     }
 }
@@ -465,7 +577,10 @@ impl Client {
 fn api_error(operation: Operation, status: StatusCode, body: &[u8]) -> Error {
     const MAX: usize = 4000;
     let (message, code) = match serde_json::from_slice::<ErrorBody>(body) {
-        Ok(ErrorBody { message: Some(message), code }) => {
+        Ok(ErrorBody {
+            message: Some(message),
+            code,
+        }) => {
             let code = match code {
                 Some(Value::String(code)) => Some(code),
                 Some(Value::Null) | None => None,
@@ -474,15 +589,26 @@ fn api_error(operation: Operation, status: StatusCode, body: &[u8]) -> Error {
             (message, code)
         }
         _ => (
-            format!("{} (the answer was not Tray's `{{message, code}}`)", status.canonical_reason().unwrap_or("error")),
+            format!(
+                "{} (the answer was not Tray's `{{message, code}}`)",
+                status.canonical_reason().unwrap_or("error")
+            ),
             None,
         ),
     };
     let message = if message.len() > MAX {
-        let cut = (0..=MAX).rev().find(|&i| message.is_char_boundary(i)).unwrap_or(0);
+        let cut = (0..=MAX)
+            .rev()
+            .find(|&i| message.is_char_boundary(i))
+            .unwrap_or(0);
         format!("{}…", &message[..cut])
     } else {
         message
     };
-    Error::Api { operation, status: status.as_u16(), message, code }
+    Error::Api {
+        operation,
+        status: status.as_u16(),
+        message,
+        code,
+    }
 }

@@ -19,7 +19,10 @@ pub struct RateLimit {
 
 impl Default for RateLimit {
     fn default() -> Self {
-        RateLimit { per_second: 30.0, burst: 50 }
+        RateLimit {
+            per_second: 30.0,
+            burst: 50,
+        }
     }
 }
 
@@ -47,11 +50,21 @@ pub(crate) struct RateLimiter {
 impl RateLimiter {
     pub(crate) fn new(limit: RateLimit) -> Self {
         let limit = RateLimit {
-            per_second: if limit.per_second.is_finite() && limit.per_second > 0.0 { limit.per_second } else { 1.0 },
+            per_second: if limit.per_second.is_finite() && limit.per_second > 0.0 {
+                limit.per_second
+            } else {
+                1.0
+            },
             burst: limit.burst.max(1),
         };
-        let bucket = Bucket { tokens: f64::from(limit.burst), updated: Instant::now() };
-        RateLimiter { limit, bucket: Arc::new(Mutex::new(bucket)) }
+        let bucket = Bucket {
+            tokens: f64::from(limit.burst),
+            updated: Instant::now(),
+        };
+        RateLimiter {
+            limit,
+            bucket: Arc::new(Mutex::new(bucket)),
+        }
     }
 
     /// Waits until a request may go. Callers are served in the order they asked.
@@ -62,7 +75,8 @@ impl RateLimiter {
             let mut bucket = self.bucket.lock().unwrap_or_else(|e| e.into_inner());
             let now = Instant::now();
             let elapsed = now.duration_since(bucket.updated).as_secs_f64();
-            bucket.tokens = (bucket.tokens + elapsed * self.limit.per_second).min(f64::from(self.limit.burst));
+            bucket.tokens =
+                (bucket.tokens + elapsed * self.limit.per_second).min(f64::from(self.limit.burst));
             bucket.updated = now;
             bucket.tokens -= 1.0;
             if bucket.tokens >= 0.0 {

@@ -78,6 +78,10 @@ mod tests {
         assert_eq!(Region::Eu.rest_base(), "https://api.eu1.tray.io/core/v1");
         assert_eq!(Region::Apac.graphql_url(), "https://ap1.tray.io/graphql");
         assert_eq!("APAC".parse::<Region>().unwrap(), Region::Apac);
-        assert!("mars".parse::<Region>().unwrap_err().to_string().contains("use `us`, `eu` or `apac`"));
+        assert!("mars"
+            .parse::<Region>()
+            .unwrap_err()
+            .to_string()
+            .contains("use `us`, `eu` or `apac`"));
     }
 }

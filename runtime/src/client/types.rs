@@ -123,7 +123,10 @@ mod tests {
         }))
         .unwrap();
         let debug = format!("{full:?}");
-        assert!(!debug.contains("s3cr3t") && !debug.contains("t0ken"), "{debug}");
+        assert!(
+            !debug.contains("s3cr3t") && !debug.contains("t0ken"),
+            "{debug}"
+        );
         assert_eq!(full.credentials["access_token"], "t0ken");
     }
 }

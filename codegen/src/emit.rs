@@ -1,0 +1,736 @@
+//! Stage 3: turn planned types into Rust tokens with `quote`.
+
+use std::collections::BTreeSet;
+
+use proc_macro2::{Literal, TokenStream};
+use quote::{format_ident, quote};
+use serde_json::Value;
+
+use crate::names;
+use crate::plan::{Body, Checks, Field, StructDef, Ty, TypeDef, Variant};
+
+/// Tokens for a list of planned types and their `Validate` impls.
+pub fn types(types: &[TypeDef]) -> TokenStream {
+    let needs = needs_validation(types);
+    let items = types.iter().map(|def| {
+        let item = type_def(def, types);
+        let validate = (!matches!(def.body, Body::StringEnum(_) | Body::IntegerEnum(_)))
+            .then(|| validate_impl(def, &needs));
+        quote! { #item #validate }
+    });
+    quote! { #(#items)* }
+}
+
+/// `#[doc = ".."]` attributes, one per line.
+pub fn doc(lines: &[String]) -> TokenStream {
+    let attrs = lines.iter().map(|line| {
+        let text = if line.is_empty() {
+            String::new()
+        } else {
+            format!(" {line}")
+        };
+        quote! { #[doc = #text] }
+    });
+    quote! { #(#attrs)* }
+}
+
+fn ident(name: &str) -> syn::Ident {
+    format_ident!("{}", name)
+}
+
+/// The tokens of a field type.
+pub fn ty(ty: &Ty) -> TokenStream {
+    match ty {
+        Ty::Bool => quote!(bool),
+        Ty::Integer => quote!(i64),
+        Ty::Number => quote!(f64),
+        Ty::String => quote!(String),
+        Ty::Secret => quote!(tray_auth::Secret),
+        Ty::Value => quote!(serde_json::Value),
+        Ty::Named(name) => {
+            let name = ident(name);
+            quote!(#name)
+        }
+        Ty::Vec(item) => {
+            let item = self::ty(item);
+            quote!(Vec<#item>)
+        }
+        Ty::Map(value) => {
+            let value = self::ty(value);
+            quote!(std::collections::BTreeMap<String, #value>)
+        }
+        Ty::Option(inner) => {
+            let inner = self::ty(inner);
+            quote!(Option<#inner>)
+        }
+    }
+}
+
+fn type_def(def: &TypeDef, types: &[TypeDef]) -> TokenStream {
+    let docs = doc(&def.doc);
+    let name = ident(&def.name);
+    match &def.body {
+        Body::Struct(s) => struct_def(def, s, types),
+        Body::StringEnum(variants) => {
+            let arms = variants.iter().map(|v| {
+                let (docs, variant, value) = (doc(&v.doc), ident(&v.ident), &v.value);
+                let rename = (names::camel(value) != v.ident || v.ident != *value)
+                    .then(|| quote!(#[serde(rename = #value)]));
+                quote! { #docs #rename #variant }
+            });
+            let as_str = variants.iter().map(|v| {
+                let (variant, value) = (ident(&v.ident), &v.value);
+                quote! { #name::#variant => #value }
+            });
+            quote! {
+                #docs
+                #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+                pub enum #name { #(#arms,)* }
+
+                impl #name {
+                    /// The value as the schema spells it.
+                    pub const fn as_str(self) -> &'static str {
+                        match self { #(#as_str,)* }
+                    }
+                }
+            }
+        }
+        Body::IntegerEnum(variants) => {
+            let arms = variants.iter().map(|v| {
+                let (docs, variant) = (doc(&v.doc), ident(&v.ident));
+                quote! { #docs #variant }
+            });
+            let into = variants.iter().map(|v| {
+                let (variant, value) = (ident(&v.ident), Literal::i64_unsuffixed(v.value));
+                quote! { #name::#variant => #value }
+            });
+            let from = variants.iter().map(|v| {
+                let (variant, value) = (ident(&v.ident), Literal::i64_unsuffixed(v.value));
+                quote! { #value => Ok(#name::#variant) }
+            });
+            let listed = variants
+                .iter()
+                .map(|v| v.value.to_string())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let message = format!("{{other}} is not one of {listed}");
+            quote! {
+                #docs
+                #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+                #[serde(into = "i64", try_from = "i64")]
+                pub enum #name { #(#arms,)* }
+
+                impl From<#name> for i64 {
+                    fn from(value: #name) -> Self {
+                        match value { #(#into,)* }
+                    }
+                }
+
+                impl TryFrom<i64> for #name {
+                    type Error = String;
+                    fn try_from(value: i64) -> Result<Self, Self::Error> {
+                        match value {
+                            #(#from,)*
+                            other => Err(format!(#message)),
+                        }
+                    }
+                }
+            }
+        }
+        Body::Tagged {
+            tag,
+            variants,
+            payloads,
+        } => {
+            let arms = variants.iter().zip(payloads).map(|(v, payload)| {
+                let (docs, variant, value, payload) =
+                    (doc(&v.doc), ident(&v.ident), &v.value, ident(payload));
+                quote! { #docs #[serde(rename = #value)] #variant(#payload) }
+            });
+            quote! {
+                #docs
+                #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+                #[serde(tag = #tag)]
+                pub enum #name { #(#arms,)* }
+            }
+        }
+        Body::Untagged(variants) => {
+            let arms = variants.iter().map(|v| {
+                let (docs, variant, payload) = (doc(&v.doc), ident(&v.ident), ty(&v.value));
+                quote! { #docs #variant(#payload) }
+            });
+            quote! {
+                #docs
+                #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+                #[serde(untagged)]
+                pub enum #name { #(#arms,)* }
+            }
+        }
+    }
+}
+
+fn struct_def(def: &TypeDef, s: &StructDef, types: &[TypeDef]) -> TokenStream {
+    let docs = doc(&def.doc);
+    let name = ident(&def.name);
+    let mut field_names = names::Scope::default();
+    for field in &s.fields {
+        field_names.take(&field.ident);
+    }
+    let extra_ident = s.extra.as_ref().map(|_| ident(&field_names.take("extra")));
+    let fields = s.fields.iter().map(|field| {
+        let (docs, field_ident, field_ty) = (doc(&field.doc), ident(&field.ident), ty(&field.ty));
+        let mut serde = Vec::new();
+        if field.ident != field.json_name {
+            let json = &field.json_name;
+            serde.push(quote!(rename = #json));
+        }
+        if field.default.is_some() {
+            let path = format!("{}::{}", def.name, default_fn(field));
+            serde.push(quote!(default = #path));
+        } else if !field.required && matches!(field.ty, Ty::Option(_)) {
+            serde.push(quote!(default, skip_serializing_if = "Option::is_none"));
+        }
+        let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
+        quote! { #docs #serde pub #field_ident: #field_ty }
+    });
+    let extra = s.extra.as_ref().map(|value| {
+        let value = ty(value);
+        quote! {
+            /// Keys beside the named ones.
+            #[serde(flatten)]
+            pub #extra_ident: std::collections::BTreeMap<String, #value>,
+        }
+    });
+    let deny = s
+        .deny_unknown
+        .then(|| quote!(#[serde(deny_unknown_fields)]));
+    let with_defaults: Vec<&Field> = s.fields.iter().filter(|f| f.default.is_some()).collect();
+    let derive_default = (def.defaultable() && with_defaults.is_empty()).then(|| quote!(Default,));
+    let default_fns = with_defaults.iter().map(|field| {
+        let fn_name = ident(&default_fn(field));
+        let field_ty = ty(&field.ty);
+        let value = default_expr(
+            field.default.as_ref().expect("filtered on default"),
+            &field.ty,
+            types,
+        );
+        let doc = format!(" The schema's default for `{}`.", field.json_name);
+        quote! {
+            #[doc = #doc]
+            pub fn #fn_name() -> #field_ty { #value }
+        }
+    });
+    let defaults_impl =
+        (!with_defaults.is_empty()).then(|| quote! { impl #name { #(#default_fns)* } });
+    let manual_default = (def.defaultable() && !with_defaults.is_empty()).then(|| {
+        let inits = s.fields.iter().map(|field| {
+            let field_ident = ident(&field.ident);
+            if field.default.is_some() {
+                let fn_name = ident(&default_fn(field));
+                quote!(#field_ident: Self::#fn_name())
+            } else {
+                quote!(#field_ident: None)
+            }
+        });
+        let extra_init = extra_ident
+            .as_ref()
+            .map(|e| quote!(#e: std::collections::BTreeMap::new(),));
+        quote! {
+            impl Default for #name {
+                fn default() -> Self {
+                    #name { #(#inits,)* #extra_init }
+                }
+            }
+        }
+    });
+    quote! {
+        #docs
+        #[derive(Debug, Clone, #derive_default PartialEq, serde::Serialize, serde::Deserialize)]
+        #deny
+        pub struct #name {
+            #(#fields,)*
+            #extra
+        }
+        #defaults_impl
+        #manual_default
+    }
+}
+
+fn default_fn(field: &Field) -> String {
+    format!("default_{}", field.ident.trim_end_matches('_'))
+}
+
+/// A Rust expression for a JSON default of a planned type (checked to fit by the planner).
+fn default_expr(value: &Value, ty: &Ty, types: &[TypeDef]) -> TokenStream {
+    match (ty, value) {
+        (Ty::Bool, Value::Bool(b)) => quote!(#b),
+        (Ty::Integer, v) => {
+            let n = Literal::i64_unsuffixed(v.as_i64().unwrap_or_default());
+            quote!(#n)
+        }
+        (Ty::Number, v) => {
+            let n = Literal::f64_unsuffixed(v.as_f64().unwrap_or_default());
+            quote!(#n)
+        }
+        (Ty::String, Value::String(s)) => quote!(#s.to_owned()),
+        (Ty::Secret, Value::String(s)) => quote!(tray_auth::Secret::from(#s)),
+        (Ty::Vec(_), Value::Array(items)) if items.is_empty() => quote!(Vec::new()),
+        (Ty::Vec(item), Value::Array(items)) => {
+            let items = items.iter().map(|v| default_expr(v, item, types));
+            quote!(vec![#(#items),*])
+        }
+        (Ty::Named(name), v) => {
+            let def = types.iter().find(|t| &t.name == name);
+            let variant = match def.map(|d| &d.body) {
+                Some(Body::StringEnum(vs)) => vs
+                    .iter()
+                    .find(|x| v.as_str() == Some(x.value.as_str()))
+                    .map(|x| &x.ident),
+                Some(Body::IntegerEnum(vs)) => vs
+                    .iter()
+                    .find(|x| v.as_i64() == Some(x.value))
+                    .map(|x| &x.ident),
+                _ => None,
+            };
+            let (name, variant) = (
+                ident(name),
+                ident(variant.map_or("Unknown", String::as_str)),
+            );
+            quote!(#name::#variant)
+        }
+        (_, v) => {
+            let json = json_tokens(v);
+            quote!(serde_json::json!(#json))
+        }
+    }
+}
+
+/// A JSON value as the tokens `serde_json::json!` takes.
+fn json_tokens(value: &Value) -> TokenStream {
+    match value {
+        Value::Null => quote!(null),
+        Value::Bool(b) => quote!(#b),
+        Value::Number(n) => {
+            let lit = if let Some(i) = n.as_i64() {
+                Literal::i64_unsuffixed(i)
+            } else if let Some(u) = n.as_u64() {
+                Literal::u64_unsuffixed(u)
+            } else {
+                Literal::f64_unsuffixed(n.as_f64().unwrap_or_default())
+            };
+            quote!(#lit)
+        }
+        Value::String(s) => quote!(#s),
+        Value::Array(items) => {
+            let items = items.iter().map(json_tokens);
+            quote!([#(#items),*])
+        }
+        Value::Object(map) => {
+            let entries = map.iter().map(|(k, v)| {
+                let v = json_tokens(v);
+                quote!(#k: #v)
+            });
+            quote!({#(#entries),*})
+        }
+    }
+}
+
+/// The names of planned types whose `validate()` has anything to check.
+fn needs_validation(types: &[TypeDef]) -> BTreeSet<String> {
+    let mut needs = BTreeSet::new();
+    loop {
+        let before = needs.len();
+        for def in types {
+            let needed = match &def.body {
+                Body::Struct(s) => {
+                    s.fields
+                        .iter()
+                        .any(|f| !f.checks.is_empty() || ty_needs(&f.ty, &needs))
+                        || s.extra.as_ref().is_some_and(|t| ty_needs(t, &needs))
+                }
+                Body::Tagged { payloads, .. } => payloads.iter().any(|p| needs.contains(p)),
+                Body::Untagged(variants) => variants.iter().any(|v| ty_needs(&v.value, &needs)),
+                Body::StringEnum(_) | Body::IntegerEnum(_) => false,
+            };
+            if needed {
+                needs.insert(def.name.clone());
+            }
+        }
+        if needs.len() == before {
+            return needs;
+        }
+    }
+}
+
+fn ty_needs(ty: &Ty, needs: &BTreeSet<String>) -> bool {
+    match ty {
+        Ty::Named(name) => needs.contains(name),
+        Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) => ty_needs(inner, needs),
+        _ => false,
+    }
+}
+
+fn validate_impl(def: &TypeDef, needs: &BTreeSet<String>) -> TokenStream {
+    let name = ident(&def.name);
+    if !needs.contains(&def.name) {
+        return quote! {
+            impl tray_auth::Validate for #name {
+                fn validate_with(&self, _: &mut tray_auth::validate::Validator) {}
+            }
+        };
+    }
+    let mut statics = Vec::new();
+    let body = match &def.body {
+        Body::Struct(s) => {
+            let mut statements: Vec<TokenStream> = s
+                .fields
+                .iter()
+                .filter_map(|field| field_checks(field, needs, &mut statics))
+                .collect();
+            if let Some(extra) = &s.extra {
+                let mut field_scope = names::Scope::default();
+                for field in &s.fields {
+                    field_scope.take(&field.ident);
+                }
+                let extra_ident = ident(&field_scope.take("extra"));
+                let item = Place::Binding(ident("item"));
+                let each = value_checks(
+                    &item,
+                    extra,
+                    &Checks::default(),
+                    needs,
+                    &mut statics,
+                    "EXTRA",
+                );
+                if let Some(each) = at(quote!(at(key)), each).map(Down::body) {
+                    statements.push(quote! {
+                        for (key, item) in &self.#extra_ident {
+                            #each
+                        }
+                    });
+                }
+            }
+            quote! { #(#statements)* }
+        }
+        Body::Tagged {
+            variants, payloads, ..
+        } => {
+            let arms = variants.iter().zip(payloads).map(|(v, payload)| {
+                let variant = ident(&v.ident);
+                if needs.contains(payload) {
+                    quote!(#name::#variant(inner) => inner.validate_with(v))
+                } else {
+                    quote!(#name::#variant(_) => {})
+                }
+            });
+            quote! { match self { #(#arms,)* } }
+        }
+        Body::Untagged(variants) => {
+            let arms = variants
+                .iter()
+                .map(|v| variant_validate(&name, v, needs, &mut statics));
+            quote! { match self { #(#arms,)* } }
+        }
+        Body::StringEnum(_) | Body::IntegerEnum(_) => quote! {},
+    };
+    quote! {
+        impl tray_auth::Validate for #name {
+            fn validate_with(&self, v: &mut tray_auth::validate::Validator) {
+                #(#statics)*
+                #body
+            }
+        }
+    }
+}
+
+fn variant_validate(
+    name: &syn::Ident,
+    variant: &Variant<Ty>,
+    needs: &BTreeSet<String>,
+    statics: &mut Vec<TokenStream>,
+) -> TokenStream {
+    let variant_ident = ident(&variant.ident);
+    let inner = Place::Binding(ident("inner"));
+    let checks = value_checks(
+        &inner,
+        &variant.value,
+        &Checks::default(),
+        needs,
+        statics,
+        &names::shouty(&variant.ident),
+    );
+    if checks.is_empty() {
+        quote!(#name::#variant_ident(_) => {})
+    } else {
+        let statements = checks.iter().map(Check::statement);
+        quote!(#name::#variant_ident(inner) => { #(#statements)* })
+    }
+}
+
+fn field_checks(
+    field: &Field,
+    needs: &BTreeSet<String>,
+    statics: &mut Vec<TokenStream>,
+) -> Option<TokenStream> {
+    let json = &field.json_name;
+    let hint = names::shouty(&field.ident);
+    match &field.ty {
+        Ty::Option(inner) => {
+            let field_ident = ident(&field.ident);
+            let checks = value_checks(
+                &Place::Binding(ident("value")),
+                inner,
+                &field.checks,
+                needs,
+                statics,
+                &hint,
+            );
+            let checked = at(quote!(at(#json)), checks)?.body();
+            Some(quote! {
+                if let Some(value) = &self.#field_ident {
+                    #checked
+                }
+            })
+        }
+        other => {
+            let checks = value_checks(
+                &Place::Field(ident(&field.ident)),
+                other,
+                &field.checks,
+                needs,
+                statics,
+                &hint,
+            );
+            at(quote!(at(#json)), checks).map(Down::block)
+        }
+    }
+}
+
+/// One check of a value, made with the validator `v` standing at the value.
+enum Check {
+    /// A method of the validator: `pattern(&self.key, &KEY_PATTERN)`.
+    Call(TokenStream),
+    /// `validate_with` on a value of a generated type.
+    Nested(TokenStream),
+    /// A statement using `v` (a loop, an `if let`).
+    Statement(TokenStream),
+}
+
+impl Check {
+    fn statement(&self) -> TokenStream {
+        match self {
+            Check::Call(call) => quote!(v.#call;),
+            // `v` is `&mut Validator` or a `Nested` guard; `&mut *v` is a `&mut Validator` either way.
+            Check::Nested(receiver) => quote!(#receiver.validate_with(&mut *v);),
+            Check::Statement(statement) => statement.clone(),
+        }
+    }
+}
+
+/// Checks made one level down (`position` is `at("key")` or `index(i)`).
+enum Down {
+    /// One statement.
+    Single(TokenStream),
+    /// Statements after `let mut v = v.#position;`, to be put in a block of their own.
+    Block(TokenStream),
+}
+
+impl Down {
+    /// As statements standing alone.
+    fn block(self) -> TokenStream {
+        match self {
+            Down::Single(statement) => statement,
+            Down::Block(statements) => quote!({ #statements }),
+        }
+    }
+
+    /// As the body of a block that ends right after them (a loop, an `if let`).
+    fn body(self) -> TokenStream {
+        match self {
+            Down::Single(statement) | Down::Block(statement) => statement,
+        }
+    }
+}
+
+/// Statements making `checks` one level down (`position` is `at("key")` or `index(i)`).
+fn at(position: TokenStream, checks: Vec<Check>) -> Option<Down> {
+    match checks.as_slice() {
+        [] => None,
+        [Check::Call(call)] => Some(Down::Single(quote!(v.#position.#call;))),
+        [Check::Nested(receiver)] => Some(Down::Single(
+            quote!(#receiver.validate_with(&mut v.#position);),
+        )),
+        _ => {
+            let statements = checks.iter().map(Check::statement);
+            Some(Down::Block(quote! {
+                let mut v = v.#position;
+                #(#statements)*
+            }))
+        }
+    }
+}
+
+/// Where a checked value is: a field of `self`, or a binding holding a reference to it.
+enum Place {
+    Field(syn::Ident),
+    Binding(syn::Ident),
+}
+
+impl Place {
+    /// A reference to the value.
+    fn by_ref(&self) -> TokenStream {
+        match self {
+            Place::Field(name) => quote!(&self.#name),
+            Place::Binding(name) => quote!(#name),
+        }
+    }
+
+    /// The value itself (for `Copy` numbers).
+    fn by_value(&self) -> TokenStream {
+        match self {
+            Place::Field(name) => quote!(self.#name),
+            Place::Binding(name) => quote!(*#name),
+        }
+    }
+
+    /// The receiver of a method call.
+    fn receiver(&self) -> TokenStream {
+        match self {
+            Place::Field(name) => quote!(self.#name),
+            Place::Binding(name) => quote!(#name),
+        }
+    }
+}
+
+/// The checks of the value at `place`, of type `ty`.
+fn value_checks(
+    place: &Place,
+    ty: &Ty,
+    checks: &Checks,
+    needs: &BTreeSet<String>,
+    statics: &mut Vec<TokenStream>,
+    hint: &str,
+) -> Vec<Check> {
+    let c = &checks.constraints;
+    let mut out = Vec::new();
+    match ty {
+        Ty::String | Ty::Secret => {
+            let text = if *ty == Ty::Secret {
+                let receiver = place.receiver();
+                quote!(#receiver.expose())
+            } else {
+                place.by_ref()
+            };
+            if c.min_length.is_some() || c.max_length.is_some() {
+                let (min, max) = (option_u64(c.min_length), option_u64(c.max_length));
+                out.push(Check::Call(quote!(length(#text, #min, #max))));
+            }
+            if let Some(pattern) = &c.pattern {
+                let static_name = format_ident!("{}_PATTERN", hint);
+                statics.push(quote! {
+                    static #static_name: tray_auth::validate::Pattern = tray_auth::validate::Pattern::new(#pattern);
+                });
+                out.push(Check::Call(quote!(pattern(#text, &#static_name))));
+            }
+        }
+        Ty::Integer | Ty::Number => {
+            let bounds = [
+                ("minimum", c.minimum),
+                ("exclusive_minimum", c.exclusive_minimum),
+                ("maximum", c.maximum),
+                ("exclusive_maximum", c.exclusive_maximum),
+            ];
+            let set: Vec<TokenStream> = bounds
+                .iter()
+                .filter_map(|(name, bound)| {
+                    let (name, bound) = (ident(name), Literal::f64_unsuffixed((*bound)?));
+                    Some(quote!(#name: Some(#bound)))
+                })
+                .collect();
+            if !set.is_empty() {
+                let value = place.by_value();
+                let value = if *ty == Ty::Integer {
+                    quote!(#value as f64)
+                } else {
+                    value
+                };
+                let rest =
+                    (set.len() < 4).then(|| quote!(..tray_auth::validate::Bounds::default()));
+                out.push(Check::Call(
+                    quote!(range(#value, tray_auth::validate::Bounds { #(#set,)* #rest })),
+                ));
+            }
+        }
+        Ty::Vec(item) => {
+            let (receiver, by_ref) = (place.receiver(), place.by_ref());
+            if c.min_items.is_some() || c.max_items.is_some() {
+                let (min, max) = (option_u64(c.min_items), option_u64(c.max_items));
+                out.push(Check::Call(quote!(items(#receiver.len(), #min, #max))));
+            }
+            if c.unique_items {
+                out.push(Check::Call(quote!(unique(#by_ref))));
+            }
+            let item_checks = checks.items.as_deref().cloned().unwrap_or_default();
+            let binding = Place::Binding(ident("item"));
+            let each = value_checks(
+                &binding,
+                item,
+                &item_checks,
+                needs,
+                statics,
+                &format!("{hint}_ITEM"),
+            );
+            if let Some(each) = at(quote!(index(i)), each).map(Down::body) {
+                out.push(Check::Statement(quote! {
+                    for (i, item) in #receiver.iter().enumerate() {
+                        #each
+                    }
+                }));
+            }
+        }
+        Ty::Map(value) => {
+            let value_checks_of = checks.values.as_deref().cloned().unwrap_or_default();
+            let binding = Place::Binding(ident("item"));
+            let each = value_checks(
+                &binding,
+                value,
+                &value_checks_of,
+                needs,
+                statics,
+                &format!("{hint}_VALUE"),
+            );
+            if let Some(each) = at(quote!(at(key)), each).map(Down::body) {
+                let by_ref = place.by_ref();
+                out.push(Check::Statement(quote! {
+                    for (key, item) in #by_ref {
+                        #each
+                    }
+                }));
+            }
+        }
+        Ty::Option(inner) => {
+            let binding = Place::Binding(ident("inner"));
+            let inner_checks = value_checks(&binding, inner, checks, needs, statics, hint);
+            if !inner_checks.is_empty() {
+                let statements = inner_checks.iter().map(Check::statement);
+                let by_ref = place.by_ref();
+                out.push(Check::Statement(quote! {
+                    if let Some(inner) = #by_ref { #(#statements)* }
+                }));
+            }
+        }
+        Ty::Named(name) if needs.contains(name) => out.push(Check::Nested(place.receiver())),
+        Ty::Named(_) | Ty::Bool | Ty::Value => {}
+    }
+    out
+}
+
+fn option_u64(value: Option<u64>) -> TokenStream {
+    match value {
+        Some(n) => {
+            let n = Literal::u64_unsuffixed(n);
+            quote!(Some(#n))
+        }
+        None => quote!(None),
+    }
+}

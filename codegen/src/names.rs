@@ -1,0 +1,233 @@
+//! Rust names for JSON names: valid, stable and readable, whatever the schema's author chose.
+//!
+//! Names are transliterated to ASCII (`größe` → `grosse`), cased with `heck`, kept clear of
+//! keywords (`type` → `type_`) and of leading digits (`2fa` → `field_2fa`, `V2fa`), and made
+//! unique within their scope by a numeric suffix in schema order.
+
+use std::collections::BTreeSet;
+
+use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
+
+/// Rust's keywords, strict and reserved, in every edition.
+const KEYWORDS: &[&str] = &[
+    "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
+    "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return",
+    "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "async", "await", "dyn", "abstract", "become", "box", "do", "final", "macro",
+    "override", "priv", "typeof", "unsized", "virtual", "yield", "try", "gen", "union",
+];
+
+/// Type names a generated module must not define, because generated code (or code using it)
+/// names them unqualified: the prelude's and the module's own fixed items.
+pub const RESERVED_TYPE_NAMES: &[&str] = &[
+    "Option",
+    "Some",
+    "None",
+    "Result",
+    "Ok",
+    "Err",
+    "Vec",
+    "String",
+    "Box",
+    "Default",
+    "Clone",
+    "Copy",
+    "Debug",
+    "Send",
+    "Sync",
+    "Sized",
+    "Drop",
+    "Fn",
+    "FnMut",
+    "FnOnce",
+    "Iterator",
+    "IntoIterator",
+    "Into",
+    "From",
+    "TryFrom",
+    "TryInto",
+    "ToString",
+    "ToOwned",
+    "PartialEq",
+    "Eq",
+    "PartialOrd",
+    "Ord",
+    "Hash",
+    "AsRef",
+    "AsMut",
+    "Extend",
+    "Self",
+    "Credentials",
+    "UserData",
+    "Scope",
+];
+
+/// Plain ASCII words of a JSON name.
+fn ascii(name: &str) -> String {
+    deunicode::deunicode_with_tofu(name, "_")
+}
+
+/// A field (or module, or function) name: `apiKey` → `api_key`, `type` → `type_`,
+/// `2fa` → `field_2fa`, `€` → `field`.
+pub fn snake(name: &str) -> String {
+    let mut snake: String = ascii(name)
+        .to_snake_case()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    snake = snake.trim_matches('_').to_owned();
+    if snake.is_empty() {
+        return "field".to_owned();
+    }
+    if snake.starts_with(|c: char| c.is_ascii_digit()) {
+        snake = format!("field_{snake}");
+    }
+    if KEYWORDS.contains(&snake.as_str()) {
+        snake.push('_');
+    }
+    snake
+}
+
+/// A type or variant name: `api-key` → `ApiKey`, `2fa` → `V2fa`, `` → `Empty`.
+pub fn camel(name: &str) -> String {
+    let mut camel: String = ascii(name)
+        .to_upper_camel_case()
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .collect();
+    if camel.is_empty() {
+        camel = if name.is_empty() {
+            "Empty".to_owned()
+        } else {
+            "Value".to_owned()
+        };
+    }
+    if camel.starts_with(|c: char| c.is_ascii_digit()) {
+        camel = format!("V{camel}");
+    }
+    if KEYWORDS.contains(&camel.as_str()) {
+        camel.push('_');
+    }
+    camel
+}
+
+/// A constant name: `Production` → `PRODUCTION`.
+pub fn shouty(name: &str) -> String {
+    let mut shouty: String = ascii(name)
+        .to_shouty_snake_case()
+        .chars()
+        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+        .collect();
+    shouty = shouty.trim_matches('_').to_owned();
+    if shouty.is_empty() || shouty.starts_with(|c: char| c.is_ascii_digit()) {
+        shouty = format!("ENV_{shouty}").trim_end_matches('_').to_owned();
+    }
+    shouty
+}
+
+/// Names taken in one scope (a module's types, a struct's fields, an enum's variants).
+#[derive(Debug, Default, Clone)]
+pub struct Scope {
+    taken: BTreeSet<String>,
+}
+
+impl Scope {
+    /// A scope in which `reserved` are already taken.
+    pub fn with_reserved(reserved: &[&str]) -> Self {
+        Scope {
+            taken: reserved.iter().map(|s| (*s).to_owned()).collect(),
+        }
+    }
+
+    /// Whether `name` is taken.
+    pub fn is_taken(&self, name: &str) -> bool {
+        self.taken.contains(name)
+    }
+
+    /// Takes `name`, or `name_2`, `name_3`, ... (`Name2` for camel-case names) if it is taken.
+    pub fn take(&mut self, name: &str) -> String {
+        let camel = name.starts_with(|c: char| c.is_ascii_uppercase()) && !name.contains('_');
+        let mut candidate = name.to_owned();
+        let mut n = 2;
+        while self.taken.contains(&candidate) {
+            candidate = if camel {
+                format!("{name}{n}")
+            } else {
+                format!("{}_{n}", name.trim_end_matches('_'))
+            };
+            n += 1;
+        }
+        self.taken.insert(candidate.clone());
+        candidate
+    }
+}
+
+/// Field names for JSON property names, in schema order. A property whose JSON name is already
+/// its Rust name keeps it; the others give way (`api_key` keeps `api_key`, `apiKey` becomes
+/// `api_key_2`), so the result does not depend on which came first.
+pub fn field_names(json_names: &[&str]) -> Vec<String> {
+    let wanted: Vec<String> = json_names.iter().map(|n| snake(n)).collect();
+    let mut scope = Scope::default();
+    let mut names = vec![String::new(); json_names.len()];
+    for (i, json) in json_names.iter().enumerate() {
+        if wanted[i] == *json && !scope.is_taken(json) {
+            names[i] = scope.take(json);
+        }
+    }
+    for i in 0..json_names.len() {
+        if names[i].is_empty() {
+            names[i] = scope.take(&wanted[i]);
+        }
+    }
+    names
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snake_names() {
+        assert_eq!(snake("apiKey"), "api_key");
+        assert_eq!(snake("api-key"), "api_key");
+        assert_eq!(snake("type"), "type_");
+        assert_eq!(snake("self"), "self_");
+        assert_eq!(snake("2fa_secret"), "field_2fa_secret");
+        assert_eq!(snake("Größe"), "grosse");
+        assert_eq!(snake("€"), "eur");
+        assert_eq!(snake("$$"), "field");
+        assert_eq!(snake("__private"), "private");
+    }
+
+    #[test]
+    fn camel_names() {
+        assert_eq!(camel("data.records:read"), "DataRecordsRead");
+        assert_eq!(camel("3des"), "V3des");
+        assert_eq!(camel(""), "Empty");
+        assert_eq!(camel("Self"), "Self_");
+        assert_eq!(camel("--"), "Value");
+    }
+
+    #[test]
+    fn shouty_names() {
+        assert_eq!(shouty("Production"), "PRODUCTION");
+        assert_eq!(shouty("My custom app (EU)"), "MY_CUSTOM_APP_EU");
+        assert_eq!(shouty("1st"), "ENV_1ST");
+        assert_eq!(shouty("!!"), "ENV");
+    }
+
+    #[test]
+    fn collisions_keep_exact_names_first() {
+        assert_eq!(
+            field_names(&["apiKey", "api_key"]),
+            vec!["api_key_2", "api_key"]
+        );
+        assert_eq!(
+            field_names(&["api_key", "apiKey", "api-key"]),
+            vec!["api_key", "api_key_2", "api_key_3"]
+        );
+        let mut scope = Scope::with_reserved(&["Credentials"]);
+        assert_eq!(scope.take("Credentials"), "Credentials2");
+        assert_eq!(scope.take("Credentials"), "Credentials3");
+    }
+}

@@ -1,0 +1,776 @@
+//! Stage 2: plan Rust types for normalized schemas: names, fields, enums, secrets, checks.
+//!
+//! The plan is plain data; [`crate::emit`] turns it into tokens. Planning never fails: what
+//! cannot be typed becomes `serde_json::Value` with a diagnostic.
+
+use heck::ToSnakeCase;
+use serde_json::Value;
+
+use crate::diagnostic::{join, Diagnostics};
+use crate::names::{self, camel, field_names};
+use crate::schema::{Additional, Constraints, Kind, Object, Property, Schema};
+
+/// A Rust type, as used in a field.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Ty {
+    /// `bool`.
+    Bool,
+    /// `i64`.
+    Integer,
+    /// `f64`.
+    Number,
+    /// `String`.
+    String,
+    /// `tray_auth::Secret`.
+    Secret,
+    /// `serde_json::Value`.
+    Value,
+    /// A type defined in the module.
+    Named(String),
+    /// `Vec<T>`.
+    Vec(Box<Ty>),
+    /// `BTreeMap<String, T>`.
+    Map(Box<Ty>),
+    /// `Option<T>`.
+    Option(Box<Ty>),
+}
+
+/// The checks `validate()` makes on a value of a field, beside those its own type makes.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Checks {
+    /// Rules on the value itself.
+    pub constraints: Constraints,
+    /// Checks on each item of an array.
+    pub items: Option<Box<Checks>>,
+    /// Checks on each value of a map.
+    pub values: Option<Box<Checks>>,
+}
+
+impl Checks {
+    /// Whether there is nothing to check.
+    pub fn is_empty(&self) -> bool {
+        self.constraints.is_empty() && self.items.is_none() && self.values.is_none()
+    }
+}
+
+/// A planned type definition.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TypeDef {
+    /// Its Rust name.
+    pub name: String,
+    /// Its doc comment, line by line.
+    pub doc: Vec<String>,
+    /// What it is.
+    pub body: Body,
+}
+
+/// What a planned type is.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Body {
+    /// A struct with named fields.
+    Struct(StructDef),
+    /// An enum of strings.
+    StringEnum(Vec<Variant<String>>),
+    /// An enum of integers.
+    IntegerEnum(Vec<Variant<i64>>),
+    /// One of several objects told apart by a property (`#[serde(tag = ..)]`).
+    Tagged {
+        /// The discriminating property.
+        tag: String,
+        /// The variants; each payload is a struct of the other properties.
+        variants: Vec<Variant<String>>,
+        /// The struct of each variant, in variant order.
+        payloads: Vec<String>,
+    },
+    /// One of several types, told apart by trying each in turn (`#[serde(untagged)]`).
+    Untagged(Vec<Variant<Ty>>),
+}
+
+/// A struct's fields and rules.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StructDef {
+    /// Fields, in schema order.
+    pub fields: Vec<Field>,
+    /// `additionalProperties: false`.
+    pub deny_unknown: bool,
+    /// Other keys kept in a map (`additionalProperties` with a schema).
+    pub extra: Option<Ty>,
+}
+
+/// A field of a struct.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Field {
+    /// The Rust name.
+    pub ident: String,
+    /// The JSON key.
+    pub json_name: String,
+    /// Doc comment lines.
+    pub doc: Vec<String>,
+    /// The field's type, `Option` included.
+    pub ty: Ty,
+    /// Whether the property must be present.
+    pub required: bool,
+    /// The schema's default, used when the property is absent (a plain field, not an `Option`).
+    pub default: Option<Value>,
+    /// What `validate()` checks.
+    pub checks: Checks,
+}
+
+/// A variant of a planned enum.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Variant<T> {
+    /// The Rust name.
+    pub ident: String,
+    /// The JSON value (or the payload type).
+    pub value: T,
+    /// Doc comment lines.
+    pub doc: Vec<String>,
+}
+
+impl TypeDef {
+    /// Whether every field can be left out, so the type can implement `Default`.
+    pub fn defaultable(&self) -> bool {
+        match &self.body {
+            Body::Struct(s) => s.fields.iter().all(|f| !f.required),
+            _ => false,
+        }
+    }
+}
+
+/// Plans the types of one module.
+pub struct Planner<'d> {
+    scope: names::Scope,
+    types: Vec<TypeDef>,
+    diagnostics: &'d mut Diagnostics,
+}
+
+impl<'d> Planner<'d> {
+    /// A planner for a module in which `reserved` names are taken.
+    pub fn new(reserved: &[&str], diagnostics: &'d mut Diagnostics) -> Self {
+        Planner {
+            scope: names::Scope::with_reserved(reserved),
+            types: Vec::new(),
+            diagnostics,
+        }
+    }
+
+    /// The planned types, in the order they were planned (roots first, then what they use).
+    pub fn finish(self) -> Vec<TypeDef> {
+        self.types
+    }
+
+    /// Plans the root struct `name` (already reserved by the caller) for an object schema.
+    /// Any other root becomes a struct holding no fields, with a warning.
+    pub fn plan_root(&mut self, name: &str, schema: &Schema, fallback_doc: String) {
+        let object = match &schema.kind {
+            Kind::Object(object) => object.clone(),
+            _ => {
+                self.diagnostics.warn(&schema.pointer, "the root of a credentials or user data schema must be an object; no fields are generated");
+                Object::default()
+            }
+        };
+        let index = self.types.len();
+        let mut doc = schema_doc(schema, name);
+        if schema.title.is_none() && schema.description.is_none() {
+            doc = vec![fallback_doc];
+        }
+        self.types.push(TypeDef {
+            name: name.to_owned(),
+            doc,
+            body: Body::Struct(placeholder()),
+        });
+        let body = self.struct_def(&object, name);
+        self.types[index].body = Body::Struct(body);
+    }
+
+    /// Plans a bare schema as the type `name`; returns the type a field of it would have.
+    pub fn plan_named(&mut self, name: &str, schema: &Schema) -> Ty {
+        self.ty(schema, name, "", false)
+    }
+
+    fn new_type_name(&mut self, hint: &str, parent: &str) -> String {
+        let base = camel(hint);
+        if !self.scope.is_taken(&base) {
+            return self.scope.take(&base);
+        }
+        let prefixed = format!("{parent}{base}");
+        self.scope.take(&prefixed)
+    }
+
+    fn ty(&mut self, schema: &Schema, hint: &str, parent: &str, secret_name: bool) -> Ty {
+        let ty = self.ty_inner(schema, hint, parent, secret_name);
+        if schema.nullable && !matches!(ty, Ty::Value | Ty::Option(_)) {
+            Ty::Option(Box::new(ty))
+        } else {
+            ty
+        }
+    }
+
+    fn ty_inner(&mut self, schema: &Schema, hint: &str, parent: &str, secret_name: bool) -> Ty {
+        match &schema.kind {
+            Kind::Any | Kind::Null => Ty::Value,
+            Kind::Boolean => Ty::Bool,
+            Kind::Integer => Ty::Integer,
+            Kind::Number => Ty::Number,
+            Kind::String if schema.secret || secret_name => Ty::Secret,
+            Kind::String => Ty::String,
+            Kind::Array(items) => {
+                let item = match items {
+                    Some(items) => self.ty(items, &singular(hint), parent, false),
+                    None => Ty::Value,
+                };
+                Ty::Vec(Box::new(item))
+            }
+            Kind::Object(object) => {
+                if object.properties.is_empty() && object.additional != Additional::Denied {
+                    let value = match &object.additional {
+                        Additional::Schema(values) => {
+                            self.ty(values, &singular(hint), parent, false)
+                        }
+                        _ => Ty::Value,
+                    };
+                    return Ty::Map(Box::new(value));
+                }
+                let name = self.new_type_name(hint, parent);
+                let index = self.types.len();
+                self.types.push(TypeDef {
+                    name: name.clone(),
+                    doc: schema_doc(schema, &name),
+                    body: Body::Struct(placeholder()),
+                });
+                let body = self.struct_def(object, &name);
+                self.types[index].body = Body::Struct(body);
+                Ty::Named(name)
+            }
+            Kind::Enum(values) => self.enumeration(schema, values, hint, parent),
+            Kind::Const(value) => match value {
+                Value::String(_) | Value::Number(_) => {
+                    self.enumeration(schema, std::slice::from_ref(value), hint, parent)
+                }
+                _ => Ty::Value,
+            },
+            Kind::OneOf(variants) => self.one_of(schema, variants, hint, parent),
+            Kind::Union(members) => {
+                let name = self.new_type_name(hint, parent);
+                let index = self.types.len();
+                self.types.push(TypeDef {
+                    name: name.clone(),
+                    doc: schema_doc(schema, &name),
+                    body: Body::Untagged(Vec::new()),
+                });
+                // Try integers before numbers, so `3` stays an integer.
+                let mut members: Vec<&Schema> = members.iter().collect();
+                members.sort_by_key(|m| union_rank(&m.kind));
+                let mut scope = names::Scope::default();
+                let variants = members
+                    .into_iter()
+                    .map(|member| {
+                        let ty = self.ty(
+                            member,
+                            &format!("{hint}_{}", kind_word(&member.kind)),
+                            &name,
+                            false,
+                        );
+                        Variant {
+                            ident: scope.take(&camel(kind_word(&member.kind))),
+                            value: ty,
+                            doc: Vec::new(),
+                        }
+                    })
+                    .collect();
+                self.types[index].body = Body::Untagged(variants);
+                Ty::Named(name)
+            }
+        }
+    }
+
+    fn enumeration(&mut self, schema: &Schema, values: &[Value], hint: &str, parent: &str) -> Ty {
+        let name = self.new_type_name(hint, parent);
+        let labels = schema.enum_labels.clone();
+        let mut scope = names::Scope::default();
+        let body = if values.iter().all(Value::is_string) {
+            Body::StringEnum(
+                values
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| {
+                        let value = v.as_str().unwrap_or_default().to_owned();
+                        let doc = variant_doc(labels.get(i), &value);
+                        Variant {
+                            ident: scope.take(&camel(&value)),
+                            value,
+                            doc,
+                        }
+                    })
+                    .collect(),
+            )
+        } else {
+            Body::IntegerEnum(
+                values
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(i, v)| v.as_i64().map(|n| (i, n)))
+                    .map(|(i, n)| {
+                        let word = if n < 0 {
+                            format!("minus_{}", n.unsigned_abs())
+                        } else {
+                            n.to_string()
+                        };
+                        let doc = variant_doc(labels.get(i), &n.to_string());
+                        Variant {
+                            ident: scope.take(&camel(&word)),
+                            value: n,
+                            doc,
+                        }
+                    })
+                    .collect(),
+            )
+        };
+        self.types.push(TypeDef {
+            name: name.clone(),
+            doc: schema_doc(schema, &name),
+            body,
+        });
+        Ty::Named(name)
+    }
+
+    fn one_of(&mut self, schema: &Schema, variants: &[Schema], hint: &str, parent: &str) -> Ty {
+        let name = self.new_type_name(hint, parent);
+        let index = self.types.len();
+        self.types.push(TypeDef {
+            name: name.clone(),
+            doc: schema_doc(schema, &name),
+            body: Body::Untagged(Vec::new()),
+        });
+        let body = match discriminator(variants) {
+            Some((tag, values)) => {
+                let mut scope = names::Scope::default();
+                let mut tagged = Vec::new();
+                let mut payloads = Vec::new();
+                for (variant, value) in variants.iter().zip(values) {
+                    let Kind::Object(object) = &variant.kind else {
+                        unreachable_object()
+                    };
+                    let ident = scope.take(&variant_ident(&value, variant.title.as_deref()));
+                    let mut object = object.clone();
+                    object.properties.retain(|p| p.name != tag);
+                    let payload = self.scope.take(&format!("{name}{ident}"));
+                    let type_index = self.types.len();
+                    self.types.push(TypeDef {
+                        name: payload.clone(),
+                        doc: schema_doc(variant, &payload),
+                        body: Body::Struct(placeholder()),
+                    });
+                    let body = self.struct_def(&object, &payload);
+                    self.types[type_index].body = Body::Struct(body);
+                    let doc = variant.title.iter().cloned().collect();
+                    tagged.push(Variant { ident, value, doc });
+                    payloads.push(payload);
+                }
+                Body::Tagged {
+                    tag,
+                    variants: tagged,
+                    payloads,
+                }
+            }
+            None => {
+                let mut scope = names::Scope::default();
+                let list = variants
+                    .iter()
+                    .enumerate()
+                    .map(|(i, variant)| {
+                        let word = variant
+                            .title
+                            .clone()
+                            .unwrap_or_else(|| format!("variant {i}"));
+                        let ident = scope.take(&camel(&word));
+                        let ty = self.ty(variant, &format!("{hint} {word}"), &name, false);
+                        Variant {
+                            ident,
+                            value: ty,
+                            doc: variant.description.iter().cloned().collect(),
+                        }
+                    })
+                    .collect();
+                Body::Untagged(list)
+            }
+        };
+        self.types[index].body = body;
+        Ty::Named(name)
+    }
+
+    fn struct_def(&mut self, object: &Object, name: &str) -> StructDef {
+        let json: Vec<&str> = object.properties.iter().map(|p| p.name.as_str()).collect();
+        let idents = field_names(&json);
+        let fields = object
+            .properties
+            .iter()
+            .zip(idents)
+            .map(|(property, ident)| self.field(property, ident, name))
+            .collect();
+        let extra = match &object.additional {
+            Additional::Schema(values) => {
+                Some(self.ty(values, &format!("{name} value"), name, false))
+            }
+            _ => None,
+        };
+        StructDef {
+            fields,
+            deny_unknown: object.additional == Additional::Denied,
+            extra,
+        }
+    }
+
+    fn field(&mut self, property: &Property, ident: String, parent: &str) -> Field {
+        let schema = &property.schema;
+        let mut ty = self.ty(
+            schema,
+            &property.name,
+            parent,
+            is_secret_name(&property.name),
+        );
+        let default = schema
+            .default
+            .clone()
+            .filter(|d| self.default_fits(d, &ty, &join(&schema.pointer, "default")));
+        // An optional property with a default is a plain field that takes the default when absent.
+        let default =
+            default.filter(|_| !property.required && default_expressible(&ty, &self.types));
+        if !property.required && default.is_none() && !matches!(ty, Ty::Option(_)) {
+            ty = Ty::Option(Box::new(ty));
+        }
+        Field {
+            ident,
+            json_name: property.name.clone(),
+            doc: field_doc(schema),
+            ty,
+            required: property.required,
+            default,
+            checks: checks(schema),
+        }
+    }
+
+    /// Whether the schema's `default` is a value of the planned type; a warning when not.
+    fn default_fits(&mut self, default: &Value, ty: &Ty, pointer: &str) -> bool {
+        let fits = value_fits(default, ty, &self.types);
+        if !fits {
+            self.diagnostics.warn(
+                pointer,
+                "`default` is not a value of the property's own schema; it is dropped",
+            );
+        }
+        fits
+    }
+}
+
+fn placeholder() -> StructDef {
+    StructDef {
+        fields: Vec::new(),
+        deny_unknown: false,
+        extra: None,
+    }
+}
+
+#[track_caller]
+fn unreachable_object() -> ! {
+    unreachable!("discriminator() only accepts object variants")
+}
+
+/// Whether a JSON value can be read as the planned type.
+pub fn value_fits(value: &Value, ty: &Ty, types: &[TypeDef]) -> bool {
+    match ty {
+        Ty::Bool => value.is_boolean(),
+        Ty::Integer => value.is_i64() || value.is_u64(),
+        Ty::Number => value.is_number(),
+        Ty::String | Ty::Secret => value.is_string(),
+        Ty::Value => true,
+        Ty::Option(inner) => value.is_null() || value_fits(value, inner, types),
+        Ty::Vec(item) => value
+            .as_array()
+            .is_some_and(|a| a.iter().all(|v| value_fits(v, item, types))),
+        Ty::Map(item) => value
+            .as_object()
+            .is_some_and(|o| o.values().all(|v| value_fits(v, item, types))),
+        Ty::Named(name) => match types.iter().find(|t| &t.name == name).map(|t| &t.body) {
+            Some(Body::StringEnum(variants)) => variants
+                .iter()
+                .any(|v| value.as_str() == Some(v.value.as_str())),
+            Some(Body::IntegerEnum(variants)) => {
+                variants.iter().any(|v| value.as_i64() == Some(v.value))
+            }
+            Some(Body::Struct(_)) | Some(Body::Tagged { .. }) => value.is_object(),
+            Some(Body::Untagged(variants)) => {
+                variants.iter().any(|v| value_fits(value, &v.value, types))
+            }
+            None => false,
+        },
+    }
+}
+
+/// Whether a default of this type can be written as a Rust expression.
+fn default_expressible(ty: &Ty, types: &[TypeDef]) -> bool {
+    match ty {
+        Ty::Bool | Ty::Integer | Ty::Number | Ty::String | Ty::Secret | Ty::Value => true,
+        Ty::Vec(item) => default_expressible(item, types),
+        Ty::Named(name) => types.iter().any(|t| {
+            &t.name == name && matches!(t.body, Body::StringEnum(_) | Body::IntegerEnum(_))
+        }),
+        Ty::Map(_) | Ty::Option(_) => false,
+    }
+}
+
+/// The checks of a field whose schema is `schema`.
+fn checks(schema: &Schema) -> Checks {
+    let items = match &schema.kind {
+        Kind::Array(Some(items)) => Some(Box::new(checks(items))).filter(|c| !c.is_empty()),
+        _ => None,
+    };
+    let values = match &schema.kind {
+        Kind::Object(Object {
+            properties,
+            additional: Additional::Schema(values),
+        }) if properties.is_empty() => Some(Box::new(checks(values))).filter(|c| !c.is_empty()),
+        _ => None,
+    };
+    let mut constraints = schema.constraints.clone();
+    // Bounds only mean something for the kinds they apply to.
+    match &schema.kind {
+        Kind::String => {
+            constraints.minimum = None;
+            constraints.maximum = None;
+            constraints.exclusive_minimum = None;
+            constraints.exclusive_maximum = None;
+            constraints.min_items = None;
+            constraints.max_items = None;
+            constraints.unique_items = false;
+        }
+        Kind::Integer | Kind::Number => {
+            constraints = Constraints {
+                minimum: constraints.minimum,
+                maximum: constraints.maximum,
+                exclusive_minimum: constraints.exclusive_minimum,
+                exclusive_maximum: constraints.exclusive_maximum,
+                ..Constraints::default()
+            };
+        }
+        Kind::Array(_) => {
+            constraints = Constraints {
+                min_items: constraints.min_items,
+                max_items: constraints.max_items,
+                unique_items: constraints.unique_items,
+                ..Constraints::default()
+            };
+        }
+        _ => constraints = Constraints::default(),
+    }
+    Checks {
+        constraints,
+        items,
+        values,
+    }
+}
+
+/// The property that tells `oneOf` variants apart, and each variant's value of it: every
+/// variant an object, each giving the property one string (`const` or a one-value `enum`),
+/// all different.
+fn discriminator(variants: &[Schema]) -> Option<(String, Vec<String>)> {
+    let objects: Vec<&Object> = variants
+        .iter()
+        .map(|v| match &v.kind {
+            Kind::Object(object) => Some(object),
+            _ => None,
+        })
+        .collect::<Option<_>>()?;
+    let first = objects.first()?;
+    'candidates: for candidate in &first.properties {
+        let mut values: Vec<String> = Vec::new();
+        for object in &objects {
+            let Some(property) = object.properties.iter().find(|p| p.name == candidate.name) else {
+                continue 'candidates;
+            };
+            let value = match &property.schema.kind {
+                Kind::Const(Value::String(s)) => s.clone(),
+                Kind::Enum(values) if values.len() == 1 && values[0].is_string() => {
+                    values[0].as_str().unwrap_or_default().to_owned()
+                }
+                _ => continue 'candidates,
+            };
+            if values.contains(&value) {
+                continue 'candidates;
+            }
+            values.push(value);
+        }
+        return Some((candidate.name.clone(), values));
+    }
+    None
+}
+
+fn variant_ident(value: &str, title: Option<&str>) -> String {
+    let from_value = camel(value);
+    if from_value == "Value" || from_value == "Empty" {
+        title.map(camel).unwrap_or(from_value)
+    } else {
+        from_value
+    }
+}
+
+fn union_rank(kind: &Kind) -> u8 {
+    match kind {
+        Kind::Boolean => 0,
+        Kind::Integer => 1,
+        Kind::Number => 2,
+        Kind::String => 3,
+        Kind::Array(_) => 4,
+        Kind::Object(_) => 5,
+        _ => 6,
+    }
+}
+
+fn kind_word(kind: &Kind) -> &'static str {
+    match kind {
+        Kind::Boolean => "boolean",
+        Kind::Integer => "integer",
+        Kind::Number => "number",
+        Kind::String => "string",
+        Kind::Array(_) => "array",
+        Kind::Object(_) => "object",
+        _ => "value",
+    }
+}
+
+/// `labels` → `label`, for the type of an array's items.
+fn singular(word: &str) -> String {
+    let snake = word.to_snake_case();
+    if let Some(stem) = snake.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if snake.ends_with("ss") || snake.ends_with("us") {
+        format!("{snake} item")
+    } else if let Some(stem) = snake.strip_suffix('s') {
+        stem.to_owned()
+    } else {
+        format!("{snake} item")
+    }
+}
+
+/// Whether a property's name says it holds a secret: the last word is `token`, `password`,
+/// `secret` or the like, or a compound ending in `key` (`api_key`, `private_key`, but not a
+/// bare `key`, which is as often a project key as an API key).
+pub fn is_secret_name(name: &str) -> bool {
+    let snake = names::snake(name);
+    let words: Vec<&str> = snake.split('_').filter(|w| !w.is_empty()).collect();
+    let Some(last) = words.last() else {
+        return false;
+    };
+    if words.first() == Some(&"public") {
+        return false;
+    }
+    let secret_word = |w: &&str| matches!(*w, "secret" | "password" | "passwd" | "passphrase");
+    matches!(*last, "token" | "apikey" | "pat")
+        || words.iter().any(secret_word)
+        || (*last == "key" && words.len() > 1)
+}
+
+fn schema_doc(schema: &Schema, fallback: &str) -> Vec<String> {
+    let mut doc = Vec::new();
+    push_text(&mut doc, schema.title.as_deref());
+    if schema.description.as_deref().map(str::trim) != schema.title.as_deref().map(str::trim) {
+        push_text(&mut doc, schema.description.as_deref());
+    }
+    if doc.is_empty() {
+        doc.push(format!("`{fallback}`."));
+    }
+    doc
+}
+
+fn field_doc(schema: &Schema) -> Vec<String> {
+    let mut doc = Vec::new();
+    push_text(&mut doc, schema.title.as_deref());
+    if schema.description.as_deref().map(str::trim) != schema.title.as_deref().map(str::trim) {
+        push_text(&mut doc, schema.description.as_deref());
+    }
+    let mut facts = Vec::new();
+    if let Some(format) = &schema.format {
+        if format != "password" {
+            facts.push(format!("Format: `{format}`."));
+        }
+    }
+    if let Some(default) = &schema.default {
+        facts.push(format!("Default: `{}`.", compact(default)));
+    }
+    match schema.examples.as_slice() {
+        [] => {}
+        [one] => facts.push(format!("Example: `{}`.", compact(one))),
+        many => facts.push(format!(
+            "Examples: {}.",
+            many.iter()
+                .map(|e| format!("`{}`", compact(e)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+    if !facts.is_empty() {
+        if !doc.is_empty() {
+            doc.push(String::new());
+        }
+        doc.push(facts.join(" "));
+    }
+    doc
+}
+
+fn variant_doc(label: Option<&String>, value: &str) -> Vec<String> {
+    match label {
+        Some(label) if label != value => vec![format!("{label} (`{value}`)")],
+        _ => vec![format!("`{value}`")],
+    }
+}
+
+/// A value for a doc comment: short, on one line, backticks replaced.
+fn compact(value: &Value) -> String {
+    let text = match value {
+        Value::String(s) => format!("{s:?}"),
+        other => other.to_string(),
+    };
+    let text = text.replace('`', "'");
+    if text.chars().count() > 80 {
+        format!("{}…", text.chars().take(80).collect::<String>())
+    } else {
+        text
+    }
+}
+
+/// Adds doc text: one line per paragraph and per list item, so that no line is read as a
+/// lazy continuation of another (Markdown would, and clippy warns about it).
+fn push_text(doc: &mut Vec<String>, text: Option<&str>) {
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return;
+    };
+    if !doc.is_empty() {
+        doc.push(String::new());
+    }
+    let mut open = false;
+    for line in text.lines().map(str::trim) {
+        if line.is_empty() {
+            if open {
+                doc.push(String::new());
+            }
+            open = false;
+        } else if open && !is_list_item(line) {
+            let last = doc.last_mut().expect("an open paragraph has a line");
+            last.push(' ');
+            last.push_str(line);
+        } else {
+            doc.push(line.to_owned());
+            open = true;
+        }
+    }
+    while doc.last().is_some_and(String::is_empty) {
+        doc.pop();
+    }
+}
+
+fn is_list_item(line: &str) -> bool {
+    let ordered = line
+        .split_once(". ")
+        .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
+    line.starts_with("- ") || line.starts_with("* ") || line.starts_with("+ ") || ordered
+}
