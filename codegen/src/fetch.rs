@@ -35,12 +35,12 @@ pub const TOKEN_VARIABLE: &str = "TRAY_MASTER_TOKEN";
 /// With `SERVICE@VERSION`s, fetches those; with `--all`, every service `GET /connectors`
 /// lists; with neither, refreshes the snapshots already in `--out`. The master token is read
 /// from the `TRAY_MASTER_TOKEN` environment variable.
-///
-/// Examples:
-///   TRAY_MASTER_TOKEN=... tray-codegen fetch slack@4 mailchimp@1 --region eu
-///   TRAY_MASTER_TOKEN=... tray-codegen fetch --region us --check
-///   TRAY_MASTER_TOKEN=fake tray-codegen fetch --all --base-url http://127.0.0.1:8787/core/v1
 #[derive(Debug, Clone, clap::Args)]
+#[command(after_help = "\
+Examples:
+  TRAY_MASTER_TOKEN=... tray-codegen fetch slack@4 mailchimp@1 --region eu
+  TRAY_MASTER_TOKEN=... tray-codegen fetch --region us --check
+  TRAY_MASTER_TOKEN=tok tray-codegen fetch --all --base-url http://127.0.0.1:8787/core/v1")]
 pub struct FetchArgs {
     /// Service versions to fetch, as `slack@4` (the service version, not the connector's).
     #[arg(value_name = "SERVICE@VERSION")]
@@ -207,6 +207,27 @@ impl FetchSummary {
             ExitCode::FAILURE
         } else {
             ExitCode::SUCCESS
+        }
+    }
+}
+
+/// The `tray-codegen fetch` subcommand, whole: runs [`run`], prints any error as
+/// `error: ...`, and returns the process status (1 on an error, or for `--check` when a
+/// snapshot differs from Tray).
+///
+/// ```no_run
+/// # use tray_codegen::fetch::{self, FetchArgs};
+/// # fn wire(args: FetchArgs) -> std::process::ExitCode {
+/// // in main.rs: Command::Fetch(args) => fetch::command(&args)
+/// fetch::command(&args)
+/// # }
+/// ```
+pub fn command(args: &FetchArgs) -> ExitCode {
+    match run(args) {
+        Ok(summary) => summary.exit_code(),
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
         }
     }
 }
