@@ -380,3 +380,48 @@ async fn one_rate_limiter_is_shared_by_concurrent_tasks() {
     }
     assert!(refused > 0, "the fake's limit holds");
 }
+
+#[tokio::test]
+async fn a_users_authentications_are_listed_across_pages() {
+    let tray = fake().await;
+    let client = client(&tray);
+    let user = client.create_external_user("Many", "many-1").await.unwrap();
+    let user_token = client.authorize(&user).await.unwrap();
+    // More than the client's page of 100, so it must follow `endCursor`.
+    let mut created = Vec::new();
+    for i in 0..130 {
+        let body = json!({ "name": format!("auth {i}"), "serviceEnvironmentId": "228a0c5e-1f2b-4c3d-9e8f-7a6b5c4d3e21" });
+        created.push(
+            client
+                .create_authentication_raw(Bearer::User(&user_token), &body)
+                .await
+                .unwrap(),
+        );
+    }
+    // Someone else's authentication is not listed.
+    client
+        .create_authentication(Bearer::Master, &payload())
+        .await
+        .unwrap();
+
+    let listed = client.list_user_authentications(&user_token).await.unwrap();
+    let ids: Vec<_> = listed.iter().map(|auth| auth.id.clone()).collect();
+    assert_eq!(ids, created);
+    assert_eq!(listed[129].name, "auth 129");
+    let pages = tray
+        .requests()
+        .iter()
+        .filter(|r| r.path == "/graphql")
+        .count()
+        - 2;
+    assert_eq!(pages, 2, "130 authentications, pages of 100");
+}
+
+#[tokio::test]
+async fn the_fake_listens_only_on_loopback() {
+    let mut options = Options::new(common::schemas(), MASTER_TOKEN);
+    options.addr = "0.0.0.0:0".parse().unwrap();
+    let err = FakeTray::start(options).await.unwrap_err();
+    assert!(matches!(err, fake_tray::StartError::NotLoopback(_)));
+    assert!(err.to_string().contains("only listens on 127.0.0.1"));
+}
