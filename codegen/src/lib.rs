@@ -26,6 +26,7 @@ use serde_json::Value;
 
 pub mod diagnostic;
 pub mod emit;
+#[cfg(feature = "fetch")]
 pub mod fetch;
 pub mod generate;
 pub mod names;
