@@ -11,8 +11,15 @@ use crate::plan::{Body, Checks, Field, StructDef, Ty, TypeDef, Variant};
 
 /// Tokens for a list of planned types and their `Validate` impls.
 pub fn types(types: &[TypeDef]) -> TokenStream {
+    types_in(types, &[])
+}
+
+/// Tokens for `defs`, which may use the types of `context` (emitted elsewhere).
+pub fn types_in(defs: &[TypeDef], context: &[TypeDef]) -> TokenStream {
+    let all: Vec<TypeDef> = context.iter().chain(defs).cloned().collect();
+    let types = all.as_slice();
     let needs = needs_validation(types);
-    let items = types.iter().map(|def| {
+    let items = defs.iter().map(|def| {
         let item = type_def(def, types);
         let validate = (!matches!(def.body, Body::StringEnum(_) | Body::IntegerEnum(_)))
             .then(|| validate_impl(def, &needs));
