@@ -186,8 +186,13 @@ impl Config {
             let (name, tokens) = (format_ident!("{}", m.module), &m.tokens);
             quote! { #docs pub mod #name { #tokens } }
         });
-        let text = generate::header(&self.schemas_dir.display().to_string())
-            + &generate::format(quote!(#(#items)*), "tray_connectors.rs")?;
+        let text = generate::header(&format!(
+            "{}/",
+            self.schemas_dir
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+        )) + &generate::format(quote!(#(#items)*), "tray_connectors.rs")?;
         let files = vec![GeneratedFile {
             path: PathBuf::from("tray_connectors.rs"),
             contents: text,
