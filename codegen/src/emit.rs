@@ -11,8 +11,15 @@ use crate::plan::{Body, Checks, Field, StructDef, Ty, TypeDef, Variant};
 
 /// Tokens for a list of planned types and their `Validate` impls.
 pub fn types(types: &[TypeDef]) -> TokenStream {
+    types_in(types, &[])
+}
+
+/// Tokens for `defs`, which may use the types of `context` (emitted elsewhere).
+pub fn types_in(defs: &[TypeDef], context: &[TypeDef]) -> TokenStream {
+    let all: Vec<TypeDef> = context.iter().chain(defs).cloned().collect();
+    let types = all.as_slice();
     let needs = needs_validation(types);
-    let items = types.iter().map(|def| {
+    let items = defs.iter().map(|def| {
         let item = type_def(def, types);
         let validate = (!matches!(def.body, Body::StringEnum(_) | Body::IntegerEnum(_)))
             .then(|| validate_impl(def, &needs));
@@ -349,7 +356,9 @@ fn needs_validation(types: &[TypeDef]) -> BTreeSet<String> {
                         || s.extra.as_ref().is_some_and(|t| ty_needs(t, &needs))
                 }
                 Body::Tagged { payloads, .. } => payloads.iter().any(|p| needs.contains(p)),
-                Body::Untagged(variants) => variants.iter().any(|v| ty_needs(&v.value, &needs)),
+                Body::Untagged(variants) => variants
+                    .iter()
+                    .any(|v| !v.checks.is_empty() || ty_needs(&v.value, &needs)),
                 Body::StringEnum(_) | Body::IntegerEnum(_) => false,
             };
             if needed {
@@ -454,7 +463,7 @@ fn variant_validate(
     let checks = value_checks(
         &inner,
         &variant.value,
-        &Checks::default(),
+        &variant.checks,
         needs,
         statics,
         &names::shouty(&variant.ident),

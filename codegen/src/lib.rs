@@ -72,6 +72,7 @@ pub enum Error {
 pub struct Config {
     schemas_dir: PathBuf,
     out_dir: Option<PathBuf>,
+    cargo_warnings: bool,
 }
 
 impl Default for Config {
@@ -79,6 +80,7 @@ impl Default for Config {
         Config {
             schemas_dir: PathBuf::from("schemas"),
             out_dir: None,
+            cargo_warnings: true,
         }
     }
 }
@@ -130,6 +132,14 @@ impl Config {
         self
     }
 
+    /// Whether [`Config::compile`] passes diagnostics on as `cargo:warning` lines (default:
+    /// yes).
+    #[must_use]
+    pub fn cargo_warnings(mut self, yes: bool) -> Self {
+        self.cargo_warnings = yes;
+        self
+    }
+
     fn modules(&self) -> Result<(Vec<generate::ConnectorModule>, Vec<Diagnostic>), Error> {
         let snapshots = snapshot::read_dir(&self.schemas_dir)?;
         let mut diagnostics = Vec::new();
@@ -178,8 +188,13 @@ impl Config {
             let (name, tokens) = (format_ident!("{}", m.module), &m.tokens);
             quote! { #docs pub mod #name { #tokens } }
         });
-        let text = generate::header(&self.schemas_dir.display().to_string())
-            + &generate::format(quote!(#(#items)*), "tray_connectors.rs")?;
+        let text = generate::header(&format!(
+            "{}/",
+            self.schemas_dir
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+        )) + &generate::format(quote!(#(#items)*), "tray_connectors.rs")?;
         let files = vec![GeneratedFile {
             path: PathBuf::from("tray_connectors.rs"),
             contents: text,
@@ -320,22 +335,108 @@ pub fn schema_to_rust(
     name: &str,
     file: Option<&Path>,
 ) -> Result<(String, Vec<Diagnostic>), Error> {
+    let planned = plan_schema(schema, name, file);
+    let code = generate::format(emit::types(&planned.types), name)?;
+    Ok((code, planned.diagnostics))
+}
+
+struct Planned {
+    types: Vec<plan::TypeDef>,
+    samples: Vec<plan::Samples>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+fn plan_schema(schema: &Value, name: &str, file: Option<&Path>) -> Planned {
     let mut diagnostics = Diagnostics::new(file.map(Path::to_owned));
     let read =
         schema::Reader::new(schema, "", file.and_then(Path::parent), &mut diagnostics).read_root();
     let mut plan_diagnostics = Diagnostics::new(file.map(Path::to_owned));
     let root = names::camel(name);
-    let types = if matches!(read.kind, schema::Kind::Object(_)) {
+    let (types, samples) = if matches!(read.kind, schema::Kind::Object(_)) {
         let mut planner = plan::Planner::new(&[root.as_str()], &mut plan_diagnostics);
         planner.plan_root(&root, &read, format!("`{root}`."));
-        planner.finish()
+        planner.finish_with_samples()
     } else {
         let mut planner = plan::Planner::new(&[], &mut plan_diagnostics);
         planner.plan_named(&root, &read);
-        planner.finish()
+        planner.finish_with_samples()
     };
-    let code = generate::format(emit::types(&types), name)?;
     let mut all = diagnostics.into_vec();
     all.extend(plan_diagnostics.into_vec());
-    Ok((code, all))
+    Planned {
+        types,
+        samples,
+        diagnostics: all,
+    }
+}
+
+/// For tests of the generator on real schemas: [`schema_to_rust`], plus one probe struct per
+/// property that gives a `default` or `examples`, and the values to feed it.
+#[doc(hidden)]
+pub fn schema_to_rust_with_probes(
+    schema: &Value,
+    name: &str,
+    file: Option<&Path>,
+) -> Result<ProbedCode, Error> {
+    let planned = plan_schema(schema, name, file);
+    let taken: Vec<&str> = planned.types.iter().map(|t| t.name.as_str()).collect();
+    let mut probes = Vec::new();
+    let mut defs = Vec::new();
+    for (i, samples) in planned.samples.iter().enumerate() {
+        let mut probe_name = format!("Probe{i}");
+        while taken.contains(&probe_name.as_str()) {
+            probe_name.insert_str(0, "Sample");
+        }
+        let field = plan::Field {
+            ident: "value".to_owned(),
+            json_name: "value".to_owned(),
+            doc: vec![format!("`{}`.", samples.pointer)],
+            required: true,
+            default: None,
+            ..samples.field.clone()
+        };
+        defs.push(plan::TypeDef {
+            name: probe_name.clone(),
+            doc: vec![format!("Holds a sample value of `{}`.", samples.pointer)],
+            body: plan::Body::Struct(plan::StructDef {
+                fields: vec![field],
+                deny_unknown: false,
+                extra: None,
+            }),
+        });
+        probes.push(Probe {
+            type_name: probe_name,
+            values: samples.values.clone(),
+        });
+    }
+    let tokens = emit::types(&planned.types);
+    let probe_tokens = emit::types_in(&defs, &planned.types);
+    let code = generate::format(quote!(#tokens #probe_tokens), name)?;
+    Ok(ProbedCode {
+        code,
+        diagnostics: planned.diagnostics,
+        probes,
+    })
+}
+
+/// What [`schema_to_rust_with_probes`] returns.
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct ProbedCode {
+    /// The code, probes included.
+    pub code: String,
+    /// The diagnostics.
+    pub diagnostics: Vec<Diagnostic>,
+    /// The probes.
+    pub probes: Vec<Probe>,
+}
+
+/// A probe struct (`{ "value": .. }`) and the sample values of its property.
+#[doc(hidden)]
+#[derive(Debug, Clone)]
+pub struct Probe {
+    /// The struct's name.
+    pub type_name: String,
+    /// Each sample's pointer and value.
+    pub values: Vec<(String, Value)>,
 }

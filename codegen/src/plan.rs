@@ -125,6 +125,8 @@ pub struct Variant<T> {
     pub value: T,
     /// Doc comment lines.
     pub doc: Vec<String>,
+    /// What `validate()` checks on a payload of an untagged variant.
+    pub checks: Checks,
 }
 
 impl TypeDef {
@@ -141,7 +143,20 @@ impl TypeDef {
 pub struct Planner<'d> {
     scope: names::Scope,
     types: Vec<TypeDef>,
+    samples: Vec<Samples>,
     diagnostics: &'d mut Diagnostics,
+}
+
+/// The `default` and `examples` a schema gives for one property, kept because they are values
+/// of the field's type: what tests feed to the generated types.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Samples {
+    /// The property's schema pointer.
+    pub pointer: String,
+    /// The field planned for it.
+    pub field: Field,
+    /// Each value with its own pointer (`…/default`, `…/examples/0`).
+    pub values: Vec<(String, Value)>,
 }
 
 impl<'d> Planner<'d> {
@@ -150,6 +165,7 @@ impl<'d> Planner<'d> {
         Planner {
             scope: names::Scope::with_reserved(reserved),
             types: Vec::new(),
+            samples: Vec::new(),
             diagnostics,
         }
     }
@@ -157,6 +173,11 @@ impl<'d> Planner<'d> {
     /// The planned types, in the order they were planned (roots first, then what they use).
     pub fn finish(self) -> Vec<TypeDef> {
         self.types
+    }
+
+    /// The planned types and the sample values met while planning them.
+    pub fn finish_with_samples(self) -> (Vec<TypeDef>, Vec<Samples>) {
+        (self.types, self.samples)
     }
 
     /// Plans the root struct `name` (already reserved by the caller) for an object schema.
@@ -271,10 +292,15 @@ impl<'d> Planner<'d> {
                             &name,
                             false,
                         );
+                        let as_member = Schema {
+                            kind: member.kind.clone(),
+                            ..schema.clone()
+                        };
                         Variant {
                             ident: scope.take(&camel(kind_word(&member.kind))),
                             value: ty,
                             doc: Vec::new(),
+                            checks: checks(&as_member),
                         }
                     })
                     .collect();
@@ -300,6 +326,7 @@ impl<'d> Planner<'d> {
                             ident: scope.take(&camel(&value)),
                             value,
                             doc,
+                            checks: Checks::default(),
                         }
                     })
                     .collect(),
@@ -321,6 +348,7 @@ impl<'d> Planner<'d> {
                             ident: scope.take(&camel(&word)),
                             value: n,
                             doc,
+                            checks: Checks::default(),
                         }
                     })
                     .collect(),
@@ -364,7 +392,12 @@ impl<'d> Planner<'d> {
                     let body = self.struct_def(&object, &payload);
                     self.types[type_index].body = Body::Struct(body);
                     let doc = variant.title.iter().cloned().collect();
-                    tagged.push(Variant { ident, value, doc });
+                    tagged.push(Variant {
+                        ident,
+                        value,
+                        doc,
+                        checks: Checks::default(),
+                    });
                     payloads.push(payload);
                 }
                 Body::Tagged {
@@ -389,6 +422,7 @@ impl<'d> Planner<'d> {
                             ident,
                             value: ty,
                             doc: variant.description.iter().cloned().collect(),
+                            checks: checks(variant),
                         }
                     })
                     .collect();
@@ -429,38 +463,74 @@ impl<'d> Planner<'d> {
             parent,
             is_secret_name(&property.name),
         );
-        let default = schema
-            .default
-            .clone()
-            .filter(|d| self.default_fits(d, &ty, &join(&schema.pointer, "default")));
+        // Values the schema gives as samples must be values of the type; those that are not
+        // contradict their own schema and are dropped, with a warning.
+        let default = schema.default.clone().filter(|d| {
+            self.value_fits_or_warn(d, &ty, &join(&schema.pointer, "default"), "`default`")
+        });
+        let mut kept = Schema {
+            examples: Vec::new(),
+            default: default.clone(),
+            ..schema.clone()
+        };
+        let mut samples: Vec<(String, Value)> = default
+            .iter()
+            .map(|d| (join(&schema.pointer, "default"), d.clone()))
+            .collect();
+        for (i, example) in schema.examples.iter().enumerate() {
+            let pointer = example_pointer(schema, i);
+            if self.value_fits_or_warn(example, &ty, &pointer, "this example") {
+                kept.examples.push(example.clone());
+                samples.push((pointer, example.clone()));
+            }
+        }
         // An optional property with a default is a plain field that takes the default when absent.
-        let default =
+        let serde_default =
             default.filter(|_| !property.required && default_expressible(&ty, &self.types));
-        if !property.required && default.is_none() && !matches!(ty, Ty::Option(_)) {
+        if !property.required && serde_default.is_none() && !matches!(ty, Ty::Option(_)) {
             ty = Ty::Option(Box::new(ty));
         }
-        Field {
+        let field = Field {
             ident,
             json_name: property.name.clone(),
-            doc: field_doc(schema),
+            doc: field_doc(&kept),
             ty,
             required: property.required,
-            default,
+            default: serde_default,
             checks: checks(schema),
+        };
+        if !samples.is_empty() {
+            self.samples.push(Samples {
+                pointer: schema.pointer.clone(),
+                field: field.clone(),
+                values: samples,
+            });
         }
+        field
     }
 
-    /// Whether the schema's `default` is a value of the planned type; a warning when not.
-    fn default_fits(&mut self, default: &Value, ty: &Ty, pointer: &str) -> bool {
-        let fits = value_fits(default, ty, &self.types);
+    /// Whether `value` is a value of the planned type; a warning when not.
+    fn value_fits_or_warn(&mut self, value: &Value, ty: &Ty, pointer: &str, what: &str) -> bool {
+        let fits = value_fits(value, ty, &self.types);
         if !fits {
             self.diagnostics.warn(
                 pointer,
-                "`default` is not a value of the property's own schema; it is dropped",
+                format!("{what} is not a value of the property's own schema; it is dropped"),
             );
         }
         fits
     }
+}
+
+fn example_pointer(schema: &Schema, i: usize) -> String {
+    // Draft-03's single `example` comes first in `examples`.
+    if schema.has_example {
+        if i == 0 {
+            return join(&schema.pointer, "example");
+        }
+        return join(&join(&schema.pointer, "examples"), &(i - 1).to_string());
+    }
+    join(&join(&schema.pointer, "examples"), &i.to_string())
 }
 
 fn placeholder() -> StructDef {
@@ -476,11 +546,15 @@ fn unreachable_object() -> ! {
     unreachable!("discriminator() only accepts object variants")
 }
 
-/// Whether a JSON value can be read as the planned type.
+/// Whether a JSON value can be read as the planned type (constraints aside: those are for
+/// `validate()`).
 pub fn value_fits(value: &Value, ty: &Ty, types: &[TypeDef]) -> bool {
     match ty {
         Ty::Bool => value.is_boolean(),
-        Ty::Integer => value.is_i64() || value.is_u64(),
+        Ty::Integer => {
+            value.is_i64()
+                || value.is_u64() && value.as_u64().is_some_and(|n| i64::try_from(n).is_ok())
+        }
         Ty::Number => value.is_number(),
         Ty::String | Ty::Secret => value.is_string(),
         Ty::Value => true,
@@ -498,13 +572,52 @@ pub fn value_fits(value: &Value, ty: &Ty, types: &[TypeDef]) -> bool {
             Some(Body::IntegerEnum(variants)) => {
                 variants.iter().any(|v| value.as_i64() == Some(v.value))
             }
-            Some(Body::Struct(_)) | Some(Body::Tagged { .. }) => value.is_object(),
+            Some(Body::Struct(s)) => object_fits(value, s, None, types),
+            Some(Body::Tagged {
+                tag,
+                variants,
+                payloads,
+            }) => {
+                let tag_value = value.get(tag).and_then(Value::as_str);
+                variants.iter().zip(payloads).any(|(variant, payload)| {
+                    tag_value == Some(variant.value.as_str())
+                        && match types.iter().find(|t| &t.name == payload).map(|t| &t.body) {
+                            Some(Body::Struct(s)) => object_fits(value, s, Some(tag), types),
+                            _ => false,
+                        }
+                })
+            }
             Some(Body::Untagged(variants)) => {
                 variants.iter().any(|v| value_fits(value, &v.value, types))
             }
             None => false,
         },
     }
+}
+
+/// Whether a JSON object can be read as the struct (`tag` being the key an enclosing tagged
+/// enum takes out first).
+fn object_fits(value: &Value, s: &StructDef, tag: Option<&str>, types: &[TypeDef]) -> bool {
+    let Some(object) = value.as_object() else {
+        return false;
+    };
+    let fields_fit = s
+        .fields
+        .iter()
+        .all(|field| match object.get(&field.json_name) {
+            Some(v) => value_fits(v, &field.ty, types),
+            None => !field.required || matches!(field.ty, Ty::Option(_)),
+        });
+    let extra_fit = object.iter().all(|(key, v)| {
+        if Some(key.as_str()) == tag || s.fields.iter().any(|f| &f.json_name == key) {
+            return true;
+        }
+        match &s.extra {
+            Some(extra) => value_fits(v, extra, types),
+            None => !s.deny_unknown,
+        }
+    });
+    fields_fit && extra_fit
 }
 
 /// Whether a default of this type can be written as a Rust expression.

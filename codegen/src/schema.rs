@@ -23,8 +23,10 @@ pub struct Schema {
     pub description: Option<String>,
     /// `default`.
     pub default: Option<Value>,
-    /// `examples` (and draft-03's single `example`).
+    /// `examples` (and, first, a single `example`).
     pub examples: Vec<Value>,
+    /// Whether `examples` starts with a single `example`.
+    pub has_example: bool,
     /// `format`.
     pub format: Option<String>,
     /// Tray's `enumLabels`: a label per `enum` value, for people.
@@ -140,6 +142,7 @@ impl Schema {
             description: None,
             default: None,
             examples: Vec::new(),
+            has_example: false,
             format: None,
             enum_labels: Vec::new(),
             secret: false,
@@ -326,6 +329,7 @@ impl<'a> Reader<'a> {
             _ => Vec::new(),
         };
         schema.examples = self.examples(map, pointer);
+        schema.has_example = map.contains_key("example");
         schema.secret = schema.format.as_deref() == Some("password")
             || map.get("airbyte_secret") == Some(&Value::Bool(true))
             || map.get("writeOnly") == Some(&Value::Bool(true));
