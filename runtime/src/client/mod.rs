@@ -35,6 +35,8 @@ mod graphql;
 mod rate_limit;
 mod region;
 mod retry;
+#[cfg(test)]
+mod tests;
 mod types;
 
 use std::sync::Arc;
@@ -360,8 +362,19 @@ impl Client {
             bearer,
             Some(body),
         );
-        let created: Created = self.send_json(call).await?;
-        Ok(created.id)
+        match self.send_json::<Created>(call).await {
+            Ok(created) => Ok(created.id),
+            // Tray said yes but its answer has no id: the authentication exists, unnamed.
+            Err(Error::Decode {
+                operation,
+                status,
+                detail,
+            }) => Err(Error::UnknownOutcome {
+                operation,
+                reason: format!("Tray answered {status} without a readable id: {detail}"),
+            }),
+            Err(other) => Err(other),
+        }
     }
 
     /// `GET /authentications/{id}`.
