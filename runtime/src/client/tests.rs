@@ -18,10 +18,7 @@ async fn canned(answers: Vec<&'static str>) -> SocketAddr {
             // Read one request: headers, then `content-length` bytes of body.
             let mut request = Vec::new();
             let mut buffer = [0u8; 4096];
-            loop {
-                let Ok(n) = stream.read(&mut buffer).await else {
-                    break;
-                };
+            while let Ok(n) = stream.read(&mut buffer).await {
                 if n == 0 {
                     break;
                 }
