@@ -29,6 +29,7 @@
 
 mod connector;
 mod payload;
+pub mod registry;
 mod secret;
 pub mod validate;
 
