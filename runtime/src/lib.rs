@@ -31,6 +31,7 @@
 pub mod client;
 mod connector;
 mod payload;
+pub mod registry;
 mod secret;
 pub mod validate;
 

@@ -29,3 +29,8 @@ pub fn shared_file(relative: &str) -> String {
         )
     })
 }
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
