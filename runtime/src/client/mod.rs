@@ -316,8 +316,10 @@ impl Client {
     /// `POST /authentications` with a typed, compiler-checked payload.
     ///
     /// It is retried only when it surely did not reach Tray (the connection could not be made,
-    /// or a 429). When it may have reached Tray but no answer came back, the error is
-    /// [`Error::UnknownOutcome`].
+    /// or a 429). When it may have reached Tray but no answer came back (a timeout, a
+    /// connection broken after sending, a 502 or 504 from a gateway, a 2xx without an id), the
+    /// error is [`Error::UnknownOutcome`]. Call [`CreateAuthentication::validate`] first: the
+    /// client sends what it is given.
     pub async fn create_authentication<C: Connector>(
         &self,
         bearer: Bearer<'_>,
@@ -529,6 +531,18 @@ impl Client {
                     if status.is_success() {
                         // A GraphQL rate-limit error, out of retries.
                         return Ok((status, answer));
+                    }
+                    let gateway = matches!(
+                        status,
+                        StatusCode::BAD_GATEWAY | StatusCode::GATEWAY_TIMEOUT
+                    );
+                    if gateway && !operation.is_idempotent() {
+                        // A proxy in front of Tray gave up waiting: Tray itself may have
+                        // carried the request out.
+                        return Err(Error::UnknownOutcome {
+                            operation,
+                            reason: format!("a gateway answered {status} for Tray"),
+                        });
                     }
                     return Err(api_error(operation, status, &answer));
                 }

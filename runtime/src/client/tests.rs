@@ -116,3 +116,25 @@ async fn the_base_url_is_checked_and_gets_core_v1() {
         "{err:?}"
     );
 }
+
+#[tokio::test]
+async fn a_gateway_timeout_on_a_create_is_an_unknown_outcome_and_not_retried() {
+    let addr = canned(vec![
+        "HTTP/1.1 504 Gateway Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+        "HTTP/1.1 200 OK\r\ncontent-length: 11\r\nconnection: close\r\n\r\n{\"id\": \"a\"}",
+    ])
+    .await;
+    let body = serde_json::json!({ "name": "x", "serviceEnvironmentId": "y" });
+    let client = client(addr);
+    let err = client
+        .create_authentication_raw(Bearer::Master, &body)
+        .await
+        .unwrap_err();
+    assert!(err.is_unknown_outcome(), "{err:?}");
+    // The second answer is still there: the create was not sent again.
+    let id = client
+        .create_authentication_raw(Bearer::Master, &body)
+        .await
+        .unwrap();
+    assert_eq!(id.as_str(), "a");
+}
