@@ -41,6 +41,10 @@ enum Command {
         #[arg(long, default_value = "generated")]
         out: PathBuf,
     },
+    /// Fetch schema snapshots from Tray into `schemas/` (the master token comes from
+    /// TRAY_MASTER_TOKEN).
+    #[cfg(feature = "fetch")]
+    Fetch(tray_codegen::fetch::FetchArgs),
     /// Print the Rust types for one bare JSON Schema, to try the generator on any schema.
     Schema {
         /// The schema file.
@@ -105,6 +109,8 @@ fn run(cli: Cli) -> Result<ExitCode, tray_codegen::Error> {
             eprintln!("run `cargo run -p tray-codegen -- generate` and commit the result");
             Ok(ExitCode::FAILURE)
         }
+        #[cfg(feature = "fetch")]
+        Command::Fetch(args) => Ok(tray_codegen::fetch::command(&args)),
         Command::Schema { file, name } => {
             let text =
                 std::fs::read_to_string(&file).map_err(|source| tray_codegen::Error::Io {
