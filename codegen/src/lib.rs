@@ -25,6 +25,7 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 pub mod diagnostic;
+pub mod diff;
 pub mod emit;
 #[cfg(feature = "fetch")]
 pub mod fetch;
