@@ -72,6 +72,15 @@ pub mod sendgrid;
 #[rustfmt::skip]
 pub mod slack;
 
+/// Zendesk: Tray service `zendesk`, version 2.
+///
+/// Zendesk Support connector
+///
+/// Generated from `zendesk-2.json`.
+#[cfg(feature = "zendesk")]
+#[rustfmt::skip]
+pub mod zendesk;
+
 /// Every connector here, for code that picks one at run time by service name (a bulk
 /// importer): see `tray_auth::registry`.
 pub const CONNECTORS: &[tray_auth::registry::ConnectorEntry] = &[
@@ -89,4 +98,6 @@ pub const CONNECTORS: &[tray_auth::registry::ConnectorEntry] = &[
     tray_auth::registry::ConnectorEntry::of::<sendgrid::Sendgrid>(),
     #[cfg(feature = "slack")]
     tray_auth::registry::ConnectorEntry::of::<slack::Slack>(),
+    #[cfg(feature = "zendesk")]
+    tray_auth::registry::ConnectorEntry::of::<zendesk::Zendesk>(),
 ];
