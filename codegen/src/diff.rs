@@ -378,20 +378,13 @@ fn compare_common(old: &Object, new: &Object, path: &str, changes: &mut Changes)
 }
 
 fn kind_name(kind: &Kind) -> &'static str {
-    match kind {
-        Kind::Any => "any value",
-        Kind::Null => "null",
-        Kind::Boolean => "boolean",
-        Kind::Integer => "integer",
-        Kind::Number => "number",
-        Kind::String => "string",
-        Kind::Array(_) => "array",
-        Kind::Object(_) => "object",
+    kind.json_type().unwrap_or(match kind {
         Kind::Enum(_) => "enum",
         Kind::Const(_) => "constant",
         Kind::OneOf(_) => "one of several",
         Kind::Union(_) => "several types",
-    }
+        _ => "any value",
+    })
 }
 
 impl fmt::Display for Diff {

@@ -740,15 +740,7 @@ fn union_rank(kind: &Kind) -> u8 {
 }
 
 fn kind_word(kind: &Kind) -> &'static str {
-    match kind {
-        Kind::Boolean => "boolean",
-        Kind::Integer => "integer",
-        Kind::Number => "number",
-        Kind::String => "string",
-        Kind::Array(_) => "array",
-        Kind::Object(_) => "object",
-        _ => "value",
-    }
+    kind.json_type().unwrap_or("value")
 }
 
 /// `labels` → `label`, for the type of an array's items.
