@@ -256,6 +256,10 @@ fn parse<T: DeserializeOwned>(value: &Value, at: &str, problems: &mut Vec<Proble
 fn redact(message: &str) -> String {
     for prefix in ["invalid type: ", "invalid value: "] {
         if let Some(rest) = message.strip_prefix(prefix) {
+            if rest.starts_with("a ") || rest.starts_with("an ") {
+                // Already names a kind, not a value (`Secret`'s own message).
+                return message.to_owned();
+            }
             let expected = rest.rfind(", expected ").map(|i| &rest[i..]).unwrap_or("");
             let kind = rest.split([' ', '`', '"']).next().unwrap_or("value");
             let article = if kind.starts_with(['a', 'e', 'i', 'o', 'u']) {

@@ -51,7 +51,7 @@ fn every_problem_has_a_pointer_and_no_value() {
     assert_eq!(
         text,
         [
-            "/userData/signing_secret: invalid type: an integer, expected a string",
+            "/userData/signing_secret: invalid type: an integer, expected a string (a secret)",
             "/scopes/1: `admin:everything` is not a scope slack lists",
         ]
     );
