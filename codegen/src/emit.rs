@@ -34,7 +34,9 @@ pub fn doc(lines: &[String]) -> TokenStream {
         let text = if line.is_empty() {
             String::new()
         } else {
-            format!(" {line}")
+            // A bare carriage return (an old Mac line break in a title) is not allowed in a
+            // `///` comment, which is how `prettyplease` prints the attribute.
+            format!(" {}", line.replace('\r', " "))
         };
         quote! { #[doc = #text] }
     });
