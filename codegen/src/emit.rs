@@ -358,7 +358,9 @@ fn needs_validation(types: &[TypeDef]) -> BTreeSet<String> {
                         || s.extra.as_ref().is_some_and(|t| ty_needs(t, &needs))
                 }
                 Body::Tagged { payloads, .. } => payloads.iter().any(|p| needs.contains(p)),
-                Body::Untagged(variants) => variants.iter().any(|v| ty_needs(&v.value, &needs)),
+                Body::Untagged(variants) => variants
+                    .iter()
+                    .any(|v| !v.checks.is_empty() || ty_needs(&v.value, &needs)),
                 Body::StringEnum(_) | Body::IntegerEnum(_) => false,
             };
             if needed {
@@ -463,7 +465,7 @@ fn variant_validate(
     let checks = value_checks(
         &inner,
         &variant.value,
-        &Checks::default(),
+        &variant.checks,
         needs,
         statics,
         &names::shouty(&variant.ident),

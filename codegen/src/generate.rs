@@ -353,6 +353,7 @@ pub fn header(source: &str) -> String {
 
 /// The `lib.rs` of the generated crate: the modules, each behind its feature.
 pub fn lib_rs(modules: &[ConnectorModule]) -> Result<String, Error> {
+    let registry = registry(modules, true);
     let items = modules.iter().map(|m| {
         let docs = emit::doc(&m.doc);
         let (name, feature) = (format_ident!("{}", m.module), &m.module);
@@ -375,8 +376,28 @@ pub fn lib_rs(modules: &[ConnectorModule]) -> Result<String, Error> {
         //! turn all of them on.
         #![forbid(unsafe_code)]
         #(#items)*
+        #registry
     };
     Ok(header("schemas/") + &format(tokens, "lib.rs")?)
+}
+
+/// `CONNECTORS`: an entry per module, for code that picks a connector at run time by service
+/// name; with `features`, each entry is there only when its module's feature is on.
+pub fn registry(modules: &[ConnectorModule], features: bool) -> TokenStream {
+    let entries = modules.iter().map(|m| {
+        let (module, marker, feature) = (
+            format_ident!("{}", m.module),
+            format_ident!("{}", m.marker),
+            &m.module,
+        );
+        let cfg = features.then(|| quote!(#[cfg(feature = #feature)]));
+        quote! { #cfg tray_auth::registry::ConnectorEntry::of::<#module::#marker>() }
+    });
+    quote! {
+        /// Every connector here, for code that picks one at run time by service name (a bulk
+        /// importer): see `tray_auth::registry`.
+        pub const CONNECTORS: &[tray_auth::registry::ConnectorEntry] = &[#(#entries),*];
+    }
 }
 
 /// The generated crate's `Cargo.toml`, whose features are the modules.

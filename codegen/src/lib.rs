@@ -25,7 +25,10 @@ use quote::{format_ident, quote};
 use serde_json::Value;
 
 pub mod diagnostic;
+pub mod diff;
 pub mod emit;
+#[cfg(feature = "fetch")]
+pub mod fetch;
 pub mod generate;
 pub mod names;
 pub mod plan;
@@ -186,8 +189,14 @@ impl Config {
             let (name, tokens) = (format_ident!("{}", m.module), &m.tokens);
             quote! { #docs pub mod #name { #tokens } }
         });
-        let text = generate::header(&self.schemas_dir.display().to_string())
-            + &generate::format(quote!(#(#items)*), "tray_connectors.rs")?;
+        let registry = generate::registry(&modules, false);
+        let text = generate::header(&format!(
+            "{}/",
+            self.schemas_dir
+                .file_name()
+                .unwrap_or_default()
+                .to_string_lossy()
+        )) + &generate::format(quote!(#(#items)* #registry), "tray_connectors.rs")?;
         let files = vec![GeneratedFile {
             path: PathBuf::from("tray_connectors.rs"),
             contents: text,
@@ -206,11 +215,13 @@ impl Config {
         };
         println!("cargo:rerun-if-changed={}", self.schemas_dir.display());
         let generation = self.generate_single_file()?;
-        for diagnostic in &generation.diagnostics {
-            println!(
-                "cargo:warning={}",
-                diagnostic.to_string().replace('\n', " ")
-            );
+        if self.cargo_warnings {
+            for diagnostic in &generation.diagnostics {
+                println!(
+                    "cargo:warning={}",
+                    diagnostic.to_string().replace('\n', " ")
+                );
+            }
         }
         generation.write(out_dir)
     }

@@ -41,6 +41,21 @@ enum Command {
         #[arg(long, default_value = "generated")]
         out: PathBuf,
     },
+    /// Fetch schema snapshots from Tray into `schemas/` (the master token comes from
+    /// TRAY_MASTER_TOKEN).
+    #[cfg(feature = "fetch")]
+    Fetch(tray_codegen::fetch::FetchArgs),
+    /// Tell what changed between two snapshot files or folders, and whether it breaks code
+    /// written against the old types. Exits with status 1 when something breaks.
+    Diff {
+        /// The old snapshot file or folder.
+        old: PathBuf,
+        /// The new snapshot file or folder.
+        new: PathBuf,
+        /// Print JSON, for CI.
+        #[arg(long)]
+        json: bool,
+    },
     /// Print the Rust types for one bare JSON Schema, to try the generator on any schema.
     Schema {
         /// The schema file.
@@ -56,7 +71,8 @@ fn main() -> ExitCode {
         Ok(code) => code,
         Err(error) => {
             eprintln!("error: {error}");
-            ExitCode::FAILURE
+            // 1 says "stale" or "breaking"; 2 says the command could not do its job.
+            ExitCode::from(2)
         }
     }
 }
@@ -104,6 +120,24 @@ fn run(cli: Cli) -> Result<ExitCode, tray_codegen::Error> {
             }
             eprintln!("run `cargo run -p tray-codegen -- generate` and commit the result");
             Ok(ExitCode::FAILURE)
+        }
+        #[cfg(feature = "fetch")]
+        Command::Fetch(args) => Ok(tray_codegen::fetch::command(&args)),
+        Command::Diff { old, new, json } => {
+            let old = tray_codegen::diff::read(&old)?;
+            let new = tray_codegen::diff::read(&new)?;
+            let diff = tray_codegen::diff::diff(&old, &new);
+            if json {
+                let text = serde_json::to_string_pretty(&diff).expect("a diff always serializes");
+                println!("{text}");
+            } else {
+                print!("{diff}");
+            }
+            Ok(if diff.breaking {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
         }
         Command::Schema { file, name } => {
             let text =

@@ -62,9 +62,15 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "Scope",
 ];
 
-/// Plain ASCII words of a JSON name.
+/// Plain ASCII words of a JSON name. Where the name is words separated by spaces (a title),
+/// each word is taken whole, so `Custom OAuth app` is three words, not four.
 fn ascii(name: &str) -> String {
-    deunicode::deunicode_with_tofu(name, "_")
+    let ascii = deunicode::deunicode_with_tofu(name, "_");
+    if ascii.contains(' ') {
+        ascii.to_lowercase()
+    } else {
+        ascii
+    }
 }
 
 /// A field (or module, or function) name: `apiKey` → `api_key`, `type` → `type_`,
@@ -212,6 +218,8 @@ mod tests {
     fn shouty_names() {
         assert_eq!(shouty("Production"), "PRODUCTION");
         assert_eq!(shouty("My custom app (EU)"), "MY_CUSTOM_APP_EU");
+        assert_eq!(shouty("Custom OAuth app"), "CUSTOM_OAUTH_APP");
+        assert_eq!(camel("Sign in via OAuth"), "SignInViaOauth");
         assert_eq!(shouty("1st"), "ENV_1ST");
         assert_eq!(shouty("!!"), "ENV");
     }

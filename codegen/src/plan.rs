@@ -125,6 +125,8 @@ pub struct Variant<T> {
     pub value: T,
     /// Doc comment lines.
     pub doc: Vec<String>,
+    /// What `validate()` checks on a payload of an untagged variant.
+    pub checks: Checks,
 }
 
 impl TypeDef {
@@ -290,10 +292,15 @@ impl<'d> Planner<'d> {
                             &name,
                             false,
                         );
+                        let as_member = Schema {
+                            kind: member.kind.clone(),
+                            ..schema.clone()
+                        };
                         Variant {
                             ident: scope.take(&camel(kind_word(&member.kind))),
                             value: ty,
                             doc: Vec::new(),
+                            checks: checks(&as_member),
                         }
                     })
                     .collect();
@@ -319,6 +326,7 @@ impl<'d> Planner<'d> {
                             ident: scope.take(&camel(&value)),
                             value,
                             doc,
+                            checks: Checks::default(),
                         }
                     })
                     .collect(),
@@ -340,6 +348,7 @@ impl<'d> Planner<'d> {
                             ident: scope.take(&camel(&word)),
                             value: n,
                             doc,
+                            checks: Checks::default(),
                         }
                     })
                     .collect(),
@@ -383,7 +392,12 @@ impl<'d> Planner<'d> {
                     let body = self.struct_def(&object, &payload);
                     self.types[type_index].body = Body::Struct(body);
                     let doc = variant.title.iter().cloned().collect();
-                    tagged.push(Variant { ident, value, doc });
+                    tagged.push(Variant {
+                        ident,
+                        value,
+                        doc,
+                        checks: Checks::default(),
+                    });
                     payloads.push(payload);
                 }
                 Body::Tagged {
@@ -408,6 +422,7 @@ impl<'d> Planner<'d> {
                             ident,
                             value: ty,
                             doc: variant.description.iter().cloned().collect(),
+                            checks: checks(variant),
                         }
                     })
                     .collect();
@@ -725,15 +740,7 @@ fn union_rank(kind: &Kind) -> u8 {
 }
 
 fn kind_word(kind: &Kind) -> &'static str {
-    match kind {
-        Kind::Boolean => "boolean",
-        Kind::Integer => "integer",
-        Kind::Number => "number",
-        Kind::String => "string",
-        Kind::Array(_) => "array",
-        Kind::Object(_) => "object",
-        _ => "value",
-    }
+    kind.json_type().unwrap_or("value")
 }
 
 /// `labels` → `label`, for the type of an array's items.

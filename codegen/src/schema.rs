@@ -134,6 +134,22 @@ impl Constraints {
     }
 }
 
+impl Kind {
+    /// The JSON Schema `type` of this kind, where it is one type.
+    pub fn json_type(&self) -> Option<&'static str> {
+        match self {
+            Kind::Boolean => Some("boolean"),
+            Kind::Integer => Some("integer"),
+            Kind::Number => Some("number"),
+            Kind::String => Some("string"),
+            Kind::Array(_) => Some("array"),
+            Kind::Object(_) => Some("object"),
+            Kind::Null => Some("null"),
+            Kind::Any | Kind::Enum(_) | Kind::Const(_) | Kind::OneOf(_) | Kind::Union(_) => None,
+        }
+    }
+}
+
 impl Schema {
     fn any(pointer: &str) -> Schema {
         Schema {
@@ -217,16 +233,6 @@ const KNOWN_KEYWORDS: &[&str] = &[
     "multipleOf",
     "contentMediaType",
     "contentEncoding",
-    "dependencies",
-    "minProperties",
-    "maxProperties",
-    "not",
-    "if",
-    "then",
-    "else",
-    "additionalItems",
-    "contains",
-    "propertyNames",
     "uniqueKeys",
 ];
 
@@ -423,12 +429,13 @@ impl<'a> Reader<'a> {
     fn check_keywords(&mut self, map: &Map<String, Value>, pointer: &str) {
         for key in map.keys() {
             if KNOWN_KEYWORDS.contains(&key.as_str()) {
-                if UNENFORCED_KEYWORDS.contains(&key.as_str()) {
-                    self.warn(
-                        &join(pointer, key),
-                        format!("`{key}` is not checked by the generated types or by validate()"),
-                    );
-                }
+                continue;
+            }
+            if UNENFORCED_KEYWORDS.contains(&key.as_str()) {
+                self.warn(
+                    &join(pointer, key),
+                    format!("`{key}` is not checked by the generated types or by validate()"),
+                );
                 continue;
             }
             let guess = KNOWN_KEYWORDS

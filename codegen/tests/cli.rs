@@ -104,7 +104,7 @@ fn bad_input_is_an_error_not_a_panic() {
     let dir = tempfile::tempdir().unwrap();
     fs::write(dir.path().join("broken.json"), "{ not json").unwrap();
     let out = tray_codegen(&["schema", "broken.json"], dir.path());
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.starts_with("error: broken.json: not valid JSON"),
@@ -118,7 +118,7 @@ fn bad_input_is_an_error_not_a_panic() {
     )
     .unwrap();
     let out = tray_codegen(&["generate"], dir.path());
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(
         stderr.contains("schemas/x-1.json#/connector/service/version: missing"),

@@ -71,3 +71,33 @@ pub mod sendgrid;
 #[cfg(feature = "slack")]
 #[rustfmt::skip]
 pub mod slack;
+
+/// Zendesk: Tray service `zendesk`, version 2.
+///
+/// Zendesk Support connector
+///
+/// Generated from `zendesk-2.json`.
+#[cfg(feature = "zendesk")]
+#[rustfmt::skip]
+pub mod zendesk;
+
+/// Every connector here, for code that picks one at run time by service name (a bulk
+/// importer): see `tray_auth::registry`.
+pub const CONNECTORS: &[tray_auth::registry::ConnectorEntry] = &[
+    #[cfg(feature = "airtable")]
+    tray_auth::registry::ConnectorEntry::of::<airtable::Airtable>(),
+    #[cfg(feature = "http_client")]
+    tray_auth::registry::ConnectorEntry::of::<http_client::HttpClient>(),
+    #[cfg(feature = "jira")]
+    tray_auth::registry::ConnectorEntry::of::<jira::Jira>(),
+    #[cfg(feature = "mailchimp")]
+    tray_auth::registry::ConnectorEntry::of::<mailchimp::Mailchimp>(),
+    #[cfg(feature = "netsuite")]
+    tray_auth::registry::ConnectorEntry::of::<netsuite::Netsuite>(),
+    #[cfg(feature = "sendgrid")]
+    tray_auth::registry::ConnectorEntry::of::<sendgrid::Sendgrid>(),
+    #[cfg(feature = "slack")]
+    tray_auth::registry::ConnectorEntry::of::<slack::Slack>(),
+    #[cfg(feature = "zendesk")]
+    tray_auth::registry::ConnectorEntry::of::<zendesk::Zendesk>(),
+];

@@ -27,8 +27,11 @@
 //! assert!(!format!("{payload:?}").contains("a22x"));
 //! ```
 
+#[cfg(feature = "client")]
+pub mod client;
 mod connector;
 mod payload;
+pub mod registry;
 mod secret;
 pub mod validate;
 

@@ -81,7 +81,61 @@ impl Serialize for Secret {
 
 impl<'de> Deserialize<'de> for Secret {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        String::deserialize(deserializer).map(Secret::new)
+        // `deserialize_any`, so a wrong kind of value reaches the visitor (which names only its
+        // kind) instead of the format's own message (which quotes it).
+        deserializer.deserialize_any(SecretVisitor)
+    }
+}
+
+/// Reads a string; anything else is an error that says what kind of value was found, never
+/// the value (serde's own messages quote it: `invalid type: integer `1234``).
+struct SecretVisitor;
+
+impl SecretVisitor {
+    fn wrong<E: serde::de::Error>(kind: &str) -> E {
+        E::custom(format_args!(
+            "invalid type: {kind}, expected a string (a secret)"
+        ))
+    }
+}
+
+impl serde::de::Visitor<'_> for SecretVisitor {
+    type Value = Secret;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a string (a secret)")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, value: &str) -> Result<Secret, E> {
+        Ok(Secret::new(value))
+    }
+
+    fn visit_string<E: serde::de::Error>(self, value: String) -> Result<Secret, E> {
+        Ok(Secret::new(value))
+    }
+
+    fn visit_bool<E: serde::de::Error>(self, _: bool) -> Result<Secret, E> {
+        Err(Self::wrong("a boolean"))
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, _: i64) -> Result<Secret, E> {
+        Err(Self::wrong("an integer"))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, _: u64) -> Result<Secret, E> {
+        Err(Self::wrong("an integer"))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, _: f64) -> Result<Secret, E> {
+        Err(Self::wrong("a number"))
+    }
+
+    fn visit_bytes<E: serde::de::Error>(self, _: &[u8]) -> Result<Secret, E> {
+        Err(Self::wrong("bytes"))
+    }
+
+    fn visit_char<E: serde::de::Error>(self, value: char) -> Result<Secret, E> {
+        Ok(Secret::new(value.to_string()))
     }
 }
 
@@ -103,7 +157,18 @@ mod tests {
         let s: Secret = serde_json::from_str("\"abc\"").unwrap();
         assert_eq!(s.expose(), "abc");
         assert_eq!(serde_json::to_string(&s).unwrap(), "\"abc\"");
-        assert!(serde_json::from_str::<Secret>("12").is_err());
+        let err = serde_json::from_str::<Secret>("1234567")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.starts_with("invalid type: an integer, expected a string (a secret)"),
+            "{err}"
+        );
+        assert!(!err.contains("1234567"));
+        assert!(!serde_json::from_str::<Secret>("true")
+            .unwrap_err()
+            .to_string()
+            .contains("true"));
     }
 
     #[test]

@@ -211,6 +211,17 @@ fn every_corpus_schema_generates_compiles_and_keeps_its_values() {
         dropped_wrongly.join("\n")
     );
 
+    // The fixture snapshots too, as files of their own (not `include!`d), so clippy sees them whole.
+    let fixtures = tray_codegen::Config::new()
+        .schemas_dir(tray_tests::repo_root().join("tests/fixtures/schemas"))
+        .generate_single_file()
+        .unwrap();
+    fs::write(
+        crate_dir.join("src/fixtures.rs"),
+        &fixtures.files[0].contents,
+    )
+    .unwrap();
+    writeln!(lib, "pub mod fixtures;").unwrap();
     fs::write(crate_dir.join("src/lib.rs"), lib).unwrap();
     fs::write(
         crate_dir.join("tests/values.rs"),

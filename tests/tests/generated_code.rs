@@ -40,6 +40,20 @@ fn generated_code_snapshots() {
 }
 
 #[test]
+fn fixture_code_snapshot() {
+    let generation = Config::new()
+        .schemas_dir(tray_tests::repo_root().join("tests/fixtures/schemas"))
+        .generate_single_file()
+        .unwrap();
+    insta::assert_snapshot!("fixtures", generation.files[0].contents);
+    assert!(
+        generation.diagnostics.is_empty(),
+        "{:#?}",
+        generation.diagnostics
+    );
+}
+
+#[test]
 fn generation_is_deterministic() {
     let (a, b) = (generation(), generation());
     assert_eq!(a.files, b.files);

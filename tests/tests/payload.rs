@@ -265,3 +265,53 @@ fn custom_environment_ids_are_checked() {
         "Production"
     );
 }
+
+#[test]
+fn second_environment_scopes_and_secret_lengths() {
+    use tray_connectors::zendesk;
+    let payload = CreateAuthentication::new(
+        "Support desk",
+        zendesk::CUSTOM_OAUTH_APP,
+        zendesk::Credentials {
+            subdomain: "acme".into(),
+            email: "ops@acme.test".into(),
+            api_token: Secret::from("x".repeat(40)),
+        },
+    )
+    .scopes([zendesk::Scope::TicketsRead]);
+    assert!(payload.validate().is_ok());
+    let body = serde_json::to_value(&payload).unwrap();
+    assert_eq!(
+        body["userData"],
+        serde_json::json!({"locale": "en-US"}),
+        "user data defaults are sent"
+    );
+    assert_eq!(body["scopes"], serde_json::json!(["tickets:read"]));
+    assert_eq!(
+        zendesk::CUSTOM_OAUTH_APP
+            .environment()
+            .unwrap()
+            .authentication_type,
+        tray_auth::AuthenticationType::Oauth2
+    );
+
+    let short = zendesk::Credentials {
+        subdomain: "Acme Corp".into(),
+        email: "e".into(),
+        api_token: Secret::from("short"),
+    };
+    let violations: Vec<String> = short
+        .validate()
+        .unwrap_err()
+        .violations()
+        .iter()
+        .map(ToString::to_string)
+        .collect();
+    assert_eq!(
+        violations,
+        [
+            "/subdomain: does not match the pattern `^[a-z0-9][a-z0-9-]*$`",
+            "/api_token: is shorter than 40 characters"
+        ]
+    );
+}

@@ -78,3 +78,17 @@ fn validation_errors_name_pointers_not_values() {
     assert_hidden(&err.to_string());
     assert_hidden(&format!("{err:?}"));
 }
+
+#[test]
+fn reading_a_wrongly_typed_secret_does_not_quote_it() {
+    let err = serde_json::from_value::<mailchimp::Credentials>(serde_json::json!({
+        "access_token": 987654321, "dc": "us1"
+    }))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("invalid type: an integer, expected a string (a secret)"),
+        "{err}"
+    );
+    assert!(!err.contains("987654321"), "{err}");
+}

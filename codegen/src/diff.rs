@@ -1,0 +1,426 @@
+//! What changed between two sets of snapshots, and whether it breaks code written against the
+//! old types.
+//!
+//! Schemas are compared as the generator reads them ([`crate::schema`]), so a change is
+//! judged by what it does to the generated Rust: a removed or renamed field, a field that
+//! became required (or stopped being required: its type turns into an `Option`), a changed
+//! type, a removed enum value, a removed environment or scope all break compiling code; an
+//! added optional field, an added enum value or scope, a new environment and changed
+//! descriptions do not.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+use std::path::Path;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::diagnostic::Diagnostics;
+use crate::schema::{Additional, Kind, Object, Reader, Schema};
+use crate::snapshot::{self, Snapshot, SnapshotError};
+
+/// Whether a change breaks code written against the old types.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Impact {
+    /// Code written against the old types no longer compiles, or means something else.
+    Breaking,
+    /// Code written against the old types still compiles and means the same.
+    Compatible,
+}
+
+impl fmt::Display for Impact {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Impact::Breaking => "breaking",
+            Impact::Compatible => "compatible",
+        })
+    }
+}
+
+/// One change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// Where: a JSON pointer into Tray's body (`/credentials/dc`), or `/environments/<title>`,
+    /// `/scopes/<scope>`.
+    pub path: String,
+    /// Breaking or compatible.
+    pub impact: Impact,
+    /// What changed, for people.
+    pub message: String,
+}
+
+/// The changes to one connector.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConnectorDiff {
+    /// The service name.
+    pub service: String,
+    /// The old service version (`None`: the connector is new).
+    pub old_version: Option<u32>,
+    /// The new service version (`None`: the connector was removed).
+    pub new_version: Option<u32>,
+    /// The changes, breaking ones first.
+    pub changes: Vec<Change>,
+}
+
+/// Every connector's changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Diff {
+    /// Connectors with at least one change, by service name.
+    pub connectors: Vec<ConnectorDiff>,
+    /// Whether any change is breaking.
+    pub breaking: bool,
+}
+
+/// Reads a snapshot file or a folder of them.
+pub fn read(path: &Path) -> Result<Vec<Snapshot>, SnapshotError> {
+    if path.is_dir() {
+        snapshot::read_dir(path)
+    } else {
+        Snapshot::read(path).map(|s| vec![s])
+    }
+}
+
+/// Compares two sets of snapshots. A service with one version on each side is compared
+/// across versions (`slack@3` to `slack@4`); otherwise versions are matched exactly.
+pub fn diff(old: &[Snapshot], new: &[Snapshot]) -> Diff {
+    let by_service = |set: &[Snapshot]| {
+        let mut map: BTreeMap<String, Vec<usize>> = BTreeMap::new();
+        for (i, s) in set.iter().enumerate() {
+            map.entry(s.service_name().to_owned()).or_default().push(i);
+        }
+        map
+    };
+    let (old_map, new_map) = (by_service(old), by_service(new));
+    let services: BTreeSet<&String> = old_map.keys().chain(new_map.keys()).collect();
+    let mut connectors = Vec::new();
+    for service in services {
+        let olds = old_map.get(service).map(Vec::as_slice).unwrap_or_default();
+        let news = new_map.get(service).map(Vec::as_slice).unwrap_or_default();
+        let pairs: Vec<(Option<&Snapshot>, Option<&Snapshot>)> =
+            if olds.len() <= 1 && news.len() <= 1 {
+                vec![(
+                    olds.first().map(|&i| &old[i]),
+                    news.first().map(|&i| &new[i]),
+                )]
+            } else {
+                let versions: BTreeSet<u32> = olds
+                    .iter()
+                    .map(|&i| old[i].service_version())
+                    .chain(news.iter().map(|&i| new[i].service_version()))
+                    .collect();
+                versions
+                    .into_iter()
+                    .map(|v| {
+                        (
+                            olds.iter()
+                                .map(|&i| &old[i])
+                                .find(|s| s.service_version() == v),
+                            news.iter()
+                                .map(|&i| &new[i])
+                                .find(|s| s.service_version() == v),
+                        )
+                    })
+                    .collect()
+            };
+        for (a, b) in pairs {
+            let mut changes = match (a, b) {
+                (Some(a), Some(b)) => connector_changes(a, b),
+                (Some(_), None) => vec![Change {
+                    path: String::new(),
+                    impact: Impact::Breaking,
+                    message: "connector removed".into(),
+                }],
+                (None, Some(_)) => vec![Change {
+                    path: String::new(),
+                    impact: Impact::Compatible,
+                    message: "connector added".into(),
+                }],
+                (None, None) => Vec::new(),
+            };
+            if changes.is_empty() {
+                continue;
+            }
+            changes.sort_by(|x, y| x.impact.cmp(&y.impact).then_with(|| x.path.cmp(&y.path)));
+            connectors.push(ConnectorDiff {
+                service: service.clone(),
+                old_version: a.map(Snapshot::service_version),
+                new_version: b.map(Snapshot::service_version),
+                changes,
+            });
+        }
+    }
+    let breaking = connectors
+        .iter()
+        .any(|c| c.changes.iter().any(|x| x.impact == Impact::Breaking));
+    Diff {
+        connectors,
+        breaking,
+    }
+}
+
+fn connector_changes(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
+    let mut changes = Changes::default();
+    if old.service_version() != new.service_version() {
+        changes.compatible(
+            "",
+            format!(
+                "service version {} → {}",
+                old.service_version(),
+                new.service_version()
+            ),
+        );
+    }
+    // Environments, by title (their constants are named after it).
+    let title = |env: &Value| env["title"].as_str().unwrap_or("").to_owned();
+    let old_envs: BTreeMap<String, &Value> =
+        old.environments.iter().map(|e| (title(e), e)).collect();
+    let new_envs: BTreeMap<String, &Value> =
+        new.environments.iter().map(|e| (title(e), e)).collect();
+    for (name, env) in &old_envs {
+        let path = format!("/environments/{name}");
+        match new_envs.get(name) {
+            None => changes.breaking(&path, "environment removed: its constant is gone"),
+            Some(new_env) if new_env["id"] != env["id"] => changes.breaking(
+                &path,
+                "environment id changed: its constant points elsewhere",
+            ),
+            Some(new_env) if new_env["authenticationType"] != env["authenticationType"] => {
+                changes.compatible(&path, "authentication type changed")
+            }
+            Some(_) => {}
+        }
+    }
+    for name in new_envs.keys().filter(|n| !old_envs.contains_key(*n)) {
+        changes.compatible(&format!("/environments/{name}"), "environment added");
+    }
+    // Scopes: the union over environments, as generated.
+    let scopes = |s: &Snapshot| -> BTreeSet<String> {
+        s.environments
+            .iter()
+            .flat_map(|e| e["scopes"].as_array().cloned().unwrap_or_default())
+            .filter_map(|scope| scope["scope"].as_str().map(str::to_owned))
+            .collect()
+    };
+    let (old_scopes, new_scopes) = (scopes(old), scopes(new));
+    for scope in old_scopes.difference(&new_scopes) {
+        changes.breaking(&format!("/scopes/{scope}"), "scope removed");
+    }
+    for scope in new_scopes.difference(&old_scopes) {
+        changes.compatible(&format!("/scopes/{scope}"), "scope added");
+    }
+    // The schemas the types come from: Production's, or the first environment's.
+    for (key, at) in [
+        ("credentialsSchema", "/credentials"),
+        ("userDataSchema", "/userData"),
+    ] {
+        let (a, b) = (primary_schema(old, key), primary_schema(new, key));
+        compare(&a, &b, at, &mut changes);
+    }
+    changes.0
+}
+
+fn primary_schema(snapshot: &Snapshot, key: &str) -> Schema {
+    let index = snapshot
+        .environments
+        .iter()
+        .position(|e| e["title"] == "Production")
+        .unwrap_or(0);
+    let empty = Value::Object(Default::default());
+    let value = snapshot
+        .environments
+        .get(index)
+        .and_then(|e| e.get(key))
+        .unwrap_or(&empty);
+    let mut ignored = Diagnostics::new(None);
+    Reader::new(value, "", snapshot.path.parent(), &mut ignored).read_root()
+}
+
+#[derive(Default)]
+struct Changes(Vec<Change>);
+
+impl Changes {
+    fn breaking(&mut self, path: &str, message: impl Into<String>) {
+        self.0.push(Change {
+            path: path.to_owned(),
+            impact: Impact::Breaking,
+            message: message.into(),
+        });
+    }
+    fn compatible(&mut self, path: &str, message: impl Into<String>) {
+        self.0.push(Change {
+            path: path.to_owned(),
+            impact: Impact::Compatible,
+            message: message.into(),
+        });
+    }
+}
+
+fn compare(old: &Schema, new: &Schema, path: &str, changes: &mut Changes) {
+    if old.title != new.title || old.description != new.description {
+        changes.compatible(path, "title or description changed");
+    }
+    if old.secret != new.secret {
+        let now = if new.secret { "a Secret" } else { "plain text" };
+        changes.breaking(path, format!("type changed: the value is now {now}"));
+    }
+    if old.nullable != new.nullable {
+        changes.breaking(
+            path,
+            if new.nullable {
+                "may now be null: its type becomes an Option"
+            } else {
+                "may no longer be null"
+            },
+        );
+    }
+    if old.default != new.default {
+        changes.compatible(path, "default changed");
+    }
+    if old.constraints != new.constraints {
+        changes.compatible(
+            path,
+            "pattern, length or range changed: validate() may judge values differently",
+        );
+    }
+    match (&old.kind, &new.kind) {
+        (Kind::Object(a), Kind::Object(b)) => compare_objects(a, b, path, changes),
+        (Kind::Array(Some(a)), Kind::Array(Some(b))) => {
+            compare(a, b, &format!("{path}/items"), changes)
+        }
+        (Kind::Enum(a), Kind::Enum(b)) => {
+            for value in a.iter().filter(|v| !b.contains(v)) {
+                changes.breaking(path, format!("enum value {value} removed"));
+            }
+            for value in b.iter().filter(|v| !a.contains(v)) {
+                changes.compatible(path, format!("enum value {value} added"));
+            }
+        }
+        (Kind::OneOf(a), Kind::OneOf(b)) => {
+            for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                compare(x, y, &format!("{path}/oneOf/{i}"), changes);
+            }
+            if a.len() > b.len() {
+                changes.breaking(path, "a `oneOf` variant removed");
+            } else if a.len() < b.len() {
+                changes.breaking(
+                    path,
+                    "a `oneOf` variant added: matches over the enum must handle it",
+                );
+            }
+        }
+        (a, b) if kind_name(a) != kind_name(b) => {
+            changes.breaking(
+                path,
+                format!("type changed from {} to {}", kind_name(a), kind_name(b)),
+            );
+        }
+        _ => {}
+    }
+}
+
+fn compare_objects(old: &Object, new: &Object, path: &str, changes: &mut Changes) {
+    let removed: Vec<_> = old
+        .properties
+        .iter()
+        .filter(|p| !new.properties.iter().any(|q| q.name == p.name))
+        .collect();
+    let added: Vec<_> = new
+        .properties
+        .iter()
+        .filter(|p| !old.properties.iter().any(|q| q.name == p.name))
+        .collect();
+    // One property out and one in, of the same kind: a rename.
+    if let ([gone], [came]) = (removed.as_slice(), added.as_slice()) {
+        if kind_name(&gone.schema.kind) == kind_name(&came.schema.kind) {
+            changes.breaking(
+                &format!("{path}/{}", came.name),
+                format!("field renamed from `{}`", gone.name),
+            );
+            return compare_common(old, new, path, changes);
+        }
+    }
+    for property in removed {
+        changes.breaking(&format!("{path}/{}", property.name), "field removed");
+    }
+    for property in added {
+        if property.required {
+            changes.breaking(&format!("{path}/{}", property.name), "required field added");
+        } else {
+            changes.compatible(&format!("{path}/{}", property.name), "optional field added");
+        }
+    }
+    compare_common(old, new, path, changes);
+}
+
+fn compare_common(old: &Object, new: &Object, path: &str, changes: &mut Changes) {
+    for a in &old.properties {
+        let Some(b) = new.properties.iter().find(|p| p.name == a.name) else {
+            continue;
+        };
+        let at = format!("{path}/{}", a.name);
+        match (a.required, b.required) {
+            (false, true) => changes.breaking(&at, "became required"),
+            (true, false) => changes.breaking(&at, "became optional: its type becomes an Option"),
+            _ => {}
+        }
+        compare(&a.schema, &b.schema, &at, changes);
+    }
+    match (&old.additional, &new.additional) {
+        (Additional::Denied, Additional::Allowed) => {
+            changes.compatible(path, "unknown keys now accepted")
+        }
+        (Additional::Allowed, Additional::Denied) => {
+            changes.compatible(path, "unknown keys now rejected when read")
+        }
+        _ => {}
+    }
+}
+
+fn kind_name(kind: &Kind) -> &'static str {
+    kind.json_type().unwrap_or(match kind {
+        Kind::Enum(_) => "enum",
+        Kind::Const(_) => "constant",
+        Kind::OneOf(_) => "one of several",
+        Kind::Union(_) => "several types",
+        _ => "any value",
+    })
+}
+
+impl fmt::Display for Diff {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.connectors.is_empty() {
+            return writeln!(f, "no changes");
+        }
+        for connector in &self.connectors {
+            let version = |v: Option<u32>| v.map_or("-".to_owned(), |v| v.to_string());
+            let breaking = connector
+                .changes
+                .iter()
+                .filter(|c| c.impact == Impact::Breaking)
+                .count();
+            writeln!(
+                f,
+                "{} ({} → {}): {breaking} breaking, {} compatible",
+                connector.service,
+                version(connector.old_version),
+                version(connector.new_version),
+                connector.changes.len() - breaking
+            )?;
+            for change in &connector.changes {
+                let path = if change.path.is_empty() {
+                    "(connector)"
+                } else {
+                    &change.path
+                };
+                writeln!(
+                    f,
+                    "  {:<10}  {path}: {}",
+                    change.impact.to_string(),
+                    change.message
+                )?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,376 @@
+//! The journal: each row's state, kept in an embedded SQLite file so a run can be killed at
+//! any moment and started again.
+//!
+//! Every change is committed before the run moves on (WAL, so a killed process loses
+//! nothing it committed). A row is `pending` from just before its request is sent until its
+//! outcome is known; a row found `pending` by a later run may have reached Tray, so it is
+//! settled like an `unknown` one. No credential is ever written to the journal.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+use rusqlite::{params, Connection, OptionalExtension};
+
+/// A row's state.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum State {
+    /// Its request is being sent (or a run died while sending it).
+    Pending,
+    /// Tray created the authentication.
+    Created,
+    /// The row does not fit its connector, or Tray refused it as invalid.
+    Invalid,
+    /// Tray answered with an error, or the request surely never reached it; retried next run.
+    Failed,
+    /// The request may have reached Tray, and no answer came back.
+    Unknown,
+}
+
+impl State {
+    /// The state's name in the journal and in reports.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            State::Pending => "pending",
+            State::Created => "created",
+            State::Invalid => "invalid",
+            State::Failed => "failed",
+            State::Unknown => "unknown",
+        }
+    }
+}
+
+impl fmt::Display for State {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for State {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        [
+            State::Pending,
+            State::Created,
+            State::Invalid,
+            State::Failed,
+            State::Unknown,
+        ]
+        .into_iter()
+        .find(|state| state.as_str() == s)
+        .ok_or_else(|| format!("`{s}` is not a journal state"))
+    }
+}
+
+/// What the journal holds about one row.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Entry {
+    /// The row's key.
+    pub key: String,
+    /// The row's number when last seen.
+    pub row_number: u64,
+    /// The end user's id in your system.
+    pub external_user_id: String,
+    /// The authentication's name.
+    pub name: String,
+    /// The service environment's id, when the row was valid.
+    pub service_environment_id: Option<String>,
+    /// The state.
+    pub state: State,
+    /// The authentication's id, once created.
+    pub auth_id: Option<String>,
+    /// Why the row is invalid or failed, or what is unknown about it. Never a value.
+    pub detail: Option<String>,
+    /// How many times its request was sent.
+    pub attempts: u32,
+}
+
+/// A journal that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("journal {path}: {source}")]
+pub struct JournalError {
+    path: PathBuf,
+    source: rusqlite::Error,
+}
+
+/// The journal of one import.
+pub struct Journal {
+    path: PathBuf,
+    connection: Connection,
+}
+
+impl fmt::Debug for Journal {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Journal")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+const SCHEMA: &str = "
+    PRAGMA journal_mode = WAL;
+    PRAGMA synchronous = NORMAL;
+    CREATE TABLE IF NOT EXISTS rows (
+        key TEXT PRIMARY KEY,
+        row_number INTEGER NOT NULL,
+        external_user_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        service_environment_id TEXT,
+        state TEXT NOT NULL CHECK (state IN ('pending', 'created', 'invalid', 'failed', 'unknown')),
+        auth_id TEXT,
+        detail TEXT,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+    );
+    CREATE INDEX IF NOT EXISTS rows_by_user ON rows (external_user_id);
+    CREATE TABLE IF NOT EXISTS users (
+        external_user_id TEXT PRIMARY KEY,
+        user_id TEXT NOT NULL
+    );
+";
+
+impl Journal {
+    /// Opens (or creates) the journal file.
+    pub fn open(path: impl AsRef<Path>) -> Result<Journal, JournalError> {
+        let path = path.as_ref().to_owned();
+        let error = |source| JournalError {
+            path: path.clone(),
+            source,
+        };
+        let connection = Connection::open(&path).map_err(error)?;
+        connection
+            .busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(error)?;
+        connection.execute_batch(SCHEMA).map_err(error)?;
+        Ok(Journal { path, connection })
+    }
+
+    fn error(&self, source: rusqlite::Error) -> JournalError {
+        JournalError {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// What the journal holds about a row.
+    pub fn get(&self, key: &str) -> Result<Option<Entry>, JournalError> {
+        self.connection
+            .query_row(
+                "SELECT key, row_number, external_user_id, name, service_environment_id, state, auth_id, detail, attempts
+                 FROM rows WHERE key = ?1",
+                params![key],
+                entry,
+            )
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    /// Marks a row `pending` just before its request is sent, counting the attempt.
+    pub fn begin(
+        &self,
+        key: &str,
+        row_number: u64,
+        external_user_id: &str,
+        name: &str,
+        service_environment_id: &str,
+    ) -> Result<(), JournalError> {
+        self.connection
+            .execute(
+                "INSERT INTO rows (key, row_number, external_user_id, name, service_environment_id, state, attempts)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 1)
+                 ON CONFLICT (key) DO UPDATE SET
+                     row_number = excluded.row_number, external_user_id = excluded.external_user_id,
+                     name = excluded.name, service_environment_id = excluded.service_environment_id,
+                     state = 'pending', detail = NULL, attempts = rows.attempts + 1,
+                     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+                params![key, row_number as i64, external_user_id, name, service_environment_id],
+            )
+            .map(drop)
+            .map_err(|e| self.error(e))
+    }
+
+    /// Records a row that does not fit its connector (it was never sent).
+    pub fn invalid(
+        &self,
+        key: &str,
+        row_number: u64,
+        external_user_id: &str,
+        name: &str,
+        detail: &str,
+    ) -> Result<(), JournalError> {
+        self.connection
+            .execute(
+                "INSERT INTO rows (key, row_number, external_user_id, name, state, detail)
+                 VALUES (?1, ?2, ?3, ?4, 'invalid', ?5)
+                 ON CONFLICT (key) DO UPDATE SET
+                     row_number = excluded.row_number, state = 'invalid', detail = excluded.detail,
+                     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+                 WHERE rows.state <> 'created'",
+                params![key, row_number as i64, external_user_id, name, detail],
+            )
+            .map(drop)
+            .map_err(|e| self.error(e))
+    }
+
+    /// Records the outcome of a row already begun.
+    pub fn finish(
+        &self,
+        key: &str,
+        state: State,
+        auth_id: Option<&str>,
+        detail: Option<&str>,
+    ) -> Result<(), JournalError> {
+        self.connection
+            .execute(
+                "UPDATE rows SET state = ?2, auth_id = COALESCE(?3, auth_id), detail = ?4,
+                     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+                 WHERE key = ?1",
+                params![key, state.as_str(), auth_id, detail],
+            )
+            .map(drop)
+            .map_err(|e| self.error(e))
+    }
+
+    /// The authentication ids already claimed by created rows of one end user: an auth found
+    /// in Tray while settling an unknown row is that row's only if no other row claimed it.
+    pub fn claimed_auth_ids(
+        &self,
+        external_user_id: &str,
+    ) -> Result<HashSet<String>, JournalError> {
+        let mut statement = self
+            .connection
+            .prepare_cached("SELECT auth_id FROM rows WHERE external_user_id = ?1 AND state = 'created' AND auth_id IS NOT NULL")
+            .map_err(|e| self.error(e))?;
+        let ids = statement
+            .query_map(params![external_user_id], |row| row.get::<_, String>(0))
+            .and_then(Iterator::collect)
+            .map_err(|e| self.error(e))?;
+        Ok(ids)
+    }
+
+    /// The Tray user id of an end user, once found or created.
+    pub fn user_id(&self, external_user_id: &str) -> Result<Option<String>, JournalError> {
+        self.connection
+            .query_row(
+                "SELECT user_id FROM users WHERE external_user_id = ?1",
+                params![external_user_id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    /// Remembers an end user's Tray user id.
+    pub fn set_user_id(&self, external_user_id: &str, user_id: &str) -> Result<(), JournalError> {
+        self.connection
+            .execute(
+                "INSERT INTO users (external_user_id, user_id) VALUES (?1, ?2)
+                 ON CONFLICT (external_user_id) DO UPDATE SET user_id = excluded.user_id",
+                params![external_user_id, user_id],
+            )
+            .map(drop)
+            .map_err(|e| self.error(e))
+    }
+
+    /// How many rows are in each state.
+    pub fn counts(&self) -> Result<BTreeMap<State, u64>, JournalError> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT state, COUNT(*) FROM rows GROUP BY state")
+            .map_err(|e| self.error(e))?;
+        let pairs: Vec<(String, i64)> = statement
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .and_then(Iterator::collect)
+            .map_err(|e| self.error(e))?;
+        Ok(pairs
+            .into_iter()
+            .filter_map(|(state, n)| Some((state.parse().ok()?, n as u64)))
+            .collect())
+    }
+
+    /// Every row, in row order.
+    pub fn entries(&self) -> Result<Vec<Entry>, JournalError> {
+        let mut statement = self
+            .connection
+            .prepare(
+                "SELECT key, row_number, external_user_id, name, service_environment_id, state, auth_id, detail, attempts
+                 FROM rows ORDER BY row_number, key",
+            )
+            .map_err(|e| self.error(e))?;
+        let entries = statement
+            .query_map([], entry)
+            .and_then(Iterator::collect)
+            .map_err(|e| self.error(e))?;
+        Ok(entries)
+    }
+}
+
+fn entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
+    let state: String = row.get(5)?;
+    Ok(Entry {
+        key: row.get(0)?,
+        row_number: row.get::<_, i64>(1)? as u64,
+        external_user_id: row.get(2)?,
+        name: row.get(3)?,
+        service_environment_id: row.get(4)?,
+        state: state.parse().map_err(|e: String| {
+            rusqlite::Error::FromSqlConversionFailure(5, rusqlite::types::Type::Text, e.into())
+        })?,
+        auth_id: row.get(6)?,
+        detail: row.get(7)?,
+        attempts: row.get(8)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn states_survive_reopening() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite");
+        {
+            let journal = Journal::open(&path).unwrap();
+            journal.begin("a", 1, "u1", "A", "env").unwrap();
+            journal
+                .finish("a", State::Created, Some("auth-1"), None)
+                .unwrap();
+            journal.begin("b", 2, "u1", "B", "env").unwrap();
+            journal
+                .invalid("c", 3, "u2", "C", "/credentials/dc: missing field `dc`")
+                .unwrap();
+            journal.set_user_id("u1", "tray-user-1").unwrap();
+            // A created row stays created even if a later run finds it invalid.
+            journal.invalid("a", 1, "u1", "A", "changed").unwrap();
+        }
+        let journal = Journal::open(&path).unwrap();
+        assert_eq!(journal.get("a").unwrap().unwrap().state, State::Created);
+        let b = journal.get("b").unwrap().unwrap();
+        assert_eq!((b.state, b.attempts), (State::Pending, 1));
+        journal.begin("b", 2, "u1", "B", "env").unwrap();
+        assert_eq!(journal.get("b").unwrap().unwrap().attempts, 2);
+        assert_eq!(
+            journal.claimed_auth_ids("u1").unwrap(),
+            HashSet::from(["auth-1".to_owned()])
+        );
+        assert_eq!(
+            journal.user_id("u1").unwrap().as_deref(),
+            Some("tray-user-1")
+        );
+        let counts = journal.counts().unwrap();
+        assert_eq!(counts[&State::Created], 1);
+        assert_eq!(counts[&State::Pending], 1);
+        assert_eq!(counts[&State::Invalid], 1);
+        assert_eq!(
+            journal
+                .entries()
+                .unwrap()
+                .iter()
+                .map(|e| e.key.as_str())
+                .collect::<Vec<_>>(),
+            ["a", "b", "c"]
+        );
+    }
+}

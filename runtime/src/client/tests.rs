@@ -1,0 +1,140 @@
+//! The client against canned HTTP answers, for what the fake Tray does not do on purpose.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+use super::*;
+
+/// Answers each request, on any connection, with the next of `answers` (raw HTTP/1.1).
+async fn canned(answers: Vec<&'static str>) -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut answers = answers.into_iter();
+        while let Ok((mut stream, _)) = listener.accept().await {
+            // Read one request: headers, then `content-length` bytes of body.
+            let mut request = Vec::new();
+            let mut buffer = [0u8; 4096];
+            while let Ok(n) = stream.read(&mut buffer).await {
+                if n == 0 {
+                    break;
+                }
+                request.extend_from_slice(&buffer[..n]);
+                let text = String::from_utf8_lossy(&request).to_ascii_lowercase();
+                if let Some(end) = text.find("\r\n\r\n") {
+                    let length = text
+                        .lines()
+                        .find_map(|line| line.strip_prefix("content-length:"))
+                        .and_then(|n| n.trim().parse::<usize>().ok())
+                        .unwrap_or(0);
+                    if request.len() >= end + 4 + length {
+                        break;
+                    }
+                }
+            }
+            let Some(answer) = answers.next() else { return };
+            let _ = stream.write_all(answer.as_bytes()).await;
+            let _ = stream.shutdown().await;
+        }
+    });
+    addr
+}
+
+fn client(addr: SocketAddr) -> Client {
+    Client::builder()
+        .base_url(format!("http://{addr}"))
+        .master_token(Secret::from("canned-token"))
+        .retry(RetryPolicy {
+            max_retries: 2,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(2),
+        })
+        .build()
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_create_answered_without_an_id_is_an_unknown_outcome() {
+    let addr = canned(vec![
+        "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ncontent-length: 2\r\nconnection: close\r\n\r\n{}",
+    ])
+    .await;
+    let body = serde_json::json!({ "name": "x", "serviceEnvironmentId": "y" });
+    let err = client(addr)
+        .create_authentication_raw(Bearer::Master, &body)
+        .await
+        .unwrap_err();
+    assert!(err.is_unknown_outcome(), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("Tray answered 200 without a readable id"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn an_error_that_is_not_trays_json_still_says_the_status() {
+    let addr = canned(vec![
+        "HTTP/1.1 502 Bad Gateway\r\ncontent-length: 5\r\nconnection: close\r\n\r\noops!",
+        "HTTP/1.1 502 Bad Gateway\r\ncontent-length: 5\r\nconnection: close\r\n\r\noops!",
+        "HTTP/1.1 403 Forbidden\r\ncontent-length: 5\r\nconnection: close\r\n\r\nnope!",
+    ])
+    .await;
+    let err = client(addr).list_connectors().await.unwrap_err();
+    assert_eq!(err.status(), Some(403), "two 502s were retried");
+    assert_eq!(
+        err.to_string(),
+        "GET /connectors: Tray answered 403: Forbidden (the answer was not Tray's `{message, code}`) \
+         [the token may not do this: admin calls need the master token]"
+    );
+}
+
+#[tokio::test]
+async fn the_base_url_is_checked_and_gets_core_v1() {
+    let err = Client::builder().base_url("ftp://x").build().unwrap_err();
+    assert!(err.to_string().contains("not an absolute http(s) URL"));
+    let err = Client::builder()
+        .base_url("https://user:hunter2@example.test/core/v1")
+        .build()
+        .unwrap_err();
+    assert!(!format!("{err} {err:?}").contains("hunter2"));
+    let client = Client::builder()
+        .base_url("http://127.0.0.1:8787")
+        .build()
+        .unwrap();
+    assert_eq!(client.rest_base(), "http://127.0.0.1:8787/core/v1");
+    assert_eq!(
+        client.inner.graphql_url.as_str(),
+        "http://127.0.0.1:8787/graphql"
+    );
+    let err = client.list_connectors().await.unwrap_err();
+    assert!(
+        matches!(err, Error::Config(ref text) if text.contains("needs the master token")),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_gateway_timeout_on_a_create_is_an_unknown_outcome_and_not_retried() {
+    let addr = canned(vec![
+        "HTTP/1.1 504 Gateway Timeout\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+        "HTTP/1.1 200 OK\r\ncontent-length: 11\r\nconnection: close\r\n\r\n{\"id\": \"a\"}",
+    ])
+    .await;
+    let body = serde_json::json!({ "name": "x", "serviceEnvironmentId": "y" });
+    let client = client(addr);
+    let err = client
+        .create_authentication_raw(Bearer::Master, &body)
+        .await
+        .unwrap_err();
+    assert!(err.is_unknown_outcome(), "{err:?}");
+    // The second answer is still there: the create was not sent again.
+    let id = client
+        .create_authentication_raw(Bearer::Master, &body)
+        .await
+        .unwrap();
+    assert_eq!(id.as_str(), "a");
+}

@@ -1,0 +1,160 @@
+//! The schema constructs of real connector schemas, as generated types behave at run time
+//! (`fixtures/schemas/features-1.json`).
+
+use serde_json::json;
+use tray_auth::{Secret, Validate};
+use tray_tests::fixtures::features::{
+    BatchSize, Compression, Credentials, CredentialsCredentials, CredentialsCredentialsApiKey,
+    Kind, Region, Schedule, ScheduleInterval, Stream, SyncMode, TokenLocation,
+};
+
+fn minimal() -> serde_json::Value {
+    json!({"credentials": {"auth_type": "api_key", "api_key": "abcdefgh12345678"}, "match": "all"})
+}
+
+#[test]
+fn one_of_with_a_const_discriminator_is_an_internally_tagged_enum() {
+    let credentials: Credentials = serde_json::from_value(json!({
+        "credentials": {
+            "auth_type": "oauth2.0", "client_id": "id", "client_secret": "s",
+            "token_location": {"location": "query", "parameter": "token"}
+        },
+        "match": "all"
+    }))
+    .unwrap();
+    let CredentialsCredentials::Oauth20(oauth) = &credentials.credentials else {
+        panic!("{credentials:?}")
+    };
+    assert_eq!(
+        oauth.client_secret.expose(),
+        "s",
+        "airbyte_secret fields are Secrets"
+    );
+    assert!(
+        matches!(&oauth.token_location, Some(TokenLocation::Query(q)) if q.parameter.as_deref() == Some("token"))
+    );
+    // The tag goes back on the wire.
+    assert_eq!(
+        serde_json::to_value(&credentials).unwrap()["credentials"]["auth_type"],
+        "oauth2.0"
+    );
+
+    // A variant with `additionalProperties: false` still takes its own tag, and rejects others.
+    let api_key: Credentials = serde_json::from_value(minimal()).unwrap();
+    assert!(matches!(
+        api_key.credentials,
+        CredentialsCredentials::ApiKey(_)
+    ));
+    let mut extra = minimal();
+    extra["credentials"]["region"] = json!("eu");
+    assert!(serde_json::from_value::<Credentials>(extra).is_err());
+    let mut unknown = minimal();
+    unknown["credentials"]["auth_type"] = json!("basic");
+    assert!(serde_json::from_value::<Credentials>(unknown).is_err());
+}
+
+#[test]
+fn defaults_fill_absent_properties() {
+    let credentials: Credentials = serde_json::from_value(minimal()).unwrap();
+    assert_eq!(
+        credentials.region,
+        Region::UsEast1,
+        "default from a $ref to another file"
+    );
+    assert_eq!(
+        credentials.compression,
+        Compression::V1,
+        "integer enum default"
+    );
+    assert_eq!(credentials.x_api_version, "2024-06");
+    let body = serde_json::to_value(&credentials).unwrap();
+    assert_eq!(body["compression"], 1);
+    assert_eq!(body["region"], "us-east-1");
+    assert!(body.get("nickname").is_none());
+}
+
+#[test]
+fn unions_consts_maps_and_names() {
+    let credentials: Credentials = serde_json::from_value(json!({
+        "credentials": {"auth_type": "api_key", "api_key": "abcdefgh12345678"},
+        "match": "any",
+        "schedule": {"minutes": 10},
+        "kind": "warehouse",
+        "nickname": null,
+        "batch_size": "auto",
+        "tags": {"team": "data"},
+        "headers": {"X-Trace": "1"},
+        "1st_key": "k",
+        "größe": 1.5,
+        "fooBar": true,
+        "foo_bar": false,
+        "streams": [{"name": "users"}]
+    }))
+    .unwrap();
+    assert_eq!(
+        credentials.schedule,
+        Some(Schedule::Interval(ScheduleInterval { minutes: 10 }))
+    );
+    assert_eq!(credentials.kind, Some(Kind::Warehouse));
+    assert_eq!(
+        credentials.batch_size,
+        Some(BatchSize::String("auto".into()))
+    );
+    assert_eq!(credentials.tags.as_ref().unwrap()["team"], "data");
+    assert_eq!(credentials.match_, "any");
+    assert_eq!(credentials.grosse, Some(1.5));
+    assert_eq!(
+        (credentials.foo_bar_2, credentials.foo_bar),
+        (Some(true), Some(false))
+    );
+    assert_eq!(
+        credentials.streams.as_ref().unwrap()[0].sync_mode,
+        SyncMode::FullRefresh
+    );
+    let batch: BatchSize = serde_json::from_value(json!(500)).unwrap();
+    assert_eq!(
+        batch,
+        BatchSize::Integer(500),
+        "integers are not read as strings"
+    );
+    assert!(serde_json::from_value::<Kind>(json!("lake")).is_err());
+    assert!(serde_json::from_value::<Compression>(json!(5)).is_err());
+
+    let body = serde_json::to_value(&credentials).unwrap();
+    for key in ["1st_key", "größe", "fooBar", "foo_bar", "match"] {
+        assert!(body.get(key).is_some(), "{key} missing from {body}");
+    }
+}
+
+#[test]
+fn validate_checks_patterns_lookaround_bounds_and_items() {
+    let mut credentials: Credentials = serde_json::from_value(minimal()).unwrap();
+    assert!(credentials.validate().is_ok());
+
+    credentials.credentials = CredentialsCredentials::ApiKey(CredentialsCredentialsApiKey {
+        api_key: Secret::from("onlyletterskeyxyz"),
+    });
+    credentials.schedule = Some(Schedule::Cron("every day".into()));
+    credentials.port = Some(0);
+    credentials.tags = Some([("team".to_owned(), "much-too-long".to_owned())].into());
+    credentials.start_date = Some("2024-01-01".into());
+    let stream = Stream {
+        name: "a".into(),
+        sync_mode: SyncMode::Incremental,
+    };
+    credentials.streams = Some(vec![stream.clone(), stream]);
+    let err = credentials.validate().unwrap_err();
+    let found: Vec<String> = err.violations().iter().map(ToString::to_string).collect();
+    assert_eq!(
+        found,
+        [
+            "/credentials/api_key: does not match the pattern `^(?=.*[0-9])[A-Za-z0-9]{16,}$`",
+            "/schedule: does not match the pattern `^\\S+ \\S+ \\S+ \\S+ \\S+$`",
+            "/port: is less than the minimum 1",
+            "/tags/team: is longer than 8 characters",
+            "/start_date: does not match the pattern `^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}Z$`",
+            "/streams: has repeated items, but they must be unique",
+        ]
+    );
+    assert!(!err.to_string().contains("onlyletterskeyxyz"));
+}
