@@ -11,7 +11,9 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use criterion::{
+    criterion_group, criterion_main, BenchmarkId, Criterion, SamplingMode, Throughput,
+};
 use serde_json::{json, Value};
 use tray_codegen::diagnostic::Diagnostics;
 use tray_codegen::{emit, generate, plan, schema, schema_to_rust, Config};
@@ -117,10 +119,27 @@ fn nested_one_of(depth: usize) -> Value {
     schema
 }
 
+/// As [`nested_objects`], but each level's property has its own name (`level_1`, `level_2`,
+/// ...), so that type names do not repeat their parent's and the output grows linearly.
+fn nested_objects_distinct_names(depth: usize) -> Value {
+    let mut schema = json!({ "type": "object", "properties": { "name": { "type": "string" } } });
+    for level in (1..depth).rev() {
+        let mut properties = serde_json::Map::new();
+        properties.insert("name".to_owned(), json!({ "type": "string" }));
+        properties.insert(format!("level_{level}"), schema);
+        schema = json!({ "type": "object", "properties": properties, "required": ["name"] });
+    }
+    schema
+}
+
 type Shape = (&'static str, fn(usize) -> Value);
 
-const SHAPES: [Shape; 3] = [
+const SHAPES: [Shape; 4] = [
     ("nested_objects", nested_objects),
+    (
+        "nested_objects_distinct_names",
+        nested_objects_distinct_names,
+    ),
     ("nested_arrays_of_objects", nested_arrays_of_objects),
     ("nested_one_of", nested_one_of),
 ];
@@ -149,6 +168,8 @@ fn snapshots_crate(c: &mut Criterion) {
 fn depth_series(c: &mut Criterion) {
     for (shape, make) in SHAPES {
         let mut group = c.benchmark_group(format!("depth/{shape}"));
+        // The deepest cases take up to seconds an iteration: ten samples of one iteration each.
+        group.sample_size(10).sampling_mode(SamplingMode::Flat);
         for depth in DEPTHS {
             let schema = make(depth);
             group.throughput(Throughput::Elements(depth as u64));

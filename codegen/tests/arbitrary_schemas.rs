@@ -4,9 +4,9 @@
 //!
 //! The property test draws schema-shaped JSON (real keywords, with odd, wrong and missing
 //! values) mixed with arbitrary JSON, so that it reaches the generator's deep paths and not only
-//! its "not a schema" fallback. Set `PROPTEST_CASES` to run more cases than the default.
-//! Failing cases are saved by proptest under `proptest-regressions/` and replayed first on
-//! every later run: commit that file with the fix.
+//! its "not a schema" fallback. Set `PROPTEST_CASES` to run more cases than the default 384.
+//! Proptest saves the seed of each failing case in `arbitrary_schemas.proptest-regressions`
+//! beside this file and replays those first on every later run: commit that file with the fix.
 
 use std::fs;
 use std::panic::{self, AssertUnwindSafe};
