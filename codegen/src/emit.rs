@@ -637,7 +637,18 @@ fn value_checks(
                 out.push(Check::Call(quote!(length(#text, #min, #max))));
             }
             if let Some(pattern) = &c.pattern {
-                let static_name = format_ident!("{}_PATTERN", hint);
+                // Two places can ask for the same name (`tags` items and a `tags_item` field).
+                let taken = |name: &str| {
+                    let declared = format!("static {name} :");
+                    statics.iter().any(|s| s.to_string().starts_with(&declared))
+                };
+                let mut name = format!("{hint}_PATTERN");
+                let mut n = 2;
+                while taken(&name) {
+                    name = format!("{hint}_PATTERN_{n}");
+                    n += 1;
+                }
+                let static_name = format_ident!("{}", name);
                 statics.push(quote! {
                     static #static_name: tray_auth::validate::Pattern = tray_auth::validate::Pattern::new(#pattern);
                 });

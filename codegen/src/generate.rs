@@ -139,8 +139,9 @@ fn connector_module(
     let (environments, constants) = environments(snapshot, &marker_ident, &mut diagnostics);
     let (scope_type, scope_enum) = scopes(snapshot);
     let type_tokens = emit::types(&types);
-    let marker_doc =
-        format!(" {title} (Tray service `{service_name}`, version {service_version}).");
+    let marker_doc = one_line(&format!(
+        " {title} (Tray service `{service_name}`, version {service_version})."
+    ));
     let service_version_lit = proc_macro2::Literal::u32_unsuffixed(service_version);
     let tokens = quote! {
         #[doc = #marker_doc]
@@ -243,7 +244,9 @@ fn environments(
                 title
             }))
         );
-        let doc = format!(" The `{title}` service environment ({auth_type}).");
+        let doc = one_line(&format!(
+            " The `{title}` service environment ({auth_type})."
+        ));
         constants.push(quote! {
             #[doc = #doc]
             pub const #constant: tray_auth::ServiceEnvironmentId<#marker> =
@@ -278,9 +281,9 @@ fn scopes(snapshot: &Snapshot) -> (TokenStream, TokenStream) {
         .map(|(name, description)| {
             let doc = match description {
                 Some(d) if !d.trim().is_empty() => {
-                    format!(" {} (`{name}`).", d.trim().trim_end_matches('.'))
+                    one_line(&format!(" {} (`{name}`).", d.trim().trim_end_matches('.')))
                 }
-                _ => format!(" `{name}`."),
+                _ => one_line(&format!(" `{name}`.")),
             };
             (
                 format_ident!("{}", taken.take(&camel(name))),
@@ -308,6 +311,12 @@ fn scopes(snapshot: &Snapshot) -> (TokenStream, TokenStream) {
         }
     };
     (quote!(Scope), tokens)
+}
+
+/// Text from a snapshot for a one-line doc comment: line breaks (a bare carriage return is
+/// not even allowed in a `///` comment) become spaces.
+fn one_line(text: &str) -> String {
+    text.replace(['\r', '\n'], " ")
 }
 
 /// Formats tokens as a Rust file: `prettyplease`, then a blank line between items, as

@@ -357,11 +357,18 @@ fn plan_schema(schema: &Value, name: &str, file: Option<&Path>) -> Planned {
     let mut plan_diagnostics = Diagnostics::new(file.map(Path::to_owned));
     let root = names::camel(name);
     let (types, samples) = if matches!(read.kind, schema::Kind::Object(_)) {
-        let mut planner = plan::Planner::new(&[root.as_str()], &mut plan_diagnostics);
+        let mut reserved = names::RESERVED_TYPE_NAMES.to_vec();
+        reserved.push(root.as_str());
+        let mut planner = plan::Planner::new(&reserved, &mut plan_diagnostics);
         planner.plan_root(&root, &read, format!("`{root}`."));
         planner.finish_with_samples()
     } else {
-        let mut planner = plan::Planner::new(&[], &mut plan_diagnostics);
+        let reserved: Vec<&str> = names::RESERVED_TYPE_NAMES
+            .iter()
+            .copied()
+            .filter(|n| *n != root)
+            .collect();
+        let mut planner = plan::Planner::new(&reserved, &mut plan_diagnostics);
         planner.plan_named(&root, &read);
         planner.finish_with_samples()
     };

@@ -265,7 +265,9 @@ impl<'d> Planner<'d> {
             }
             Kind::Enum(values) => self.enumeration(schema, values, hint, parent),
             Kind::Const(value) => match value {
-                Value::String(_) | Value::Number(_) => {
+                // A `const` string or integer is a one-value enum; other constants (a
+                // fraction, an object) are kept as JSON values.
+                _ if value.is_string() || value.is_i64() => {
                     self.enumeration(schema, std::slice::from_ref(value), hint, parent)
                 }
                 _ => Ty::Value,
@@ -292,15 +294,11 @@ impl<'d> Planner<'d> {
                             &name,
                             false,
                         );
-                        let as_member = Schema {
-                            kind: member.kind.clone(),
-                            ..schema.clone()
-                        };
                         Variant {
                             ident: scope.take(&camel(kind_word(&member.kind))),
                             value: ty,
                             doc: Vec::new(),
-                            checks: checks(&as_member),
+                            checks: checks_of(&member.kind, &schema.constraints),
                         }
                     })
                     .collect();
@@ -380,8 +378,6 @@ impl<'d> Planner<'d> {
                         unreachable_object()
                     };
                     let ident = scope.take(&variant_ident(&value, variant.title.as_deref()));
-                    let mut object = object.clone();
-                    object.properties.retain(|p| p.name != tag);
                     let payload = self.scope.take(&format!("{name}{ident}"));
                     let type_index = self.types.len();
                     self.types.push(TypeDef {
@@ -389,7 +385,7 @@ impl<'d> Planner<'d> {
                         doc: schema_doc(variant, &payload),
                         body: Body::Struct(placeholder()),
                     });
-                    let body = self.struct_def(&object, &payload);
+                    let body = self.struct_def_without(object, &payload, Some(&tag));
                     self.types[type_index].body = Body::Struct(body);
                     let doc = variant.title.iter().cloned().collect();
                     tagged.push(Variant {
@@ -434,11 +430,20 @@ impl<'d> Planner<'d> {
     }
 
     fn struct_def(&mut self, object: &Object, name: &str) -> StructDef {
-        let json: Vec<&str> = object.properties.iter().map(|p| p.name.as_str()).collect();
-        let idents = field_names(&json);
-        let fields = object
+        self.struct_def_without(object, name, None)
+    }
+
+    /// A struct of the object's properties, leaving out `skip` (a tagged enum's tag).
+    fn struct_def_without(&mut self, object: &Object, name: &str, skip: Option<&str>) -> StructDef {
+        let properties: Vec<&Property> = object
             .properties
             .iter()
+            .filter(|p| Some(p.name.as_str()) != skip)
+            .collect();
+        let json: Vec<&str> = properties.iter().map(|p| p.name.as_str()).collect();
+        let idents = field_names(&json);
+        let fields = properties
+            .into_iter()
             .zip(idents)
             .map(|(property, ident)| self.field(property, ident, name))
             .collect();
@@ -468,11 +473,7 @@ impl<'d> Planner<'d> {
         let default = schema.default.clone().filter(|d| {
             self.value_fits_or_warn(d, &ty, &join(&schema.pointer, "default"), "`default`")
         });
-        let mut kept = Schema {
-            examples: Vec::new(),
-            default: default.clone(),
-            ..schema.clone()
-        };
+        let mut kept_examples = Vec::new();
         let mut samples: Vec<(String, Value)> = default
             .iter()
             .map(|d| (join(&schema.pointer, "default"), d.clone()))
@@ -480,20 +481,21 @@ impl<'d> Planner<'d> {
         for (i, example) in schema.examples.iter().enumerate() {
             let pointer = example_pointer(schema, i);
             if self.value_fits_or_warn(example, &ty, &pointer, "this example") {
-                kept.examples.push(example.clone());
+                kept_examples.push(example.clone());
                 samples.push((pointer, example.clone()));
             }
         }
         // An optional property with a default is a plain field that takes the default when absent.
-        let serde_default =
-            default.filter(|_| !property.required && default_expressible(&ty, &self.types));
+        let serde_default = default
+            .clone()
+            .filter(|_| !property.required && default_expressible(&ty, &self.types));
         if !property.required && serde_default.is_none() && !matches!(ty, Ty::Option(_)) {
             ty = Ty::Option(Box::new(ty));
         }
         let field = Field {
             ident,
             json_name: property.name.clone(),
-            doc: field_doc(&kept),
+            doc: field_doc(schema, default.as_ref(), &kept_examples),
             ty,
             required: property.required,
             default: serde_default,
@@ -634,20 +636,25 @@ fn default_expressible(ty: &Ty, types: &[TypeDef]) -> bool {
 
 /// The checks of a field whose schema is `schema`.
 fn checks(schema: &Schema) -> Checks {
-    let items = match &schema.kind {
+    checks_of(&schema.kind, &schema.constraints)
+}
+
+/// The checks of a value of `kind` under `constraints`.
+fn checks_of(kind: &Kind, constraints: &Constraints) -> Checks {
+    let items = match kind {
         Kind::Array(Some(items)) => Some(Box::new(checks(items))).filter(|c| !c.is_empty()),
         _ => None,
     };
-    let values = match &schema.kind {
+    let values = match kind {
         Kind::Object(Object {
             properties,
             additional: Additional::Schema(values),
         }) if properties.is_empty() => Some(Box::new(checks(values))).filter(|c| !c.is_empty()),
         _ => None,
     };
-    let mut constraints = schema.constraints.clone();
+    let mut constraints = constraints.clone();
     // Bounds only mean something for the kinds they apply to.
-    match &schema.kind {
+    match kind {
         Kind::String => {
             constraints.minimum = None;
             constraints.maximum = None;
@@ -787,7 +794,9 @@ fn schema_doc(schema: &Schema, fallback: &str) -> Vec<String> {
     doc
 }
 
-fn field_doc(schema: &Schema) -> Vec<String> {
+/// A field's doc: the schema's title and description, format, and the `default` and
+/// `examples` that were kept.
+fn field_doc(schema: &Schema, default: Option<&Value>, examples: &[Value]) -> Vec<String> {
     let mut doc = Vec::new();
     push_text(&mut doc, schema.title.as_deref());
     if schema.description.as_deref().map(str::trim) != schema.title.as_deref().map(str::trim) {
@@ -799,10 +808,10 @@ fn field_doc(schema: &Schema) -> Vec<String> {
             facts.push(format!("Format: `{format}`."));
         }
     }
-    if let Some(default) = &schema.default {
+    if let Some(default) = default {
         facts.push(format!("Default: `{}`.", compact(default)));
     }
-    match schema.examples.as_slice() {
+    match examples {
         [] => {}
         [one] => facts.push(format!("Example: `{}`.", compact(one))),
         many => facts.push(format!(

@@ -262,7 +262,13 @@ pub struct Reader<'a> {
     ref_stack: Vec<String>,
     /// Documents loaded for `$ref`s to other files.
     external: Vec<(PathBuf, Value)>,
+    /// How deep the schema being read is nested.
+    depth: usize,
 }
+
+/// How deep a schema may nest before the rest is read as "any value": far deeper than real
+/// schemas go (the corpus nests 18 levels), and shallow enough that no stack overflows.
+pub const MAX_DEPTH: usize = 128;
 
 impl<'a> Reader<'a> {
     /// A reader of the schema `root`, which stands at `root_pointer` in its file; `base_dir` is
@@ -280,6 +286,7 @@ impl<'a> Reader<'a> {
             diagnostics,
             ref_stack: Vec::new(),
             external: Vec::new(),
+            depth: 0,
         }
     }
 
@@ -305,6 +312,20 @@ impl<'a> Reader<'a> {
 
     /// Reads the schema `value` found at `pointer`.
     pub fn read(&mut self, value: &Value, pointer: &str) -> Schema {
+        if self.depth >= MAX_DEPTH {
+            self.warn(
+                pointer,
+                format!("nested more than {MAX_DEPTH} levels deep; any value is accepted here"),
+            );
+            return Schema::any(pointer);
+        }
+        self.depth += 1;
+        let schema = self.read_nested(value, pointer);
+        self.depth -= 1;
+        schema
+    }
+
+    fn read_nested(&mut self, value: &Value, pointer: &str) -> Schema {
         let Value::Object(map) = value else {
             if value != &Value::Bool(true) {
                 self.warn(

@@ -117,3 +117,60 @@ fn local_refs_resolve_and_cycles_stop() {
         "{warnings:#?}"
     );
 }
+
+#[test]
+fn type_names_never_shadow_the_prelude() {
+    let (code, _) = rust(json!({
+        "type": "object",
+        "properties": {"option": {"type": "object", "properties": {"a": {"type": "string"}}}}
+    }));
+    assert!(!code.contains("pub struct Option "), "{code}");
+    assert!(
+        code.contains("pub option: Option<CredentialsOption>,"),
+        "{code}"
+    );
+}
+
+#[test]
+fn pattern_statics_get_distinct_names() {
+    let (code, _) = rust(json!({
+        "type": "object",
+        "properties": {
+            "tags": {"type": "array", "items": {"type": "string", "pattern": "^a"}},
+            "tags_item": {"type": "string", "pattern": "^b"}
+        }
+    }));
+    assert!(code.contains("static TAGS_ITEM_PATTERN:"), "{code}");
+    assert!(code.contains("static TAGS_ITEM_PATTERN_2:"), "{code}");
+    syn::parse_file(&code).unwrap();
+}
+
+#[test]
+fn fractional_consts_are_json_values() {
+    let (code, _) =
+        rust(json!({"type": "object", "properties": {"n": {"const": 1.5}}, "required": ["n"]}));
+    assert!(code.contains("pub n: serde_json::Value,"), "{code}");
+    assert!(!code.contains("pub enum N {}"), "{code}");
+}
+
+#[test]
+fn deep_nesting_stops_with_a_warning_not_a_crash() {
+    let mut schema = json!({"type": "string"});
+    for _ in 0..400 {
+        schema = json!({"type": "object", "properties": {"next": schema}});
+    }
+    // Run on a small stack, as a test thread or a build script has.
+    let (code, warnings) = std::thread::Builder::new()
+        .stack_size(2 * 1024 * 1024)
+        .spawn(move || rust(schema))
+        .unwrap()
+        .join()
+        .unwrap();
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("nested more than 128 levels deep")),
+        "{warnings:?}"
+    );
+    syn::parse_file(&code).unwrap();
+}
