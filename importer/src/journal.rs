@@ -88,10 +88,27 @@ pub struct Entry {
 
 /// A journal that cannot be used.
 #[derive(Debug, thiserror::Error)]
-#[error("journal {path}: {source}")]
-pub struct JournalError {
-    path: PathBuf,
-    source: rusqlite::Error,
+pub enum JournalError {
+    /// SQLite could not read or write the file.
+    #[error(
+        "journal {path}: {source} (check that the file is writable and not used by another import)"
+    )]
+    Sqlite {
+        /// The journal file.
+        path: PathBuf,
+        /// What SQLite said.
+        source: rusqlite::Error,
+    },
+    /// The journal records an import into another Tray (region or base URL).
+    #[error("journal {path} records an import into {recorded}, not {given}: give another --journal for another Tray region or account")]
+    OtherTarget {
+        /// The journal file.
+        path: PathBuf,
+        /// Where its rows were created.
+        recorded: String,
+        /// Where this run would create them.
+        given: String,
+    },
 }
 
 /// The journal of one import.
@@ -124,6 +141,10 @@ const SCHEMA: &str = "
         updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
     );
     CREATE INDEX IF NOT EXISTS rows_by_user ON rows (external_user_id);
+    CREATE TABLE IF NOT EXISTS meta (
+        name TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
     CREATE TABLE IF NOT EXISTS users (
         external_user_id TEXT PRIMARY KEY,
         user_id TEXT NOT NULL
@@ -134,7 +155,7 @@ impl Journal {
     /// Opens (or creates) the journal file.
     pub fn open(path: impl AsRef<Path>) -> Result<Journal, JournalError> {
         let path = path.as_ref().to_owned();
-        let error = |source| JournalError {
+        let error = |source| JournalError::Sqlite {
             path: path.clone(),
             source,
         };
@@ -147,22 +168,54 @@ impl Journal {
     }
 
     fn error(&self, source: rusqlite::Error) -> JournalError {
-        JournalError {
+        JournalError::Sqlite {
             path: self.path.clone(),
             source,
+        }
+    }
+
+    /// The journal file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Ties the journal to the Tray it imports into (a REST base URL): the first call records
+    /// it, later calls fail if it differs, since a created row in one Tray is not created in
+    /// another.
+    pub fn check_target(&self, target: &str) -> Result<(), JournalError> {
+        let recorded: Option<String> = self
+            .connection
+            .query_row("SELECT value FROM meta WHERE name = 'target'", [], |row| {
+                row.get(0)
+            })
+            .optional()
+            .map_err(|e| self.error(e))?;
+        match recorded {
+            Some(recorded) if recorded != target => Err(JournalError::OtherTarget {
+                path: self.path.clone(),
+                recorded,
+                given: target.to_owned(),
+            }),
+            Some(_) => Ok(()),
+            None => self
+                .connection
+                .execute(
+                    "INSERT INTO meta (name, value) VALUES ('target', ?1)",
+                    params![target],
+                )
+                .map(drop)
+                .map_err(|e| self.error(e)),
         }
     }
 
     /// What the journal holds about a row.
     pub fn get(&self, key: &str) -> Result<Option<Entry>, JournalError> {
         self.connection
-            .query_row(
+            .prepare_cached(
                 "SELECT key, row_number, external_user_id, name, service_environment_id, state, auth_id, detail, attempts
                  FROM rows WHERE key = ?1",
-                params![key],
-                entry,
             )
-            .optional()
+            .and_then(|mut statement| statement.query_row(params![key], entry).optional())
             .map_err(|e| self.error(e))
     }
 
@@ -176,7 +229,7 @@ impl Journal {
         service_environment_id: &str,
     ) -> Result<(), JournalError> {
         self.connection
-            .execute(
+            .prepare_cached(
                 "INSERT INTO rows (key, row_number, external_user_id, name, service_environment_id, state, attempts)
                  VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 1)
                  ON CONFLICT (key) DO UPDATE SET
@@ -184,8 +237,16 @@ impl Journal {
                      name = excluded.name, service_environment_id = excluded.service_environment_id,
                      state = 'pending', detail = NULL, attempts = rows.attempts + 1,
                      updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
-                params![key, row_number as i64, external_user_id, name, service_environment_id],
             )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    key,
+                    row_number as i64,
+                    external_user_id,
+                    name,
+                    service_environment_id
+                ])
+            })
             .map(drop)
             .map_err(|e| self.error(e))
     }
@@ -199,16 +260,26 @@ impl Journal {
         name: &str,
         detail: &str,
     ) -> Result<(), JournalError> {
+        // A row that was (or may have been) sent keeps its state: an edit of the input
+        // cannot undo an authentication Tray may hold.
         self.connection
-            .execute(
+            .prepare_cached(
                 "INSERT INTO rows (key, row_number, external_user_id, name, state, detail)
                  VALUES (?1, ?2, ?3, ?4, 'invalid', ?5)
                  ON CONFLICT (key) DO UPDATE SET
                      row_number = excluded.row_number, state = 'invalid', detail = excluded.detail,
                      updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
-                 WHERE rows.state <> 'created'",
-                params![key, row_number as i64, external_user_id, name, detail],
+                 WHERE rows.state NOT IN ('created', 'pending', 'unknown')",
             )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    key,
+                    row_number as i64,
+                    external_user_id,
+                    name,
+                    detail
+                ])
+            })
             .map(drop)
             .map_err(|e| self.error(e))
     }
@@ -222,12 +293,14 @@ impl Journal {
         detail: Option<&str>,
     ) -> Result<(), JournalError> {
         self.connection
-            .execute(
+            .prepare_cached(
                 "UPDATE rows SET state = ?2, auth_id = COALESCE(?3, auth_id), detail = ?4,
                      updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
                  WHERE key = ?1",
-                params![key, state.as_str(), auth_id, detail],
             )
+            .and_then(|mut statement| {
+                statement.execute(params![key, state.as_str(), auth_id, detail])
+            })
             .map(drop)
             .map_err(|e| self.error(e))
     }
@@ -287,6 +360,44 @@ impl Journal {
             .into_iter()
             .filter_map(|(state, n)| Some((state.parse().ok()?, n as u64)))
             .collect())
+    }
+
+    /// The rows that may or may not have reached Tray (`pending` or `unknown`), to be settled
+    /// before anything else is sent.
+    pub fn unsettled(&self) -> Result<Vec<Entry>, JournalError> {
+        let mut statement = self
+            .connection
+            .prepare(
+                "SELECT key, row_number, external_user_id, name, service_environment_id, state, auth_id, detail, attempts
+                 FROM rows WHERE state IN ('pending', 'unknown') ORDER BY external_user_id, row_number",
+            )
+            .map_err(|e| self.error(e))?;
+        let entries = statement
+            .query_map([], entry)
+            .and_then(Iterator::collect)
+            .map_err(|e| self.error(e))?;
+        Ok(entries)
+    }
+
+    /// Calls `f` with every row in row order, one at a time (memory stays flat).
+    pub fn for_each_entry<E>(
+        &self,
+        mut f: impl FnMut(Entry) -> Result<(), E>,
+    ) -> Result<Result<(), E>, JournalError> {
+        let mut statement = self
+            .connection
+            .prepare(
+                "SELECT key, row_number, external_user_id, name, service_environment_id, state, auth_id, detail, attempts
+                 FROM rows ORDER BY row_number, key",
+            )
+            .map_err(|e| self.error(e))?;
+        let mut rows = statement.query([]).map_err(|e| self.error(e))?;
+        while let Some(row) = rows.next().map_err(|e| self.error(e))? {
+            if let Err(e) = f(entry(row).map_err(|e| self.error(e))?) {
+                return Ok(Err(e));
+            }
+        }
+        Ok(Ok(()))
     }
 
     /// Every row, in row order.

@@ -1,0 +1,900 @@
+//! The import itself: end users and their tokens, bounded concurrency within the client's
+//! rate limit, the journal around every create, and settling rows whose outcome is unknown.
+//!
+//! Exactly once, and how: a row is journaled `pending` (committed) before its request is
+//! sent, and `created`, `failed`, `invalid` or `unknown` after. A row that may have reached
+//! Tray without an answer (`unknown`, or `pending` after a crash) is never simply sent again:
+//! it is *settled* first, when no create of its end user is in flight, by listing the user's
+//! authentications in Tray. One with the row's name and service environment that no created
+//! row of the journal claims is the row's; only if there is none is the row created again.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::sync::{mpsc, Semaphore};
+use tokio::task::JoinSet;
+use tray_auth::client::{AuthenticationId, Bearer, Client, Error as ClientError, UserId};
+use tray_auth::registry::Problem;
+
+use crate::check::CheckedRow;
+use crate::item::ImportItem;
+use crate::journal::{Entry, Journal, JournalError, State};
+use crate::session::{Session, Sessions};
+
+/// Tray's user tokens live two days; renew a little before.
+const TOKEN_LIFETIME: Duration = Duration::from_secs(2 * 24 * 3600 - 600);
+
+/// What became of one row in this run, for progress bars and logs.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Outcome {
+    /// The row's number.
+    pub row: u64,
+    /// The row's key.
+    pub key: String,
+    /// Its state now.
+    pub state: State,
+    /// The authentication's id, when created.
+    pub auth_id: Option<String>,
+    /// Whether it was created by an earlier run (and so skipped now).
+    pub earlier: bool,
+}
+
+/// The counts of one run: each row of the input is counted once, by its state at the end.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Rows created in this run.
+    pub created: u64,
+    /// Rows created by an earlier run, skipped.
+    pub already_created: u64,
+    /// Rows that do not fit their connector (or that Tray refused as invalid). Never sent.
+    pub invalid: u64,
+    /// Rows Tray refused or could not take; a rerun tries them again.
+    pub failed: u64,
+    /// Rows that may or may not have been created; a rerun settles them.
+    pub unknown: u64,
+    /// Rows with an unknown outcome that were found in Tray and recorded as created (counted
+    /// in `created` or `already_created` too).
+    pub settled: u64,
+}
+
+impl Summary {
+    /// Whether every row is created.
+    pub fn is_complete(&self) -> bool {
+        self.invalid == 0 && self.failed == 0 && self.unknown == 0
+    }
+
+    fn count(&mut self, outcome: &Outcome) {
+        match outcome.state {
+            State::Created if outcome.earlier => self.already_created += 1,
+            State::Created => self.created += 1,
+            State::Invalid => self.invalid += 1,
+            State::Failed => self.failed += 1,
+            State::Unknown | State::Pending => self.unknown += 1,
+        }
+    }
+}
+
+/// Why a run stopped before the end of its input. Rows sent so far are in the journal; the
+/// same run again carries on.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ImportError {
+    /// The journal could not be read or written.
+    #[error(transparent)]
+    Journal(#[from] JournalError),
+    /// Tray refused the master token (or it may not make users).
+    #[error("Tray refused the master token ({0}): check TRAY_MASTER_TOKEN and that it belongs to this region")]
+    MasterTokenRefused(String),
+    /// A task of the import failed unexpectedly.
+    #[error("an import task stopped unexpectedly: {0}")]
+    Task(String),
+}
+
+type Observer = Arc<dyn Fn(&Outcome) + Send + Sync>;
+
+/// Imports authentications into Tray, each under its end user, exactly once.
+///
+/// ```no_run
+/// # async fn run(items: Vec<tray_import::ImportItem>) -> Result<(), Box<dyn std::error::Error>> {
+/// use tray_auth::client::{Client, Region};
+/// use tray_auth::Secret;
+/// use tray_import::{Importer, Journal};
+///
+/// let client = Client::builder()
+///     .region(Region::Eu)
+///     .master_token(Secret::from(std::env::var("TRAY_MASTER_TOKEN")?))
+///     .build()?;
+/// let summary = Importer::new(client, Journal::open("import.sqlite")?)
+///     .concurrency(8)
+///     .run(items)
+///     .await?;
+/// println!("{} created, {} failed", summary.created, summary.failed);
+/// # Ok(()) }
+/// ```
+pub struct Importer {
+    client: Client,
+    journal: Arc<Mutex<Journal>>,
+    sessions: Arc<Sessions>,
+    concurrency: usize,
+    max_attempts: u32,
+    retry_delay: Duration,
+    token_lifetime: Duration,
+    observer: Option<Observer>,
+}
+
+impl fmt::Debug for Importer {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Importer")
+            .field("client", &self.client)
+            .field("concurrency", &self.concurrency)
+            .field("max_attempts", &self.max_attempts)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Importer {
+    /// An importer creating authentications with `client` (its master token makes end users
+    /// and their tokens; its rate limit is shared by every task) and keeping each row's state
+    /// in `journal`.
+    pub fn new(client: Client, journal: Journal) -> Importer {
+        Importer {
+            client,
+            journal: Arc::new(Mutex::new(journal)),
+            sessions: Arc::new(Sessions::default()),
+            concurrency: 8,
+            max_attempts: 4,
+            retry_delay: Duration::from_millis(500),
+            token_lifetime: TOKEN_LIFETIME,
+            observer: None,
+        }
+    }
+
+    /// How many creates may be in flight at once (default 8; at least 1). The client's rate
+    /// limit still applies to all of them together.
+    #[must_use]
+    pub fn concurrency(mut self, tasks: usize) -> Importer {
+        self.concurrency = tasks.max(1);
+        self
+    }
+
+    /// How many times one row is tried in a run when Tray fails (a 5xx, a 429 out of client
+    /// retries, a network error), and how many rounds settle unknown outcomes (default 4).
+    #[must_use]
+    pub fn max_attempts(mut self, attempts: u32) -> Importer {
+        self.max_attempts = attempts.max(1);
+        self
+    }
+
+    /// The first wait before trying a row again; it doubles each time, with jitter
+    /// (default 500 ms).
+    #[must_use]
+    pub fn retry_delay(mut self, delay: Duration) -> Importer {
+        self.retry_delay = delay;
+        self
+    }
+
+    /// How long a user token is used before it is renewed (default: Tray's two days, less
+    /// ten minutes). A token refused with a 401 is renewed at once whatever its age.
+    #[must_use]
+    pub fn token_lifetime(mut self, lifetime: Duration) -> Importer {
+        self.token_lifetime = lifetime;
+        self
+    }
+
+    /// Calls `observer` once for each row of the input, with its state at the end of the run
+    /// (for a progress bar).
+    #[must_use]
+    pub fn on_outcome(mut self, observer: impl Fn(&Outcome) + Send + Sync + 'static) -> Importer {
+        self.observer = Some(Arc::new(observer));
+        self
+    }
+
+    /// The journal, for reading states and writing a report after a run.
+    pub fn journal(&self) -> MutexGuard<'_, Journal> {
+        lock(&self.journal)
+    }
+
+    /// Imports `items`: settles what an earlier run left unknown, then goes through the items
+    /// (read on a blocking thread, so an iterator may read a file or a database), creating
+    /// each row not yet created, and at the end settles this run's unknown outcomes.
+    ///
+    /// The run can be stopped at any moment (even `kill -9`) and started again with the same
+    /// journal and items: no row is created twice and none is lost.
+    pub async fn run<I>(&self, items: I) -> Result<Summary, ImportError>
+    where
+        I: IntoIterator<Item = ImportItem>,
+        I::IntoIter: Send + 'static,
+    {
+        let run = Run {
+            client: self.client.clone(),
+            journal: self.journal.clone(),
+            sessions: self.sessions.clone(),
+            max_attempts: self.max_attempts,
+            retry_delay: self.retry_delay,
+            token_lifetime: self.token_lifetime,
+        };
+        let run = Arc::new(run);
+        run.journal().check_target(self.client.rest_base())?;
+        let mut summary = Summary::default();
+
+        // 1. What an earlier run left pending or unknown, before anything is sent.
+        let unsettled = run.journal().unsettled()?;
+        if !unsettled.is_empty() {
+            tracing::info!(
+                rows = unsettled.len(),
+                "settling rows an earlier run left with an unknown outcome"
+            );
+            let settled = run.settle(unsettled).await?;
+            let found = settled
+                .iter()
+                .filter(|(_, s)| matches!(s, Settled::Found(_)))
+                .count();
+            summary.settled += found as u64;
+            tracing::info!(
+                found,
+                "settled: rows found in Tray are recorded as created, the others are sent again"
+            );
+        }
+
+        // 2. The items, through a bounded channel from a blocking thread.
+        let (sender, mut receiver) = mpsc::channel::<ImportItem>(self.concurrency * 4);
+        let items = items.into_iter();
+        let producer = tokio::task::spawn_blocking(move || {
+            for item in items {
+                if sender.blocking_send(item).is_err() {
+                    break; // the run stopped
+                }
+            }
+        });
+        let permits = Arc::new(Semaphore::new(self.concurrency));
+        let mut tasks: JoinSet<Result<(CheckedRow, Sent), ImportError>> = JoinSet::new();
+        let mut deferred: Vec<CheckedRow> = Vec::new();
+        let mut position = 0u64;
+        let mut failure: Option<ImportError> = None;
+        while let Some(item) = receiver.recv().await {
+            position += 1;
+            let number = item.number.unwrap_or(position);
+            match self.admit(&run, item, number) {
+                Ok(Admitted::Done(outcome)) => self.report(&mut summary, &outcome),
+                Ok(Admitted::Send(row)) => {
+                    let Ok(permit) = permits.clone().acquire_owned().await else {
+                        break;
+                    };
+                    let run = run.clone();
+                    tasks.spawn(async move {
+                        let sent = run.send(&row).await;
+                        drop(permit);
+                        sent.map(|sent| (row, sent))
+                    });
+                }
+                Err(e) => {
+                    failure = Some(e);
+                    break;
+                }
+            }
+            while let Some(done) = tasks.try_join_next() {
+                if let Err(e) = self.finished(done, &mut summary, &mut deferred) {
+                    failure.get_or_insert(e);
+                }
+            }
+            if failure.is_some() {
+                break;
+            }
+        }
+        drop(receiver);
+        // Let what is in flight finish, so its outcome is journaled, even when stopping.
+        while let Some(done) = tasks.join_next().await {
+            if let Err(e) = self.finished(done, &mut summary, &mut deferred) {
+                failure.get_or_insert(e);
+            }
+        }
+        let _ = producer.await;
+        if let Some(e) = failure {
+            return Err(e);
+        }
+
+        // 3. This run's unknown outcomes, now that no create is in flight.
+        for round in 1..=self.max_attempts {
+            if deferred.is_empty() {
+                break;
+            }
+            tracing::info!(
+                rows = deferred.len(),
+                round,
+                "settling this run's unknown outcomes"
+            );
+            let entries = {
+                let journal = run.journal();
+                deferred
+                    .iter()
+                    .filter_map(|row| journal.get(&row.key).transpose())
+                    .collect::<Result<Vec<_>, _>>()?
+            };
+            let mut bodies: HashMap<String, CheckedRow> = deferred
+                .drain(..)
+                .map(|row| (row.key.clone(), row))
+                .collect();
+            let mut again = Vec::new();
+            for (entry, settled) in run.settle(entries).await? {
+                let Some(row) = bodies.remove(&entry.key) else {
+                    continue;
+                };
+                match settled {
+                    Settled::Found(id) => {
+                        summary.settled += 1;
+                        self.report(&mut summary, &created(&row, id.as_str()));
+                    }
+                    Settled::Missing => again.push(row),
+                    Settled::Unreachable => {
+                        self.report(&mut summary, &outcome(&row, State::Unknown));
+                    }
+                }
+            }
+            let mut resend = JoinSet::new();
+            for row in again {
+                let Ok(permit) = permits.clone().acquire_owned().await else {
+                    break;
+                };
+                let run = run.clone();
+                resend.spawn(async move {
+                    let sent = run.send(&row).await;
+                    drop(permit);
+                    sent.map(|sent| (row, sent))
+                });
+            }
+            while let Some(done) = resend.join_next().await {
+                if let Err(e) = self.finished(done, &mut summary, &mut deferred) {
+                    failure.get_or_insert(e);
+                }
+            }
+            if let Some(e) = failure {
+                return Err(e);
+            }
+        }
+        for row in deferred {
+            self.report(&mut summary, &outcome(&row, State::Unknown));
+        }
+        Ok(summary)
+    }
+
+    /// Decides what to do with one item: skip it, record it as invalid, or send it.
+    fn admit(&self, run: &Run, item: ImportItem, number: u64) -> Result<Admitted, ImportError> {
+        let journal = run.journal();
+        if let Some(entry) = journal.get(&item.key)? {
+            match entry.state {
+                State::Created => {
+                    return Ok(Admitted::Done(Outcome {
+                        row: number,
+                        key: item.key,
+                        state: State::Created,
+                        auth_id: entry.auth_id,
+                        earlier: true,
+                    }))
+                }
+                // Not settled (its end user's authentications could not be listed): sending
+                // it could make a duplicate. The next run tries to settle it again.
+                State::Pending | State::Unknown => {
+                    return Ok(Admitted::Done(Outcome {
+                        row: number,
+                        key: item.key,
+                        state: State::Unknown,
+                        auth_id: None,
+                        earlier: true,
+                    }))
+                }
+                State::Invalid | State::Failed => {}
+            }
+        }
+        match item.content {
+            Ok(mut row) => {
+                row.number = number;
+                Ok(Admitted::Send(row))
+            }
+            Err(problems) => {
+                journal.invalid(
+                    &item.key,
+                    number,
+                    &item.external_user_id,
+                    &item.name,
+                    &problems_json(&problems),
+                )?;
+                tracing::debug!(row = number, key = %item.key, problems = problems.len(), "invalid row; not sent");
+                Ok(Admitted::Done(Outcome {
+                    row: number,
+                    key: item.key,
+                    state: State::Invalid,
+                    auth_id: None,
+                    earlier: false,
+                }))
+            }
+        }
+    }
+
+    fn finished(
+        &self,
+        done: Result<Result<(CheckedRow, Sent), ImportError>, tokio::task::JoinError>,
+        summary: &mut Summary,
+        deferred: &mut Vec<CheckedRow>,
+    ) -> Result<(), ImportError> {
+        let (row, sent) = done.map_err(|e| ImportError::Task(e.to_string()))??;
+        match sent {
+            Sent::Created(id) => self.report(summary, &created(&row, id.as_str())),
+            Sent::Invalid => self.report(summary, &outcome(&row, State::Invalid)),
+            Sent::Failed => self.report(summary, &outcome(&row, State::Failed)),
+            Sent::Unknown => deferred.push(row),
+        }
+        Ok(())
+    }
+
+    fn report(&self, summary: &mut Summary, outcome: &Outcome) {
+        summary.count(outcome);
+        if let Some(observer) = &self.observer {
+            observer(outcome);
+        }
+    }
+}
+
+fn created(row: &CheckedRow, id: &str) -> Outcome {
+    Outcome {
+        auth_id: Some(id.to_owned()),
+        ..outcome(row, State::Created)
+    }
+}
+
+fn outcome(row: &CheckedRow, state: State) -> Outcome {
+    Outcome {
+        row: row.number,
+        key: row.key.clone(),
+        state,
+        auth_id: None,
+        earlier: false,
+    }
+}
+
+enum Admitted {
+    Done(Outcome),
+    Send(CheckedRow),
+}
+
+/// How sending a row ended (already journaled).
+enum Sent {
+    Created(AuthenticationId),
+    Invalid,
+    Failed,
+    Unknown,
+}
+
+/// How settling a row ended (already journaled).
+enum Settled {
+    /// Found in Tray: recorded as created with this id.
+    Found(AuthenticationId),
+    /// Not in Tray: recorded as failed, to be sent again.
+    Missing,
+    /// The user's authentications could not be listed: still unknown.
+    Unreachable,
+}
+
+/// What is shared by the tasks of one run.
+struct Run {
+    client: Client,
+    journal: Arc<Mutex<Journal>>,
+    sessions: Arc<Sessions>,
+    max_attempts: u32,
+    retry_delay: Duration,
+    token_lifetime: Duration,
+}
+
+/// Why an end user's session could not be had.
+enum NoSession {
+    Fatal(ImportError),
+    Row(String),
+}
+
+fn lock(journal: &Mutex<Journal>) -> MutexGuard<'_, Journal> {
+    // A panic while holding the lock cannot leave SQLite half-written (each call is one
+    // transaction), so a poisoned lock is used as is.
+    journal.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Run {
+    fn journal(&self) -> MutexGuard<'_, Journal> {
+        lock(&self.journal)
+    }
+
+    async fn backoff(&self, attempt: u32) {
+        let base = self
+            .retry_delay
+            .saturating_mul(2u32.saturating_pow(attempt.min(10)))
+            .min(Duration::from_secs(30));
+        let wait = base / 2 + (base / 2).mul_f64(fastrand::f64());
+        tokio::time::sleep(wait).await;
+    }
+
+    /// Sends one row, trying again what surely did not create it, and journals the outcome.
+    async fn send(&self, row: &CheckedRow) -> Result<Sent, ImportError> {
+        let mut attempt = 0;
+        let mut renewals = 0;
+        loop {
+            attempt += 1;
+            let session = match self.session(&row.external_user_id).await {
+                Ok(session) => session,
+                Err(NoSession::Fatal(e)) => return Err(e),
+                Err(NoSession::Row(detail)) => {
+                    self.journal().begin(
+                        &row.key,
+                        row.number,
+                        &row.external_user_id,
+                        &row.name,
+                        &row.service_environment_id,
+                    )?;
+                    self.journal()
+                        .finish(&row.key, State::Failed, None, Some(&detail))?;
+                    tracing::warn!(row = row.number, key = %row.key, %detail, "failed");
+                    return Ok(Sent::Failed);
+                }
+            };
+            self.journal().begin(
+                &row.key,
+                row.number,
+                &row.external_user_id,
+                &row.name,
+                &row.service_environment_id,
+            )?;
+            let result = self
+                .client
+                .create_authentication_raw(Bearer::User(&session.token), &row.body)
+                .await;
+            let error = match result {
+                Ok(id) => {
+                    self.journal()
+                        .finish(&row.key, State::Created, Some(id.as_str()), None)?;
+                    tracing::debug!(row = row.number, key = %row.key, auth_id = %id, "created");
+                    return Ok(Sent::Created(id));
+                }
+                Err(error) => error,
+            };
+            let detail = error.to_string();
+            match error {
+                ClientError::UnknownOutcome { .. } => {
+                    self.journal()
+                        .finish(&row.key, State::Unknown, None, Some(&detail))?;
+                    tracing::info!(row = row.number, key = %row.key, "outcome unknown; settled at the end of the run");
+                    return Ok(Sent::Unknown);
+                }
+                ClientError::Api { status: 401, .. } if renewals < 2 => {
+                    // Not created; the token expired or was revoked. Renew it and try again.
+                    renewals += 1;
+                    attempt -= 1;
+                    self.journal()
+                        .finish(&row.key, State::Failed, None, Some(&detail))?;
+                    self.refused(&row.external_user_id, session.generation)
+                        .await;
+                    tracing::info!(row = row.number, "user token refused; renewing it");
+                }
+                ClientError::Api {
+                    status: 400,
+                    message,
+                    ..
+                } => {
+                    let problems = vec![Problem {
+                        pointer: String::new(),
+                        message: format!(
+                            "Tray refused the body: {}; re-fetch the snapshots (`tray-codegen fetch`) if the schema changed",
+                            redact_values(&message)
+                        ),
+                    }];
+                    self.journal().finish(
+                        &row.key,
+                        State::Invalid,
+                        None,
+                        Some(&problems_json(&problems)),
+                    )?;
+                    tracing::warn!(row = row.number, key = %row.key, "Tray refused the row as invalid");
+                    return Ok(Sent::Invalid);
+                }
+                ClientError::Api { status, .. }
+                    if (status == 429 || status >= 500) && attempt < self.max_attempts =>
+                {
+                    self.journal()
+                        .finish(&row.key, State::Failed, None, Some(&detail))?;
+                    tracing::info!(
+                        row = row.number,
+                        status,
+                        attempt,
+                        "Tray failed; trying the row again"
+                    );
+                    self.backoff(attempt).await;
+                }
+                ClientError::Network { .. } if attempt < self.max_attempts => {
+                    self.journal()
+                        .finish(&row.key, State::Failed, None, Some(&detail))?;
+                    tracing::info!(
+                        row = row.number,
+                        attempt,
+                        "Tray unreachable; trying the row again"
+                    );
+                    self.backoff(attempt).await;
+                }
+                _ => {
+                    self.journal()
+                        .finish(&row.key, State::Failed, None, Some(&detail))?;
+                    tracing::warn!(row = row.number, key = %row.key, %detail, "failed");
+                    return Ok(Sent::Failed);
+                }
+            }
+        }
+    }
+
+    /// The end user's Tray user id and a fresh token: from the cache, or found in the journal
+    /// (or created) and authorized.
+    async fn session(&self, external_user_id: &str) -> Result<Session, NoSession> {
+        let slot = self.sessions.slot(external_user_id);
+        let mut slot = slot.lock().await;
+        if let Some(session) = slot.fresh(self.token_lifetime) {
+            return Ok(session);
+        }
+        let user_id = match slot.user_id.clone() {
+            Some(user_id) => user_id,
+            None => {
+                let journaled = self
+                    .journal()
+                    .user_id(external_user_id)
+                    .map_err(|e| NoSession::Fatal(e.into()))?;
+                match journaled {
+                    Some(user_id) => UserId::new(user_id),
+                    None => self.create_user(external_user_id).await?,
+                }
+            }
+        };
+        let mut attempt = 0;
+        let token = loop {
+            attempt += 1;
+            match self.client.authorize(&user_id).await {
+                Ok(token) => break token,
+                Err(e) if master_refused(&e) => {
+                    return Err(NoSession::Fatal(ImportError::MasterTokenRefused(
+                        e.to_string(),
+                    )))
+                }
+                Err(e) if retryable(&e) && attempt < self.max_attempts => {
+                    tracing::info!(attempt, error = %e, "authorize failed; trying again");
+                    self.backoff(attempt).await;
+                }
+                Err(e) => {
+                    return Err(NoSession::Row(format!(
+                        "could not get a user token for end user `{external_user_id}`: {e}"
+                    )))
+                }
+            }
+        };
+        tracing::debug!(external_user_id, user_id = %user_id, "user token obtained");
+        Ok(slot.keep(user_id, token, &self.sessions))
+    }
+
+    /// Makes the Tray user of an end user and journals its id.
+    async fn create_user(&self, external_user_id: &str) -> Result<UserId, NoSession> {
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            // Tray takes a display name; the external id is what an import knows.
+            match self
+                .client
+                .create_external_user(external_user_id, external_user_id)
+                .await
+            {
+                Ok(user_id) => {
+                    self.journal()
+                        .set_user_id(external_user_id, user_id.as_str())
+                        .map_err(|e| NoSession::Fatal(e.into()))?;
+                    tracing::info!(external_user_id, user_id = %user_id, "Tray user created");
+                    return Ok(user_id);
+                }
+                Err(e) if master_refused(&e) => {
+                    return Err(NoSession::Fatal(ImportError::MasterTokenRefused(
+                        e.to_string(),
+                    )))
+                }
+                // An unknown outcome may leave a Tray user with no authentications behind;
+                // authentications are only ever made with the journaled user's token.
+                Err(e)
+                    if (retryable(&e) || e.is_unknown_outcome()) && attempt < self.max_attempts =>
+                {
+                    tracing::warn!(external_user_id, attempt, error = %e, "creating the Tray user failed; trying again");
+                    self.backoff(attempt).await;
+                }
+                Err(e) => {
+                    return Err(NoSession::Row(format!(
+                        "could not create the Tray user for end user `{external_user_id}`: {e}"
+                    )))
+                }
+            }
+        }
+    }
+
+    async fn refused(&self, external_user_id: &str, generation: u64) {
+        let slot = self.sessions.slot(external_user_id);
+        slot.lock().await.refused(generation);
+    }
+
+    /// Settles rows that may have reached Tray: for each end user (one at a time, with no
+    /// create in flight), lists their authentications and matches them to the rows.
+    async fn settle(&self, entries: Vec<Entry>) -> Result<Vec<(Entry, Settled)>, ImportError> {
+        let mut by_user: HashMap<String, Vec<Entry>> = HashMap::new();
+        for entry in entries {
+            by_user
+                .entry(entry.external_user_id.clone())
+                .or_default()
+                .push(entry);
+        }
+        let mut out = Vec::new();
+        for (external_user_id, mut entries) in by_user {
+            entries.sort_by_key(|e| e.row_number);
+            let listed = self.list(&external_user_id).await?;
+            let Some(listed) = listed else {
+                for entry in entries {
+                    self.journal().finish(
+                        &entry.key,
+                        State::Unknown,
+                        None,
+                        Some("outcome unknown, and the end user's authentications could not be listed; run again to settle it"),
+                    )?;
+                    out.push((entry, Settled::Unreachable));
+                }
+                continue;
+            };
+            let mut claimed: HashSet<String> =
+                self.journal().claimed_auth_ids(&external_user_id)?;
+            for entry in entries {
+                let environment = entry.service_environment_id.as_deref().unwrap_or_default();
+                let found = listed.iter().find(|auth| {
+                    auth.name == entry.name
+                        && auth
+                            .service_environment_id
+                            .eq_ignore_ascii_case(environment)
+                        && !claimed.contains(auth.id.as_str())
+                });
+                match found {
+                    Some(auth) => {
+                        claimed.insert(auth.id.as_str().to_owned());
+                        self.journal().finish(
+                            &entry.key,
+                            State::Created,
+                            Some(auth.id.as_str()),
+                            Some("outcome was unknown; found in Tray"),
+                        )?;
+                        tracing::info!(row = entry.row_number, key = %entry.key, auth_id = %auth.id, "settled: found in Tray");
+                        out.push((entry, Settled::Found(auth.id.clone())));
+                    }
+                    None => {
+                        self.journal().finish(
+                            &entry.key,
+                            State::Failed,
+                            None,
+                            Some("outcome was unknown; not found in Tray, so it is sent again"),
+                        )?;
+                        tracing::info!(row = entry.row_number, key = %entry.key, "settled: not in Tray");
+                        out.push((entry, Settled::Missing));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// An end user's authentications in Tray; `None` when they cannot be listed now.
+    async fn list(
+        &self,
+        external_user_id: &str,
+    ) -> Result<Option<Vec<tray_auth::client::UserAuthentication>>, ImportError> {
+        for _ in 0..2 {
+            let session = match self.session(external_user_id).await {
+                Ok(session) => session,
+                Err(NoSession::Fatal(e)) => return Err(e),
+                Err(NoSession::Row(detail)) => {
+                    tracing::warn!(%detail, "cannot settle this end user's rows now");
+                    return Ok(None);
+                }
+            };
+            match self.client.list_user_authentications(&session.token).await {
+                Ok(listed) => return Ok(Some(listed)),
+                Err(ClientError::Api { status: 401, .. }) => {
+                    self.refused(external_user_id, session.generation).await;
+                }
+                Err(e) => {
+                    tracing::warn!(external_user_id, error = %e, "cannot list the end user's authentications");
+                    return Ok(None);
+                }
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Whether Tray refused the master token itself: no row can succeed, so the run stops.
+fn master_refused(error: &ClientError) -> bool {
+    matches!(
+        error,
+        ClientError::Api {
+            status: 401 | 403,
+            ..
+        }
+    )
+}
+
+/// Failures that did not change anything and may pass.
+fn retryable(error: &ClientError) -> bool {
+    match error {
+        ClientError::Api { status, .. } => *status == 429 || *status >= 500,
+        ClientError::Network { .. } | ClientError::Timeout { .. } => true,
+        ClientError::GraphQl { code, messages, .. } => {
+            code.as_deref() == Some("access_not_allowed")
+                || messages
+                    .iter()
+                    .any(|m| m.to_ascii_lowercase().contains("rate limit"))
+        }
+        _ => false,
+    }
+}
+
+/// Problems as the journal and the report keep them: a JSON array of `{pointer, message}`.
+pub(crate) fn problems_json(problems: &[Problem]) -> String {
+    Value::Array(
+        problems
+            .iter()
+            .map(|p| serde_json::json!({ "pointer": p.pointer, "message": p.message }))
+            .collect(),
+    )
+    .to_string()
+}
+
+/// Tray's validation messages may quote a submitted value in brackets (`string [abc] does not
+/// match pattern`); keep the brackets that name keys (`required key [channel]`) and the
+/// numbered list around them, and blank out the rest.
+pub(crate) fn redact_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(open) = rest.find('[') {
+        let (before, after) = rest.split_at(open);
+        out.push_str(before);
+        let inner_end = after[1..].find(['[', ']']).map(|i| i + 1);
+        match inner_end {
+            Some(end) if after.as_bytes()[end] == b']' => {
+                let inner = &after[1..end];
+                let names_a_key = before.trim_end().ends_with("key");
+                let is_list = inner.trim_start().starts_with("1 -");
+                if names_a_key || is_list {
+                    out.push_str(&after[..=end]);
+                } else {
+                    out.push_str("[…]");
+                }
+                rest = &after[end + 1..];
+            }
+            // A nested list: keep its opening bracket and look inside.
+            _ => {
+                out.push('[');
+                rest = &after[1..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tray_messages_lose_their_values_but_keep_key_names() {
+        assert_eq!(
+            redact_values("Connector input validation failed. Schema validation errors: [ 1 - #: required key [channel] not found, 2 - #/dc: string [hunter2] does not match pattern ^[a-z]+$ ]"),
+            "Connector input validation failed. Schema validation errors: [ 1 - #: required key [channel] not found, 2 - #/dc: string […] does not match pattern ^[…]+$ ]"
+        );
+        assert_eq!(redact_values("no brackets"), "no brackets");
+        assert_eq!(redact_values("odd [ end"), "odd [ end");
+    }
+}
