@@ -4,9 +4,10 @@
 //! Exactly once, and how: a row is journaled `pending` (committed) before its request is
 //! sent, and `created`, `failed`, `invalid` or `unknown` after. A row that may have reached
 //! Tray without an answer (`unknown`, or `pending` after a crash) is never simply sent again:
-//! it is *settled* first, when no create of its end user is in flight, by listing the user's
-//! authentications in Tray. One with the row's name and service environment that no created
-//! row of the journal claims is the row's; only if there is none is the row created again.
+//! it is *settled* at the end of the run, when no create is in flight, by listing its end
+//! user's authentications in Tray. One with the row's name and service environment that no
+//! created row of the journal claims is the row's (when several could be, the one holding the
+//! row's credentials); only if there is none is the row created again.
 
 use std::collections::{HashMap, HashSet};
 use std::fmt;
@@ -198,9 +199,9 @@ impl Importer {
         lock(&self.journal)
     }
 
-    /// Imports `items`: settles what an earlier run left unknown, then goes through the items
-    /// (read on a blocking thread, so an iterator may read a file or a database), creating
-    /// each row not yet created, and at the end settles this run's unknown outcomes.
+    /// Imports `items` (read on a blocking thread, so an iterator may read a file or a
+    /// database): creates each row not created yet, skips created ones, and at the end
+    /// settles the rows whose outcome is unknown (from this run or an earlier one).
     ///
     /// The run can be stopped at any moment (even `kill -9`) and started again with the same
     /// journal and items: no row is created twice and none is lost.
@@ -221,26 +222,7 @@ impl Importer {
         run.journal().check_target(self.client.rest_base())?;
         let mut summary = Summary::default();
 
-        // 1. What an earlier run left pending or unknown, before anything is sent.
-        let unsettled = run.journal().unsettled()?;
-        if !unsettled.is_empty() {
-            tracing::info!(
-                rows = unsettled.len(),
-                "settling rows an earlier run left with an unknown outcome"
-            );
-            let settled = run.settle(unsettled).await?;
-            let found = settled
-                .iter()
-                .filter(|(_, s)| matches!(s, Settled::Found(_)))
-                .count();
-            summary.settled += found as u64;
-            tracing::info!(
-                found,
-                "settled: rows found in Tray are recorded as created, the others are sent again"
-            );
-        }
-
-        // 2. The items, through a bounded channel from a blocking thread.
+        // 1. The items, through a bounded channel from a blocking thread.
         let (sender, mut receiver) = mpsc::channel::<ImportItem>(self.concurrency * 4);
         let items = items.into_iter();
         let producer = tokio::task::spawn_blocking(move || {
@@ -260,6 +242,7 @@ impl Importer {
             let number = item.number.unwrap_or(position);
             match self.admit(&run, item, number) {
                 Ok(Admitted::Done(outcome)) => self.report(&mut summary, &outcome),
+                Ok(Admitted::Settle(row)) => deferred.push(row),
                 Ok(Admitted::Send(row)) => {
                     let Ok(permit) = permits.clone().acquire_owned().await else {
                         break;
@@ -297,7 +280,8 @@ impl Importer {
             return Err(e);
         }
 
-        // 3. This run's unknown outcomes, now that no create is in flight.
+        // 2. Rows whose outcome is unknown (from this run, or left pending or unknown by an
+        //    earlier one), now that no create is in flight.
         for round in 1..=self.max_attempts {
             if deferred.is_empty() {
                 break;
@@ -307,22 +291,8 @@ impl Importer {
                 round,
                 "settling this run's unknown outcomes"
             );
-            let entries = {
-                let journal = run.journal();
-                deferred
-                    .iter()
-                    .filter_map(|row| journal.get(&row.key).transpose())
-                    .collect::<Result<Vec<_>, _>>()?
-            };
-            let mut bodies: HashMap<String, CheckedRow> = deferred
-                .drain(..)
-                .map(|row| (row.key.clone(), row))
-                .collect();
             let mut again = Vec::new();
-            for (entry, settled) in run.settle(entries).await? {
-                let Some(row) = bodies.remove(&entry.key) else {
-                    continue;
-                };
+            for (row, settled) in run.settle(std::mem::take(&mut deferred)).await? {
                 match settled {
                     Settled::Found(id) => {
                         summary.settled += 1;
@@ -375,16 +345,21 @@ impl Importer {
                         earlier: true,
                     }))
                 }
-                // Not settled (its end user's authentications could not be listed): sending
-                // it could make a duplicate. The next run tries to settle it again.
+                // It may have reached Tray: settled at the end of the run, never simply sent.
                 State::Pending | State::Unknown => {
-                    return Ok(Admitted::Done(Outcome {
-                        row: number,
-                        key: item.key,
-                        state: State::Unknown,
-                        auth_id: None,
-                        earlier: true,
-                    }))
+                    return Ok(match item.content {
+                        Ok(mut row) => {
+                            row.number = number;
+                            Admitted::Settle(row)
+                        }
+                        Err(_) => Admitted::Done(Outcome {
+                            row: number,
+                            key: item.key,
+                            state: State::Unknown,
+                            auth_id: None,
+                            earlier: true,
+                        }),
+                    });
                 }
                 State::Invalid | State::Failed => {}
             }
@@ -458,6 +433,8 @@ fn outcome(row: &CheckedRow, state: State) -> Outcome {
 enum Admitted {
     Done(Outcome),
     Send(CheckedRow),
+    /// Its outcome is unknown: look it up in Tray before anything else.
+    Settle(CheckedRow),
 }
 
 /// How sending a row ended (already journaled).
@@ -477,6 +454,9 @@ enum Settled {
     /// The user's authentications could not be listed: still unknown.
     Unreachable,
 }
+
+/// Unsettled rows of one end user with the same name and service environment (lower case).
+type Group = (String, String, Vec<(CheckedRow, Entry)>);
 
 /// What is shared by the tasks of one run.
 struct Run {
@@ -720,76 +700,137 @@ impl Run {
         slot.lock().await.refused(generation);
     }
 
-    /// Settles rows that may have reached Tray: for each end user (one at a time, with no
-    /// create in flight), lists their authentications and matches them to the rows.
-    async fn settle(&self, entries: Vec<Entry>) -> Result<Vec<(Entry, Settled)>, ImportError> {
-        let mut by_user: HashMap<String, Vec<Entry>> = HashMap::new();
-        for entry in entries {
+    /// Settles rows that may have reached Tray: for each end user (with no create in flight),
+    /// lists their authentications and matches them to the rows by name and service
+    /// environment, leaving out those that created rows of the journal claim.
+    ///
+    /// When several rows or several authentications share a name and environment, the
+    /// candidates' credentials and user data are read (`GET /authentications/{id}/full`) and
+    /// each row takes the one holding exactly what it sends; rows left over then take the
+    /// left-over candidates in row order.
+    async fn settle(
+        &self,
+        rows: Vec<CheckedRow>,
+    ) -> Result<Vec<(CheckedRow, Settled)>, ImportError> {
+        let mut by_user: HashMap<String, Vec<(CheckedRow, Entry)>> = HashMap::new();
+        for row in rows {
+            let entry = self.journal().get(&row.key)?;
+            let Some(entry) = entry else { continue };
             by_user
                 .entry(entry.external_user_id.clone())
                 .or_default()
-                .push(entry);
+                .push((row, entry));
         }
         let mut out = Vec::new();
-        for (external_user_id, mut entries) in by_user {
-            entries.sort_by_key(|e| e.row_number);
-            let listed = self.list(&external_user_id).await?;
-            let Some(listed) = listed else {
-                for entry in entries {
+        for (external_user_id, mut rows) in by_user {
+            rows.sort_by_key(|(row, _)| row.number);
+            let Some((session, listed)) = self.list(&external_user_id).await? else {
+                for (row, _) in rows {
                     self.journal().finish(
-                        &entry.key,
+                        &row.key,
                         State::Unknown,
                         None,
                         Some("outcome unknown, and the end user's authentications could not be listed; run again to settle it"),
                     )?;
-                    out.push((entry, Settled::Unreachable));
+                    out.push((row, Settled::Unreachable));
                 }
                 continue;
             };
-            let mut claimed: HashSet<String> =
-                self.journal().claimed_auth_ids(&external_user_id)?;
-            for entry in entries {
-                let environment = entry.service_environment_id.as_deref().unwrap_or_default();
-                let found = listed.iter().find(|auth| {
-                    auth.name == entry.name
-                        && auth
-                            .service_environment_id
-                            .eq_ignore_ascii_case(environment)
-                        && !claimed.contains(auth.id.as_str())
-                });
-                match found {
-                    Some(auth) => {
-                        claimed.insert(auth.id.as_str().to_owned());
-                        self.journal().finish(
-                            &entry.key,
-                            State::Created,
-                            Some(auth.id.as_str()),
-                            Some("outcome was unknown; found in Tray"),
-                        )?;
-                        tracing::info!(row = entry.row_number, key = %entry.key, auth_id = %auth.id, "settled: found in Tray");
-                        out.push((entry, Settled::Found(auth.id.clone())));
+            let claimed: HashSet<String> = self.journal().claimed_auth_ids(&external_user_id)?;
+            // Group the rows by what Tray lists: name and service environment.
+            let mut groups: Vec<Group> = Vec::new();
+            for (row, entry) in rows {
+                let environment = entry
+                    .service_environment_id
+                    .clone()
+                    .unwrap_or_default()
+                    .to_ascii_lowercase();
+                match groups
+                    .iter_mut()
+                    .find(|(name, env, _)| *name == entry.name && *env == environment)
+                {
+                    Some((_, _, group)) => group.push((row, entry)),
+                    None => groups.push((entry.name.clone(), environment, vec![(row, entry)])),
+                }
+            }
+            for (name, environment, group) in groups {
+                let mut candidates: Vec<&AuthenticationId> = listed
+                    .iter()
+                    .filter(|auth| {
+                        auth.name == name
+                            && auth
+                                .service_environment_id
+                                .eq_ignore_ascii_case(&environment)
+                            && !claimed.contains(auth.id.as_str())
+                    })
+                    .map(|auth| &auth.id)
+                    .collect();
+                let mut assigned: Vec<Option<AuthenticationId>> = vec![None; group.len()];
+                if group.len() > 1 || candidates.len() > 1 {
+                    for candidate in candidates.clone() {
+                        let full = self
+                            .client
+                            .get_full_authentication(Bearer::User(&session.token), candidate)
+                            .await;
+                        let Ok(full) = full else { continue };
+                        let holds = |row: &CheckedRow| {
+                            let empty = Value::Object(serde_json::Map::new());
+                            row.body.get("credentials").unwrap_or(&empty) == &full.credentials
+                                && row.body.get("userData").unwrap_or(&empty) == &full.user_data
+                        };
+                        if let Some(i) =
+                            (0..group.len()).find(|&i| assigned[i].is_none() && holds(&group[i].0))
+                        {
+                            assigned[i] = Some(candidate.clone());
+                            candidates.retain(|c| *c != candidate);
+                        }
                     }
-                    None => {
-                        self.journal().finish(
-                            &entry.key,
-                            State::Failed,
-                            None,
-                            Some("outcome was unknown; not found in Tray, so it is sent again"),
-                        )?;
-                        tracing::info!(row = entry.row_number, key = %entry.key, "settled: not in Tray");
-                        out.push((entry, Settled::Missing));
-                    }
+                }
+                let mut left_over = candidates.into_iter();
+                for (i, (row, _)) in group.into_iter().enumerate() {
+                    let found = assigned[i].take().or_else(|| left_over.next().cloned());
+                    let settled = self.record_settled(&row, found)?;
+                    out.push((row, settled));
                 }
             }
         }
         Ok(out)
     }
 
+    fn record_settled(
+        &self,
+        row: &CheckedRow,
+        found: Option<AuthenticationId>,
+    ) -> Result<Settled, ImportError> {
+        Ok(match found {
+            Some(id) => {
+                self.journal().finish(
+                    &row.key,
+                    State::Created,
+                    Some(id.as_str()),
+                    Some("outcome was unknown; found in Tray"),
+                )?;
+                tracing::info!(row = row.number, key = %row.key, auth_id = %id, "settled: found in Tray");
+                Settled::Found(id)
+            }
+            None => {
+                self.journal().finish(
+                    &row.key,
+                    State::Failed,
+                    None,
+                    Some("outcome was unknown; not found in Tray, so it is sent again"),
+                )?;
+                tracing::info!(row = row.number, key = %row.key, "settled: not in Tray");
+                Settled::Missing
+            }
+        })
+    }
+
     /// An end user's authentications in Tray; `None` when they cannot be listed now.
     async fn list(
         &self,
         external_user_id: &str,
-    ) -> Result<Option<Vec<tray_auth::client::UserAuthentication>>, ImportError> {
+    ) -> Result<Option<(Session, Vec<tray_auth::client::UserAuthentication>)>, ImportError> {
         for _ in 0..2 {
             let session = match self.session(external_user_id).await {
                 Ok(session) => session,
@@ -800,7 +841,7 @@ impl Run {
                 }
             };
             match self.client.list_user_authentications(&session.token).await {
-                Ok(listed) => return Ok(Some(listed)),
+                Ok(listed) => return Ok(Some((session, listed))),
                 Err(ClientError::Api { status: 401, .. }) => {
                     self.refused(external_user_id, session.generation).await;
                 }

@@ -119,6 +119,21 @@ impl ImportItem {
         &self.key
     }
 
+    /// The row number it was given (file rows have theirs), if any.
+    pub fn row(&self) -> Option<u64> {
+        self.number
+    }
+
+    /// The end user's id in your system (empty for a file row that could not be read).
+    pub fn external_user_id(&self) -> &str {
+        &self.external_user_id
+    }
+
+    /// The authentication's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
     /// What is wrong with the item (empty when it can be sent). Pointers, never values.
     pub fn problems(&self) -> &[Problem] {
         match &self.content {

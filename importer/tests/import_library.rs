@@ -215,33 +215,46 @@ async fn a_row_left_pending_by_a_crash_is_settled_and_another_rows_auth_is_not_t
     assert_eq!(tray.authentications().len(), 2);
     let posts_before = posts(&tray);
 
+    let twin_2_auth = tray
+        .authentications()
+        .into_iter()
+        .find(|a| a.body["credentials"]["access_token"] == "t-2")
+        .unwrap()
+        .id;
+
+    // twin-3 comes first this time: matching by name and environment alone would give it
+    // twin-2's authentication; the credentials Tray holds tell them apart.
     let importer = importer(&tray, &path);
     let summary = importer
         .run(vec![
             mailchimp_item("twin-1", "alice", "Twin", "t-1"),
-            mailchimp_item("twin-2", "alice", "Twin", "t-2"),
             mailchimp_item("twin-3", "alice", "Twin", "t-3"),
+            mailchimp_item("twin-2", "alice", "Twin", "t-2"),
         ])
         .await
         .unwrap();
     assert_eq!(summary.settled, 1, "twin-2 found in Tray");
     assert_eq!(
         (summary.already_created, summary.created),
-        (2, 1),
-        "twin-3 created"
+        (1, 2),
+        "twin-1 skipped; twin-2 settled and twin-3 created"
     );
     assert_eq!(posts(&tray), posts_before + 1, "only twin-3 was sent");
     let stored = tray.authentications();
     assert_eq!(stored.len(), 3, "one auth per row");
     let journal = importer.journal();
-    let mut ids: Vec<String> = ["twin-1", "twin-2", "twin-3"]
-        .iter()
-        .map(|key| journal.get(key).unwrap().unwrap().auth_id.unwrap())
-        .collect();
-    ids.sort();
-    let mut stored_ids: Vec<String> = stored.into_iter().map(|s| s.id).collect();
-    stored_ids.sort();
-    assert_eq!(ids, stored_ids, "each row claims its own auth");
+    for (key, token) in [("twin-1", "t-1"), ("twin-2", "t-2"), ("twin-3", "t-3")] {
+        let id = journal.get(key).unwrap().unwrap().auth_id.unwrap();
+        let auth = stored.iter().find(|a| a.id == id).unwrap();
+        assert_eq!(
+            auth.body["credentials"]["access_token"], token,
+            "{key} claims the auth holding its own credentials"
+        );
+    }
+    assert_eq!(
+        journal.get("twin-2").unwrap().unwrap().auth_id.unwrap(),
+        twin_2_auth
+    );
 }
 
 #[tokio::test]
