@@ -69,39 +69,13 @@ pub fn create_demo_table(path: &Path) -> rusqlite::Result<()> {
              expires_in INTEGER
          );",
     )?;
-    let rows: [(i64, &str, &str, &str, &str, Option<i64>); 4] = [
-        (
-            1,
-            "cust-1",
-            "Bolo Ltd",
-            "demo-token-1-us21",
-            "us21",
-            Some(3600),
-        ),
-        (
-            2,
-            "cust-1",
-            "Bolo Newsletter",
-            "demo-token-2-us21",
-            "us21",
-            None,
-        ),
-        (
-            3,
-            "cust-2",
-            "Ann & Co",
-            "demo-token-3-us6",
-            "us6",
-            Some(7200),
-        ),
-        (4, "cust-3", "Broken", "demo-token-4", "US-6", None),
-    ];
-    for (id, customer, account, token, dc, expires) in rows {
-        db.execute(
-            "INSERT OR IGNORE INTO mailchimp_auths VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            params![id, customer, account, token, dc, expires],
-        )?;
-    }
+    db.execute_batch(
+        "INSERT OR IGNORE INTO mailchimp_auths VALUES
+             (1, 'cust-1', 'Bolo Ltd', 'demo-token-1-us21', 'us21', 3600),
+             (2, 'cust-1', 'Bolo Newsletter', 'demo-token-2-us21', 'us21', NULL),
+             (3, 'cust-2', 'Ann & Co', 'demo-token-3-us6', 'us6', 7200),
+             (4, 'cust-3', 'Broken', 'demo-token-4', 'US-6', NULL);",
+    )?;
     Ok(())
 }
 
