@@ -220,6 +220,7 @@ impl Importer {
         };
         let run = Arc::new(run);
         run.journal().check_target(self.client.rest_base())?;
+        let this_run = run.journal().start_run()?;
         let mut summary = Summary::default();
 
         // 1. The items, through a bounded channel from a blocking thread.
@@ -240,7 +241,7 @@ impl Importer {
         while let Some(item) = receiver.recv().await {
             position += 1;
             let number = item.number.unwrap_or(position);
-            match self.admit(&run, item, number) {
+            match self.admit(&run, item, number, this_run) {
                 Ok(Admitted::Done(outcome)) => self.report(&mut summary, &outcome),
                 Ok(Admitted::Settle(row)) => deferred.push(row),
                 Ok(Admitted::Send(row)) => {
@@ -249,7 +250,7 @@ impl Importer {
                     };
                     let run = run.clone();
                     tasks.spawn(async move {
-                        let sent = run.send(&row).await;
+                        let sent = run.send(&row, true).await;
                         drop(permit);
                         sent.map(|sent| (row, sent))
                     });
@@ -311,7 +312,7 @@ impl Importer {
                 };
                 let run = run.clone();
                 resend.spawn(async move {
-                    let sent = run.send(&row).await;
+                    let sent = run.send(&row, false).await;
                     drop(permit);
                     sent.map(|sent| (row, sent))
                 });
@@ -331,35 +332,52 @@ impl Importer {
         Ok(summary)
     }
 
-    /// Decides what to do with one item: skip it, record it as invalid, or send it.
-    fn admit(&self, run: &Run, item: ImportItem, number: u64) -> Result<Admitted, ImportError> {
+    /// Decides what to do with one item: skip it, record it as invalid, settle it, or send
+    /// it (journaled `pending` here, before a task takes it, so that a key given twice is
+    /// noticed even while the first is in flight).
+    fn admit(
+        &self,
+        run: &Run,
+        item: ImportItem,
+        number: u64,
+        this_run: i64,
+    ) -> Result<Admitted, ImportError> {
         let journal = run.journal();
+        let done = |state, auth_id, earlier| {
+            Ok(Admitted::Done(Outcome {
+                row: number,
+                key: item.key.clone(),
+                state,
+                auth_id,
+                earlier,
+            }))
+        };
         if let Some(entry) = journal.get(&item.key)? {
+            if entry.run == this_run {
+                // Not journaled: the journal's line for this key is the other row's.
+                tracing::warn!(
+                    row = number,
+                    key = %item.key,
+                    other_row = entry.row_number,
+                    "the key is given twice in the input; this row is left out: give each row its own key"
+                );
+                return done(State::Invalid, None, false);
+            }
             match entry.state {
                 State::Created => {
-                    return Ok(Admitted::Done(Outcome {
-                        row: number,
-                        key: item.key,
-                        state: State::Created,
-                        auth_id: entry.auth_id,
-                        earlier: true,
-                    }))
+                    journal.seen(&item.key, number)?;
+                    return done(State::Created, entry.auth_id, true);
                 }
                 // It may have reached Tray: settled at the end of the run, never simply sent.
                 State::Pending | State::Unknown => {
-                    return Ok(match item.content {
+                    journal.seen(&item.key, number)?;
+                    return match item.content {
                         Ok(mut row) => {
                             row.number = number;
-                            Admitted::Settle(row)
+                            Ok(Admitted::Settle(row))
                         }
-                        Err(_) => Admitted::Done(Outcome {
-                            row: number,
-                            key: item.key,
-                            state: State::Unknown,
-                            auth_id: None,
-                            earlier: true,
-                        }),
-                    });
+                        Err(_) => done(State::Unknown, None, true),
+                    };
                 }
                 State::Invalid | State::Failed => {}
             }
@@ -367,24 +385,25 @@ impl Importer {
         match item.content {
             Ok(mut row) => {
                 row.number = number;
+                journal.begin(
+                    &row.key,
+                    row.number,
+                    &row.external_user_id,
+                    &row.name,
+                    &row.service_environment_id,
+                )?;
                 Ok(Admitted::Send(row))
             }
-            Err(problems) => {
+            Err(ref problems) => {
                 journal.invalid(
                     &item.key,
                     number,
                     &item.external_user_id,
                     &item.name,
-                    &problems_json(&problems),
+                    &problems_json(problems),
                 )?;
                 tracing::debug!(row = number, key = %item.key, problems = problems.len(), "invalid row; not sent");
-                Ok(Admitted::Done(Outcome {
-                    row: number,
-                    key: item.key,
-                    state: State::Invalid,
-                    auth_id: None,
-                    earlier: false,
-                }))
+                done(State::Invalid, None, false)
             }
         }
     }
@@ -495,35 +514,33 @@ impl Run {
     }
 
     /// Sends one row, trying again what surely did not create it, and journals the outcome.
-    async fn send(&self, row: &CheckedRow) -> Result<Sent, ImportError> {
+    /// `begun`: the row is journaled `pending` already (for its first attempt).
+    async fn send(&self, row: &CheckedRow, mut begun: bool) -> Result<Sent, ImportError> {
         let mut attempt = 0;
         let mut renewals = 0;
         loop {
             attempt += 1;
+            if !begun {
+                self.journal().begin(
+                    &row.key,
+                    row.number,
+                    &row.external_user_id,
+                    &row.name,
+                    &row.service_environment_id,
+                )?;
+            }
+            begun = false;
             let session = match self.session(&row.external_user_id).await {
                 Ok(session) => session,
                 Err(NoSession::Fatal(e)) => return Err(e),
                 Err(NoSession::Row(detail)) => {
-                    self.journal().begin(
-                        &row.key,
-                        row.number,
-                        &row.external_user_id,
-                        &row.name,
-                        &row.service_environment_id,
-                    )?;
+                    // Nothing was sent.
                     self.journal()
                         .finish(&row.key, State::Failed, None, Some(&detail))?;
                     tracing::warn!(row = row.number, key = %row.key, %detail, "failed");
                     return Ok(Sent::Failed);
                 }
             };
-            self.journal().begin(
-                &row.key,
-                row.number,
-                &row.external_user_id,
-                &row.name,
-                &row.service_environment_id,
-            )?;
             let result = self
                 .client
                 .create_authentication_raw(Bearer::User(&session.token), &row.body)

@@ -84,6 +84,8 @@ pub struct Entry {
     pub detail: Option<String>,
     /// How many times its request was sent.
     pub attempts: u32,
+    /// The run that last saw the row (see [`Journal::start_run`]); 0 before any.
+    pub run: i64,
 }
 
 /// A journal that cannot be used.
@@ -115,6 +117,7 @@ pub enum JournalError {
 pub struct Journal {
     path: PathBuf,
     connection: Connection,
+    run: i64,
 }
 
 impl fmt::Debug for Journal {
@@ -138,6 +141,7 @@ const SCHEMA: &str = "
         auth_id TEXT,
         detail TEXT,
         attempts INTEGER NOT NULL DEFAULT 0,
+        run INTEGER NOT NULL DEFAULT 0,
         updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
     );
     CREATE INDEX IF NOT EXISTS rows_by_user ON rows (external_user_id);
@@ -164,7 +168,11 @@ impl Journal {
             .busy_timeout(std::time::Duration::from_secs(10))
             .map_err(error)?;
         connection.execute_batch(SCHEMA).map_err(error)?;
-        Ok(Journal { path, connection })
+        Ok(Journal {
+            path,
+            connection,
+            run: 0,
+        })
     }
 
     fn error(&self, source: rusqlite::Error) -> JournalError {
@@ -208,11 +216,42 @@ impl Journal {
         }
     }
 
+    /// Starts a run: rows begun, found invalid or [seen](Journal::seen) from now on are
+    /// marked with its number, so a key given twice in one input is noticed.
+    pub fn start_run(&mut self) -> Result<i64, JournalError> {
+        let run: i64 = self
+            .connection
+            .query_row(
+                "INSERT INTO meta (name, value) VALUES ('runs', '1')
+                 ON CONFLICT (name) DO UPDATE SET value = CAST(value AS INTEGER) + 1
+                 RETURNING CAST(value AS INTEGER)",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(|e| self.error(e))?;
+        self.run = run;
+        Ok(run)
+    }
+
+    /// The run started last by this handle (0 before [`Journal::start_run`]).
+    pub fn run(&self) -> i64 {
+        self.run
+    }
+
+    /// Marks a row as seen by the current run.
+    pub fn seen(&self, key: &str, row_number: u64) -> Result<(), JournalError> {
+        self.connection
+            .prepare_cached("UPDATE rows SET run = ?2, row_number = ?3 WHERE key = ?1")
+            .and_then(|mut statement| statement.execute(params![key, self.run, row_number as i64]))
+            .map(drop)
+            .map_err(|e| self.error(e))
+    }
+
     /// What the journal holds about a row.
     pub fn get(&self, key: &str) -> Result<Option<Entry>, JournalError> {
         self.connection
             .prepare_cached(
-                "SELECT key, row_number, external_user_id, name, service_environment_id, state, auth_id, detail, attempts
+                "SELECT key, row_number, external_user_id, name, service_environment_id, state, auth_id, detail, attempts, run
                  FROM rows WHERE key = ?1",
             )
             .and_then(|mut statement| statement.query_row(params![key], entry).optional())
@@ -230,12 +269,12 @@ impl Journal {
     ) -> Result<(), JournalError> {
         self.connection
             .prepare_cached(
-                "INSERT INTO rows (key, row_number, external_user_id, name, service_environment_id, state, attempts)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 1)
+                "INSERT INTO rows (key, row_number, external_user_id, name, service_environment_id, state, attempts, run)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 1, ?6)
                  ON CONFLICT (key) DO UPDATE SET
                      row_number = excluded.row_number, external_user_id = excluded.external_user_id,
                      name = excluded.name, service_environment_id = excluded.service_environment_id,
-                     state = 'pending', detail = NULL, attempts = rows.attempts + 1,
+                     state = 'pending', detail = NULL, attempts = rows.attempts + 1, run = excluded.run,
                      updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
             )
             .and_then(|mut statement| {
@@ -244,7 +283,8 @@ impl Journal {
                     row_number as i64,
                     external_user_id,
                     name,
-                    service_environment_id
+                    service_environment_id,
+                    self.run
                 ])
             })
             .map(drop)
@@ -264,10 +304,11 @@ impl Journal {
         // cannot undo an authentication Tray may hold.
         self.connection
             .prepare_cached(
-                "INSERT INTO rows (key, row_number, external_user_id, name, state, detail)
-                 VALUES (?1, ?2, ?3, ?4, 'invalid', ?5)
+                "INSERT INTO rows (key, row_number, external_user_id, name, state, detail, run)
+                 VALUES (?1, ?2, ?3, ?4, 'invalid', ?5, ?6)
                  ON CONFLICT (key) DO UPDATE SET
                      row_number = excluded.row_number, state = 'invalid', detail = excluded.detail,
+                     run = excluded.run,
                      updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
                  WHERE rows.state NOT IN ('created', 'pending', 'unknown')",
             )
@@ -277,7 +318,8 @@ impl Journal {
                     row_number as i64,
                     external_user_id,
                     name,
-                    detail
+                    detail,
+                    self.run
                 ])
             })
             .map(drop)
@@ -368,7 +410,7 @@ impl Journal {
         let mut statement = self
             .connection
             .prepare(
-                "SELECT key, row_number, external_user_id, name, service_environment_id, state, auth_id, detail, attempts
+                "SELECT key, row_number, external_user_id, name, service_environment_id, state, auth_id, detail, attempts, run
                  FROM rows WHERE state IN ('pending', 'unknown') ORDER BY external_user_id, row_number",
             )
             .map_err(|e| self.error(e))?;
@@ -387,7 +429,7 @@ impl Journal {
         let mut statement = self
             .connection
             .prepare(
-                "SELECT key, row_number, external_user_id, name, service_environment_id, state, auth_id, detail, attempts
+                "SELECT key, row_number, external_user_id, name, service_environment_id, state, auth_id, detail, attempts, run
                  FROM rows ORDER BY row_number, key",
             )
             .map_err(|e| self.error(e))?;
@@ -405,7 +447,7 @@ impl Journal {
         let mut statement = self
             .connection
             .prepare(
-                "SELECT key, row_number, external_user_id, name, service_environment_id, state, auth_id, detail, attempts
+                "SELECT key, row_number, external_user_id, name, service_environment_id, state, auth_id, detail, attempts, run
                  FROM rows ORDER BY row_number, key",
             )
             .map_err(|e| self.error(e))?;
@@ -431,6 +473,7 @@ fn entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         auth_id: row.get(6)?,
         detail: row.get(7)?,
         attempts: row.get(8)?,
+        run: row.get(9)?,
     })
 }
 

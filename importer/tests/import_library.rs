@@ -310,3 +310,26 @@ async fn an_expired_user_token_is_renewed_before_use() {
     );
     assert_eq!(tray.users().len(), 1);
 }
+
+#[tokio::test]
+async fn a_key_given_twice_is_left_out_the_second_time_not_created_twice() {
+    let tray = fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let importer = importer(&tray, &dir.path().join("journal.sqlite"));
+    let summary = importer
+        .run(vec![
+            mailchimp_item("same", "alice", "First", "t-1"),
+            mailchimp_item("same", "alice", "Second", "t-2"),
+        ])
+        .await
+        .unwrap();
+    assert_eq!((summary.created, summary.invalid), (1, 1));
+    assert_eq!(tray.authentications().len(), 1);
+    assert_eq!(tray.authentications()[0].name(), "First");
+    // The next run sees the key once per run again: the row is created, and left alone.
+    let summary = importer
+        .run(vec![mailchimp_item("same", "alice", "First", "t-1")])
+        .await
+        .unwrap();
+    assert_eq!(summary.already_created, 1);
+}
