@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::sync::{mpsc, Semaphore};
+use tokio::sync::{mpsc, oneshot, Semaphore};
 use tokio::task::JoinSet;
 use tray_auth::client::{AuthenticationId, Bearer, Client, Error as ClientError, UserId};
 use tray_auth::registry::Problem;
@@ -24,6 +24,9 @@ use crate::check::CheckedRow;
 use crate::item::ImportItem;
 use crate::journal::{Entry, Journal, JournalError, State};
 use crate::session::{Session, Sessions};
+
+/// How many items are admitted (journaled) in one transaction at most.
+const ADMIT_BATCH: usize = 64;
 
 /// Tray's user tokens live two days; renew a little before.
 const TOKEN_LIFETIME: Duration = Duration::from_secs(2 * 24 * 3600 - 600);
@@ -90,6 +93,9 @@ pub enum ImportError {
     /// Tray refused the master token (or it may not make users).
     #[error("Tray refused the master token ({0}): check TRAY_MASTER_TOKEN and that it belongs to this region")]
     MasterTokenRefused(String),
+    /// Journal writes queued by the tasks could not be committed.
+    #[error("cannot write the journal: {0}")]
+    JournalWrite(String),
     /// A task of the import failed unexpectedly.
     #[error("an import task stopped unexpectedly: {0}")]
     Task(String),
@@ -210,9 +216,12 @@ impl Importer {
         I: IntoIterator<Item = ImportItem>,
         I::IntoIter: Send + 'static,
     {
+        let (writes, queue) = mpsc::unbounded_channel();
+        tokio::spawn(write_journal(self.journal.clone(), queue));
         let run = Run {
             client: self.client.clone(),
             journal: self.journal.clone(),
+            writes,
             sessions: self.sessions.clone(),
             max_attempts: self.max_attempts,
             retry_delay: self.retry_delay,
@@ -238,31 +247,57 @@ impl Importer {
         let mut deferred: Vec<CheckedRow> = Vec::new();
         let mut position = 0u64;
         let mut failure: Option<ImportError> = None;
-        while let Some(item) = receiver.recv().await {
-            position += 1;
-            let number = item.number.unwrap_or(position);
-            match self.admit(&run, item, number, this_run) {
-                Ok(Admitted::Done(outcome)) => self.report(&mut summary, &outcome),
-                Ok(Admitted::Settle(row)) => deferred.push(row),
-                Ok(Admitted::Send(row)) => {
-                    let Ok(permit) = permits.clone().acquire_owned().await else {
-                        break;
-                    };
-                    let run = run.clone();
-                    tasks.spawn(async move {
-                        let sent = run.send(&row, true).await;
-                        drop(permit);
-                        sent.map(|sent| (row, sent))
-                    });
+        while let Some(first) = receiver.recv().await {
+            // Admit what is waiting in one transaction: one commit for many `pending` rows.
+            let mut batch = vec![first];
+            while batch.len() < ADMIT_BATCH {
+                match receiver.try_recv() {
+                    Ok(item) => batch.push(item),
+                    Err(_) => break,
                 }
+            }
+            let admitted = {
+                let journal = run.journal();
+                journal.transaction(|journal| {
+                    batch
+                        .into_iter()
+                        .map(|item| {
+                            position += 1;
+                            let number = item.number.unwrap_or(position);
+                            self.admit(journal, item, number, this_run)
+                        })
+                        .collect::<Result<Vec<_>, ImportError>>()
+                })
+            };
+            let admitted = match admitted {
+                Ok(admitted) => admitted,
                 Err(e) => {
                     failure = Some(e);
                     break;
                 }
-            }
-            while let Some(done) = tasks.try_join_next() {
-                if let Err(e) = self.finished(done, &mut summary, &mut deferred) {
-                    failure.get_or_insert(e);
+            };
+            for admitted in admitted {
+                match admitted {
+                    Admitted::Done(outcome) => self.report(&mut summary, &outcome),
+                    Admitted::Settle(row) => deferred.push(row),
+                    Admitted::Send(row) => {
+                        // The semaphore is never closed, so this waits and never fails.
+                        let Ok(permit) = permits.clone().acquire_owned().await else {
+                            failure.get_or_insert(ImportError::Task("no task slot".into()));
+                            break;
+                        };
+                        let run = run.clone();
+                        tasks.spawn(async move {
+                            let sent = run.send(&row, true).await;
+                            drop(permit);
+                            sent.map(|sent| (row, sent))
+                        });
+                    }
+                }
+                while let Some(done) = tasks.try_join_next() {
+                    if let Err(e) = self.finished(done, &mut summary, &mut deferred) {
+                        failure.get_or_insert(e);
+                    }
                 }
             }
             if failure.is_some() {
@@ -277,9 +312,12 @@ impl Importer {
             }
         }
         let _ = producer.await;
+        // Outcomes are committed before anything reads them or the run ends.
+        let flushed = run.flush().await;
         if let Some(e) = failure {
             return Err(e);
         }
+        flushed?;
 
         // 2. Rows whose outcome is unknown (from this run, or left pending or unknown by an
         //    earlier one), now that no create is in flight.
@@ -323,12 +361,14 @@ impl Importer {
                 }
             }
             if let Some(e) = failure {
+                let _ = run.flush().await;
                 return Err(e);
             }
         }
         for row in deferred {
             self.report(&mut summary, &outcome(&row, State::Unknown));
         }
+        run.flush().await?;
         Ok(summary)
     }
 
@@ -337,12 +377,11 @@ impl Importer {
     /// noticed even while the first is in flight).
     fn admit(
         &self,
-        run: &Run,
+        journal: &Journal,
         item: ImportItem,
         number: u64,
         this_run: i64,
     ) -> Result<Admitted, ImportError> {
-        let journal = run.journal();
         let done = |state, auth_id, earlier| {
             Ok(Admitted::Done(Outcome {
                 row: number,
@@ -481,6 +520,8 @@ type Group = (String, String, Vec<(CheckedRow, Entry)>);
 struct Run {
     client: Client,
     journal: Arc<Mutex<Journal>>,
+    /// Journal writes from tasks, committed in batches by [`write_journal`].
+    writes: mpsc::UnboundedSender<Write>,
     sessions: Arc<Sessions>,
     max_attempts: u32,
     retry_delay: Duration,
@@ -499,9 +540,138 @@ fn lock(journal: &Mutex<Journal>) -> MutexGuard<'_, Journal> {
     journal.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// A journal write queued by a task.
+enum Write {
+    /// Marks a row `pending`; answered once committed, since the row may be sent only then.
+    Begin {
+        key: String,
+        number: u64,
+        external_user_id: String,
+        name: String,
+        service_environment_id: String,
+        committed: oneshot::Sender<Result<(), String>>,
+    },
+    /// Records an outcome. Committed with the next batch: if the process dies first, the row
+    /// is found `pending` and settled, which is safe.
+    Finish {
+        key: String,
+        state: State,
+        auth_id: Option<String>,
+        detail: Option<String>,
+    },
+    /// Answered once everything queued before it is committed.
+    Flush(oneshot::Sender<Result<(), String>>),
+}
+
+/// Applies queued writes in order, as many as are waiting in one transaction (group commit:
+/// one commit a batch instead of one a row). After a failure, every later write fails too.
+async fn write_journal(journal: Arc<Mutex<Journal>>, mut queue: mpsc::UnboundedReceiver<Write>) {
+    let mut writes = Vec::new();
+    let mut broken: Option<String> = None;
+    while queue.recv_many(&mut writes, 4096).await > 0 {
+        let result = match &broken {
+            Some(e) => Err(e.clone()),
+            None => lock(&journal)
+                .transaction(|journal| {
+                    for write in &writes {
+                        match write {
+                            Write::Begin {
+                                key,
+                                number,
+                                external_user_id,
+                                name,
+                                service_environment_id,
+                                ..
+                            } => journal.begin(
+                                key,
+                                *number,
+                                external_user_id,
+                                name,
+                                service_environment_id,
+                            )?,
+                            Write::Finish {
+                                key,
+                                state,
+                                auth_id,
+                                detail,
+                            } => journal.finish(
+                                key,
+                                *state,
+                                auth_id.as_deref(),
+                                detail.as_deref(),
+                            )?,
+                            Write::Flush(_) => {}
+                        }
+                    }
+                    Ok::<_, JournalError>(())
+                })
+                .map_err(|e| e.to_string()),
+        };
+        if let Err(e) = &result {
+            tracing::error!(error = %e, "cannot write the journal");
+            broken.get_or_insert_with(|| e.clone());
+        }
+        for write in writes.drain(..) {
+            match write {
+                Write::Begin { committed, .. } | Write::Flush(committed) => {
+                    let _ = committed.send(result.clone());
+                }
+                Write::Finish { .. } => {}
+            }
+        }
+    }
+}
+
 impl Run {
     fn journal(&self) -> MutexGuard<'_, Journal> {
         lock(&self.journal)
+    }
+
+    fn queue(&self, write: Write) -> Result<(), ImportError> {
+        self.writes
+            .send(write)
+            .map_err(|_| ImportError::JournalWrite("the journal writer stopped".into()))
+    }
+
+    /// Journals a row `pending` and waits until that is committed.
+    async fn begin(&self, row: &CheckedRow) -> Result<(), ImportError> {
+        let (committed, done) = oneshot::channel();
+        self.queue(Write::Begin {
+            key: row.key.clone(),
+            number: row.number,
+            external_user_id: row.external_user_id.clone(),
+            name: row.name.clone(),
+            service_environment_id: row.service_environment_id.clone(),
+            committed,
+        })?;
+        done.await
+            .map_err(|_| ImportError::JournalWrite("the journal writer stopped".into()))?
+            .map_err(ImportError::JournalWrite)
+    }
+
+    /// Journals a row's outcome (committed with the next batch).
+    fn finish(
+        &self,
+        key: &str,
+        state: State,
+        auth_id: Option<&str>,
+        detail: Option<&str>,
+    ) -> Result<(), ImportError> {
+        self.queue(Write::Finish {
+            key: key.to_owned(),
+            state,
+            auth_id: auth_id.map(str::to_owned),
+            detail: detail.map(str::to_owned),
+        })
+    }
+
+    /// Waits until every write queued so far is committed.
+    async fn flush(&self) -> Result<(), ImportError> {
+        let (committed, done) = oneshot::channel();
+        self.queue(Write::Flush(committed))?;
+        done.await
+            .map_err(|_| ImportError::JournalWrite("the journal writer stopped".into()))?
+            .map_err(ImportError::JournalWrite)
     }
 
     async fn backoff(&self, attempt: u32) {
@@ -521,13 +691,7 @@ impl Run {
         loop {
             attempt += 1;
             if !begun {
-                self.journal().begin(
-                    &row.key,
-                    row.number,
-                    &row.external_user_id,
-                    &row.name,
-                    &row.service_environment_id,
-                )?;
+                self.begin(row).await?;
             }
             begun = false;
             let session = match self.session(&row.external_user_id).await {
@@ -535,8 +699,7 @@ impl Run {
                 Err(NoSession::Fatal(e)) => return Err(e),
                 Err(NoSession::Row(detail)) => {
                     // Nothing was sent.
-                    self.journal()
-                        .finish(&row.key, State::Failed, None, Some(&detail))?;
+                    self.finish(&row.key, State::Failed, None, Some(&detail))?;
                     tracing::warn!(row = row.number, key = %row.key, %detail, "failed");
                     return Ok(Sent::Failed);
                 }
@@ -547,8 +710,7 @@ impl Run {
                 .await;
             let error = match result {
                 Ok(id) => {
-                    self.journal()
-                        .finish(&row.key, State::Created, Some(id.as_str()), None)?;
+                    self.finish(&row.key, State::Created, Some(id.as_str()), None)?;
                     tracing::debug!(row = row.number, key = %row.key, auth_id = %id, "created");
                     return Ok(Sent::Created(id));
                 }
@@ -557,8 +719,7 @@ impl Run {
             let detail = error.to_string();
             match error {
                 ClientError::UnknownOutcome { .. } => {
-                    self.journal()
-                        .finish(&row.key, State::Unknown, None, Some(&detail))?;
+                    self.finish(&row.key, State::Unknown, None, Some(&detail))?;
                     tracing::info!(row = row.number, key = %row.key, "outcome unknown; settled at the end of the run");
                     return Ok(Sent::Unknown);
                 }
@@ -566,8 +727,7 @@ impl Run {
                     // Not created; the token expired or was revoked. Renew it and try again.
                     renewals += 1;
                     attempt -= 1;
-                    self.journal()
-                        .finish(&row.key, State::Failed, None, Some(&detail))?;
+                    self.finish(&row.key, State::Failed, None, Some(&detail))?;
                     self.refused(&row.external_user_id, session.generation)
                         .await;
                     tracing::info!(row = row.number, "user token refused; renewing it");
@@ -584,7 +744,7 @@ impl Run {
                             redact_values(&message)
                         ),
                     }];
-                    self.journal().finish(
+                    self.finish(
                         &row.key,
                         State::Invalid,
                         None,
@@ -596,8 +756,7 @@ impl Run {
                 ClientError::Api { status, .. }
                     if (status == 429 || status >= 500) && attempt < self.max_attempts =>
                 {
-                    self.journal()
-                        .finish(&row.key, State::Failed, None, Some(&detail))?;
+                    self.finish(&row.key, State::Failed, None, Some(&detail))?;
                     tracing::info!(
                         row = row.number,
                         status,
@@ -607,8 +766,7 @@ impl Run {
                     self.backoff(attempt).await;
                 }
                 ClientError::Network { .. } if attempt < self.max_attempts => {
-                    self.journal()
-                        .finish(&row.key, State::Failed, None, Some(&detail))?;
+                    self.finish(&row.key, State::Failed, None, Some(&detail))?;
                     tracing::info!(
                         row = row.number,
                         attempt,
@@ -617,8 +775,7 @@ impl Run {
                     self.backoff(attempt).await;
                 }
                 _ => {
-                    self.journal()
-                        .finish(&row.key, State::Failed, None, Some(&detail))?;
+                    self.finish(&row.key, State::Failed, None, Some(&detail))?;
                     tracing::warn!(row = row.number, key = %row.key, %detail, "failed");
                     return Ok(Sent::Failed);
                 }
@@ -729,6 +886,8 @@ impl Run {
         &self,
         rows: Vec<CheckedRow>,
     ) -> Result<Vec<(CheckedRow, Settled)>, ImportError> {
+        // What the journal says must include every outcome so far (claimed ids above all).
+        self.flush().await?;
         let mut by_user: HashMap<String, Vec<(CheckedRow, Entry)>> = HashMap::new();
         for row in rows {
             let entry = self.journal().get(&row.key)?;
@@ -743,7 +902,7 @@ impl Run {
             rows.sort_by_key(|(row, _)| row.number);
             let Some((session, listed)) = self.list(&external_user_id).await? else {
                 for (row, _) in rows {
-                    self.journal().finish(
+                    self.finish(
                         &row.key,
                         State::Unknown,
                         None,
@@ -821,7 +980,7 @@ impl Run {
     ) -> Result<Settled, ImportError> {
         Ok(match found {
             Some(id) => {
-                self.journal().finish(
+                self.finish(
                     &row.key,
                     State::Created,
                     Some(id.as_str()),
@@ -831,7 +990,7 @@ impl Run {
                 Settled::Found(id)
             }
             None => {
-                self.journal().finish(
+                self.finish(
                     &row.key,
                     State::Failed,
                     None,

@@ -247,6 +247,30 @@ impl Journal {
             .map_err(|e| self.error(e))
     }
 
+    /// Runs `f` in one transaction: committed if it returns `Ok`, rolled back otherwise. One
+    /// commit for many rows is much cheaper than one each.
+    pub fn transaction<T, E: From<JournalError>>(
+        &self,
+        f: impl FnOnce(&Journal) -> Result<T, E>,
+    ) -> Result<T, E> {
+        self.connection
+            .execute_batch("BEGIN IMMEDIATE")
+            .map_err(|e| self.error(e))?;
+        match f(self) {
+            Ok(value) => {
+                if let Err(e) = self.connection.execute_batch("COMMIT") {
+                    let _ = self.connection.execute_batch("ROLLBACK");
+                    return Err(self.error(e).into());
+                }
+                Ok(value)
+            }
+            Err(e) => {
+                let _ = self.connection.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
     /// What the journal holds about a row.
     pub fn get(&self, key: &str) -> Result<Option<Entry>, JournalError> {
         self.connection

@@ -219,6 +219,17 @@ async fn killed_twice_and_restarted_every_valid_row_is_exactly_one_auth() {
         child.wait().unwrap();
         let at = created(&journal);
         assert!(at < valid as u64, "killed part-way, at {at}");
+        let in_flight = journal
+            .counts()
+            .unwrap()
+            .get(&State::Pending)
+            .copied()
+            .unwrap_or(0);
+        assert!(
+            in_flight > 0,
+            "killed with rows in flight, for the next run to settle"
+        );
+        eprintln!("run {run} killed with {at} rows created and {in_flight} pending");
     }
 
     // Then the same command until nothing is failed or unknown (invalid rows stay invalid).
