@@ -1,10 +1,15 @@
 //! The journal: each row's state, kept in an embedded SQLite file so a run can be killed at
 //! any moment and started again.
 //!
-//! Every change is committed before the run moves on (WAL, so a killed process loses
-//! nothing it committed). A row is `pending` from just before its request is sent until its
-//! outcome is known; a row found `pending` by a later run may have reached Tray, so it is
-//! settled like an `unknown` one. No credential is ever written to the journal.
+//! A row is `pending` from before its request is sent (committed first: WAL, so a killed
+//! process loses nothing it committed) until its outcome is recorded. Outcomes may be
+//! committed in batches: a row found `pending` by a later run may have reached Tray, so it is
+//! settled like an `unknown` one, and nothing is lost by a late commit. No credential is ever
+//! written to the journal.
+//!
+//! `synchronous = FULL`: a commit is on disk before the request it allows is sent, so a
+//! `pending` row survives a power cut too, not only a killed process. Commits are grouped (a
+//! batch of rows each), which keeps the cost of that small.
 
 use std::collections::{BTreeMap, HashSet};
 use std::fmt;
@@ -130,7 +135,7 @@ impl fmt::Debug for Journal {
 
 const SCHEMA: &str = "
     PRAGMA journal_mode = WAL;
-    PRAGMA synchronous = NORMAL;
+    PRAGMA synchronous = FULL;
     CREATE TABLE IF NOT EXISTS rows (
         key TEXT PRIMARY KEY,
         row_number INTEGER NOT NULL,
