@@ -376,9 +376,15 @@ impl Progress {
             let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
             bar.set_style(
                 ProgressStyle::with_template(
-                    "{bar:30} {pos}/{len} rows · {per_sec} · {eta} left · {msg}",
+                    "{bar:30} {pos}/{len} rows · {rate} · {eta} left · {msg}",
                 )
-                .map_err(|e| e.to_string())?,
+                .map_err(|e| e.to_string())?
+                .with_key(
+                    "rate",
+                    |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.0} rows/s", state.per_sec());
+                    },
+                ),
             );
             bar.enable_steady_tick(Duration::from_millis(200));
             bar
