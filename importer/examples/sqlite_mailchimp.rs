@@ -155,7 +155,7 @@ pub async fn import_legacy(
 ) -> Result<Summary, Box<dyn Error>> {
     let error = Arc::new(Mutex::new(None));
     let rows = LegacyRows::open(legacy, error.clone())?;
-    let importer = Importer::new(client, journal).concurrency(4);
+    let mut importer = Importer::new(client, journal).concurrency(4);
     let summary = importer.run(rows).await?;
     if let Some(e) = error.lock().unwrap_or_else(|e| e.into_inner()).take() {
         return Err(format!("reading {}: {e}", legacy.display()).into());

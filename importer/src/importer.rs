@@ -210,15 +210,17 @@ impl Importer {
     /// settles the rows whose outcome is unknown (from this run or an earlier one).
     ///
     /// The run can be stopped at any moment (even `kill -9`) and started again with the same
-    /// journal and items: no row is created twice and none is lost.
-    pub async fn run<I>(&self, items: I) -> Result<Summary, ImportError>
+    /// journal and items: no row is created twice and none is lost. One run at a time per
+    /// journal (hence `&mut self`; and one process per journal file): settling relies on no
+    /// other create being in flight.
+    pub async fn run<I>(&mut self, items: I) -> Result<Summary, ImportError>
     where
         I: IntoIterator<Item = ImportItem>,
         I::IntoIter: Send + 'static,
     {
         let (writes, queue) = mpsc::unbounded_channel();
-        tokio::spawn(write_journal(self.journal.clone(), queue));
-        let run = Run {
+        let writer = tokio::spawn(write_journal(self.journal.clone(), queue));
+        let run = Arc::new(Run {
             client: self.client.clone(),
             journal: self.journal.clone(),
             writes,
@@ -226,8 +228,20 @@ impl Importer {
             max_attempts: self.max_attempts,
             retry_delay: self.retry_delay,
             token_lifetime: self.token_lifetime,
-        };
-        let run = Arc::new(run);
+        });
+        let result = self.run_with(&run, items).await;
+        // The writer ends once every sender is gone: then the journal is only the importer's.
+        drop(run);
+        let _ = writer.await;
+        result
+    }
+
+    async fn run_with<I>(&self, run: &Arc<Run>, items: I) -> Result<Summary, ImportError>
+    where
+        I: IntoIterator<Item = ImportItem>,
+        I::IntoIter: Send + 'static,
+    {
+        run.journal().claim()?;
         run.journal().check_target(self.client.rest_base())?;
         let this_run = run.journal().start_run()?;
         let mut summary = Summary::default();
@@ -258,7 +272,7 @@ impl Importer {
             }
             let admitted = {
                 let journal = run.journal();
-                journal.transaction(|journal| {
+                journal.transaction(|journal: &Journal| {
                     batch
                         .into_iter()
                         .map(|item| {

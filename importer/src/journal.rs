@@ -106,6 +106,14 @@ pub enum JournalError {
         /// What SQLite said.
         source: rusqlite::Error,
     },
+    /// Another import is running on the journal.
+    #[error(
+        "journal {path} is in use by another import: wait for it to end, or give another --journal"
+    )]
+    InUse {
+        /// The journal file.
+        path: PathBuf,
+    },
     /// The journal records an import into another Tray (region or base URL).
     #[error("journal {path} records an import into {recorded}, not {given}: give another --journal for another Tray region or account")]
     OtherTarget {
@@ -123,6 +131,8 @@ pub struct Journal {
     path: PathBuf,
     connection: Connection,
     run: i64,
+    /// Holds an exclusive lock on `<journal>.lock` while this handle runs imports.
+    claim: Option<Connection>,
 }
 
 impl fmt::Debug for Journal {
@@ -177,6 +187,7 @@ impl Journal {
             path,
             connection,
             run: 0,
+            claim: None,
         })
     }
 
@@ -250,6 +261,35 @@ impl Journal {
             .and_then(|mut statement| statement.execute(params![key, self.run, row_number as i64]))
             .map(drop)
             .map_err(|e| self.error(e))
+    }
+
+    /// Claims the journal for this handle, so that no other import (in this process or
+    /// another) runs on it at the same time: two would send the same rows. The claim is an
+    /// exclusive SQLite lock on `<journal>.lock`, held until the handle is dropped; the
+    /// operating system releases it when the process ends, even by `kill -9`.
+    pub fn claim(&mut self) -> Result<(), JournalError> {
+        if self.claim.is_some() {
+            return Ok(());
+        }
+        let mut lock_path = self.path.clone().into_os_string();
+        lock_path.push(".lock");
+        let lock = Connection::open(&lock_path)
+            .and_then(|lock| {
+                // Fail at once rather than wait for the other import to end.
+                lock.busy_timeout(std::time::Duration::ZERO)?;
+                lock.execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE;")?;
+                Ok(lock)
+            })
+            .map_err(|source| match source.sqlite_error_code() {
+                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                    JournalError::InUse {
+                        path: self.path.clone(),
+                    }
+                }
+                _ => self.error(source),
+            })?;
+        self.claim = Some(lock);
+        Ok(())
     }
 
     /// Runs `f` in one transaction: committed if it returns `Ok`, rolled back otherwise. One
@@ -509,6 +549,23 @@ fn entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn one_claim_at_a_time() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite");
+        let mut first = Journal::open(&path).unwrap();
+        let mut second = Journal::open(&path).unwrap();
+        first.claim().unwrap();
+        first.claim().unwrap();
+        let err = second.claim().unwrap_err();
+        assert!(matches!(err, JournalError::InUse { .. }), "{err}");
+        assert!(err.to_string().contains("in use by another import"));
+        // Reading is not blocked by a claim.
+        assert!(second.counts().unwrap().is_empty());
+        drop(first);
+        second.claim().unwrap();
+    }
 
     #[test]
     fn states_survive_reopening() {

@@ -189,7 +189,7 @@ async fn run(args: &RunArgs) -> Result<ExitCode, String> {
 
     let progress = Progress::new(args)?;
     let observer = progress.clone();
-    let importer = Importer::new(client, journal)
+    let mut importer = Importer::new(client, journal)
         .concurrency(args.concurrency)
         .on_outcome(move |outcome| observer.record(outcome));
     let started = Instant::now();

@@ -66,7 +66,7 @@ fn posts(tray: &FakeTray) -> usize {
 async fn typed_items_are_created_under_their_end_users_and_invalid_ones_never_sent() {
     let tray = fake().await;
     let dir = tempfile::tempdir().unwrap();
-    let importer = importer(&tray, &dir.path().join("journal.sqlite"));
+    let mut importer = importer(&tray, &dir.path().join("journal.sqlite"));
     let bad_dc = ImportItem::new(
         "bad",
         "carol",
@@ -153,7 +153,7 @@ async fn typed_items_are_created_under_their_end_users_and_invalid_ones_never_se
 async fn an_unknown_outcome_is_settled_from_trays_list_and_not_duplicated() {
     let tray = fake().await;
     let dir = tempfile::tempdir().unwrap();
-    let importer = importer(&tray, &dir.path().join("journal.sqlite"));
+    let mut importer = importer(&tray, &dir.path().join("journal.sqlite"));
     // Make the user and cache its token, so that the next request is the create.
     importer
         .run(vec![mailchimp_item("first", "alice", "First", "t-1")])
@@ -184,7 +184,7 @@ async fn a_row_left_pending_by_a_crash_is_settled_and_another_rows_auth_is_not_t
     // name and environment) and was killed before the answer; and it began "twin-3" but was
     // killed before Tray took it.
     {
-        let importer = importer(&tray, &path);
+        let mut importer = importer(&tray, &path);
         importer
             .run(vec![
                 mailchimp_item("twin-1", "alice", "Twin", "t-1"),
@@ -224,7 +224,7 @@ async fn a_row_left_pending_by_a_crash_is_settled_and_another_rows_auth_is_not_t
 
     // twin-3 comes first this time: matching by name and environment alone would give it
     // twin-2's authentication; the credentials Tray holds tell them apart.
-    let importer = importer(&tray, &path);
+    let mut importer = importer(&tray, &path);
     let summary = importer
         .run(vec![
             mailchimp_item("twin-1", "alice", "Twin", "t-1"),
@@ -261,7 +261,7 @@ async fn a_row_left_pending_by_a_crash_is_settled_and_another_rows_auth_is_not_t
 async fn a_refused_user_token_is_renewed_and_the_row_created() {
     let tray = fake().await;
     let dir = tempfile::tempdir().unwrap();
-    let importer = importer(&tray, &dir.path().join("journal.sqlite"));
+    let mut importer = importer(&tray, &dir.path().join("journal.sqlite"));
     importer
         .run(vec![mailchimp_item("1", "alice", "One", "t-1")])
         .await
@@ -289,7 +289,7 @@ async fn a_refused_user_token_is_renewed_and_the_row_created() {
 async fn an_expired_user_token_is_renewed_before_use() {
     let tray = fake().await;
     let dir = tempfile::tempdir().unwrap();
-    let importer =
+    let mut importer =
         importer(&tray, &dir.path().join("journal.sqlite")).token_lifetime(Duration::ZERO);
     importer
         .run(vec![mailchimp_item("1", "alice", "One", "t-1")])
@@ -315,7 +315,7 @@ async fn an_expired_user_token_is_renewed_before_use() {
 async fn a_key_given_twice_is_left_out_the_second_time_not_created_twice() {
     let tray = fake().await;
     let dir = tempfile::tempdir().unwrap();
-    let importer = importer(&tray, &dir.path().join("journal.sqlite"));
+    let mut importer = importer(&tray, &dir.path().join("journal.sqlite"));
     let summary = importer
         .run(vec![
             mailchimp_item("same", "alice", "First", "t-1"),
@@ -332,4 +332,29 @@ async fn a_key_given_twice_is_left_out_the_second_time_not_created_twice() {
         .await
         .unwrap();
     assert_eq!(summary.already_created, 1);
+}
+
+#[tokio::test]
+async fn a_second_import_on_a_journal_in_use_is_refused_before_sending() {
+    let tray = fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("journal.sqlite");
+    let mut running = Journal::open(&path).unwrap();
+    running.claim().unwrap();
+    let mut importer = importer(&tray, &path);
+    let err = importer
+        .run(vec![mailchimp_item("a", "alice", "A", "t-1")])
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("is in use by another import"),
+        "{err}"
+    );
+    assert!(tray.requests().is_empty(), "nothing was sent");
+    drop(running);
+    let summary = importer
+        .run(vec![mailchimp_item("a", "alice", "A", "t-1")])
+        .await
+        .unwrap();
+    assert_eq!(summary.created, 1);
 }
