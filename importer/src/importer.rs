@@ -732,7 +732,13 @@ impl Run {
             };
             let detail = error.to_string();
             match error {
-                ClientError::UnknownOutcome { .. } => {
+                // A 5xx other than 503 may come after Tray stored the authentication (the
+                // client does not retry it either): as uncertain as no answer at all.
+                ClientError::UnknownOutcome { .. }
+                | ClientError::Api {
+                    status: 500..=502 | 504..=599,
+                    ..
+                } => {
                     self.finish(&row.key, State::Unknown, None, Some(&detail))?;
                     tracing::info!(row = row.number, key = %row.key, "outcome unknown; settled at the end of the run");
                     return Ok(Sent::Unknown);
@@ -767,9 +773,11 @@ impl Run {
                     tracing::warn!(row = row.number, key = %row.key, "Tray refused the row as invalid");
                     return Ok(Sent::Invalid);
                 }
-                ClientError::Api { status, .. }
-                    if (status == 429 || status >= 500) && attempt < self.max_attempts =>
-                {
+                // Refused before it was handled: safe to send again.
+                ClientError::Api {
+                    status: status @ (429 | 503),
+                    ..
+                } if attempt < self.max_attempts => {
                     self.finish(&row.key, State::Failed, None, Some(&detail))?;
                     tracing::info!(
                         row = row.number,

@@ -358,3 +358,34 @@ async fn a_second_import_on_a_journal_in_use_is_refused_before_sending() {
         .unwrap();
     assert_eq!(summary.created, 1);
 }
+
+#[tokio::test]
+async fn a_500_to_a_create_is_looked_up_before_sending_again() {
+    let tray = fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut importer = importer(&tray, &dir.path().join("journal.sqlite"));
+    importer
+        .run(vec![mailchimp_item("first", "alice", "First", "t-1")])
+        .await
+        .unwrap();
+
+    // Tray stored it, then failed: found, not created twice.
+    tray.inject(Fault::ServerErrorAfterHandling);
+    let summary = importer
+        .run(vec![mailchimp_item("second", "alice", "Second", "t-2")])
+        .await
+        .unwrap();
+    assert_eq!((summary.created, summary.settled), (1, 1));
+    assert_eq!(posts(&tray), 2);
+    assert_eq!(tray.authentications().len(), 2);
+
+    // Tray failed before storing it: not found, so sent again.
+    tray.inject(Fault::ServerError);
+    let summary = importer
+        .run(vec![mailchimp_item("third", "alice", "Third", "t-3")])
+        .await
+        .unwrap();
+    assert_eq!((summary.created, summary.settled), (1, 0));
+    assert_eq!(posts(&tray), 4, "the 500, then the create after the lookup");
+    assert_eq!(tray.authentications().len(), 3);
+}
