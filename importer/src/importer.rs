@@ -247,7 +247,8 @@ impl Importer {
         let mut summary = Summary::default();
 
         // 1. The items, through a bounded channel from a blocking thread.
-        let (sender, mut receiver) = mpsc::channel::<ImportItem>(self.concurrency * 4);
+        let buffer = (self.concurrency * 4).clamp(ADMIT_BATCH, 4096);
+        let (sender, mut receiver) = mpsc::channel::<ImportItem>(buffer);
         let items = items.into_iter();
         let producer = tokio::task::spawn_blocking(move || {
             for item in items {

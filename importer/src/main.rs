@@ -42,7 +42,9 @@ enum Command {
 /// runs; default `row-<number>`). CSV columns name nested fields with dots
 /// (`credentials.access_token`).
 ///
-/// The master token is read from TRAY_MASTER_TOKEN only, never from a flag.
+/// The master token is read from TRAY_MASTER_TOKEN only, never from a flag. Logs go to
+/// stderr, quiet by default; TRAY_IMPORT_LOG=info (or debug) says more. No output holds a
+/// token or a credential.
 ///
 /// Examples:
 ///
@@ -162,6 +164,9 @@ async fn run(args: &RunArgs) -> Result<ExitCode, String> {
     let token = std::env::var("TRAY_MASTER_TOKEN").unwrap_or_default();
     if token.trim().is_empty() {
         return Err("set TRAY_MASTER_TOKEN to a master token (Embedded dashboard, Settings, Tokens); it is never taken as a flag, which would end up in shell history".into());
+    }
+    if !(args.rate_limit.is_finite() && args.rate_limit > 0.0) {
+        return Err("--rate-limit is requests a second, above 0 (Tray allows 30)".into());
     }
     let mut builder = Client::builder()
         .master_token(Secret::from(token.trim()))
