@@ -38,6 +38,9 @@ pub enum Fault {
     },
     /// Answer `500` without handling the request.
     ServerError,
+    /// Handle the request (an authentication is created), then answer `500` anyway, as a
+    /// server failing after its write would: the caller cannot tell it from a plain 500.
+    ServerErrorAfterHandling,
     /// Read the body and handle the request (an authentication is created), then drop the
     /// connection without an answer: the caller cannot know whether it worked.
     DropAfterBody,

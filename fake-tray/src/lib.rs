@@ -278,6 +278,12 @@ impl FakeTray {
         self.shared.store().requests.clone()
     }
 
+    /// Revokes every user token minted so far, as their expiry would: requests with them get
+    /// a 401 until `authorize` mints new ones. The users and their authentications stay.
+    pub fn revoke_user_tokens(&self) {
+        self.shared.store().tokens.clear();
+    }
+
     /// Queues a fault for the next API request (after any already queued).
     pub fn inject(&self, fault: Fault) {
         self.shared.faults().queue.push_back(fault);

@@ -107,6 +107,14 @@ async fn misbehave(State(shared): State<Arc<Shared>>, request: Request, next: Ne
             StatusCode::INTERNAL_SERVER_ERROR,
             "Internal server error (a fault injected by fake Tray)",
         ),
+        Some(Fault::ServerErrorAfterHandling) => {
+            let handled = next.run(request).await;
+            tracing::info!(%method, %path, status = handled.status().as_u16(), "handled, then answering 500 (injected fault)");
+            tray_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Internal server error (a fault injected by fake Tray, after handling the request)",
+            )
+        }
         Some(Fault::DropAfterBody) => {
             let drop_connection = request.extensions().get::<DropConnection>().cloned();
             let response = next.run(request).await;

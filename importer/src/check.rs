@@ -65,6 +65,18 @@ pub fn check(connectors: &[ConnectorEntry], row: &Row) -> Result<CheckedRow, Vec
         };
         match entry.build(&untyped) {
             Ok(body) => {
+                let mut dropped = Vec::new();
+                for (key, given) in [
+                    ("credentials", Some(&credentials)),
+                    ("userData", user_data.as_ref()),
+                ] {
+                    if let (Some(given), Some(built)) = (given, body.get(key)) {
+                        dropped_fields(given, built, &format!("/{key}"), &mut dropped);
+                    }
+                }
+                if !dropped.is_empty() {
+                    return Err(dropped);
+                }
                 return Ok(CheckedRow {
                     number: row.number,
                     key: row.key.clone(),
@@ -73,7 +85,7 @@ pub fn check(connectors: &[ConnectorEntry], row: &Row) -> Result<CheckedRow, Vec
                     service_environment_id,
                     name: row.name.clone(),
                     body,
-                })
+                });
             }
             Err(problems) => {
                 passes -= 1;
@@ -130,6 +142,32 @@ fn coerce(credentials: &mut Value, user_data: &mut Option<Value>, problem: &Prob
             true
         }
         None => false,
+    }
+}
+
+/// Fields of the row that the connector's types do not have: serde leaves them out of the
+/// body unless the schema forbids them, so without this check a misspelt optional field
+/// (`api_kee`) would be dropped without a word.
+fn dropped_fields(given: &Value, built: &Value, at: &str, problems: &mut Vec<Problem>) {
+    match (given, built) {
+        (Value::Object(given), Value::Object(built)) => {
+            for (key, value) in given {
+                let pointer = format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
+                match built.get(key) {
+                    Some(inner) => dropped_fields(value, inner, &pointer, problems),
+                    None => problems.push(Problem {
+                        pointer,
+                        message: "unknown field: the connector's schema has no such property (check its spelling)".into(),
+                    }),
+                }
+            }
+        }
+        (Value::Array(given), Value::Array(built)) => {
+            for (i, (value, inner)) in given.iter().zip(built).enumerate() {
+                dropped_fields(value, inner, &format!("{at}/{i}"), problems);
+            }
+        }
+        _ => {}
     }
 }
 
@@ -198,6 +236,25 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(problems[0].pointer, "/credentials/expires_in");
+    }
+
+    #[test]
+    fn fields_the_types_would_drop_are_problems() {
+        let mut r = row(
+            json!({"access_token": "t", "dc": "us21", "expires_inn": 5}),
+            false,
+        );
+        r.service = "http-client".into();
+        r.credentials = json!({"api_key": "k", "headers": [{"name": "a", "value": "b", "vaule": "c"}], "api_kee": "x"});
+        let pointers: Vec<String> = check(CONNECTORS, &r)
+            .unwrap_err()
+            .into_iter()
+            .map(|p| p.pointer)
+            .collect();
+        assert_eq!(
+            pointers,
+            ["/credentials/headers/0/vaule", "/credentials/api_kee"]
+        );
     }
 
     #[test]

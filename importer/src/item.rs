@@ -1,0 +1,182 @@
+//! What an import takes: one authentication to create for one end user, with a key that
+//! identifies it across runs.
+
+use std::fmt;
+
+use tray_auth::registry::{ConnectorEntry, Problem};
+use tray_auth::{Connector, CreateAuthentication};
+
+use crate::check::{check, CheckedRow};
+use crate::input::{Row, RowProblem};
+
+/// One authentication to import: from your own code (typed, checked by the compiler) with
+/// [`ImportItem::new`], or from a file row (checked through the generated types at run time)
+/// with [`ImportItem::from_row`].
+///
+/// ```
+/// use tray_auth::{CreateAuthentication, Secret};
+/// use tray_connectors::mailchimp;
+/// use tray_import::ImportItem;
+///
+/// let item = ImportItem::new(
+///     "legacy-auth-17",     // stable across runs: the journal knows the row by it
+///     "customer-42",        // the end user's id in your system
+///     CreateAuthentication::new(
+///         "Bolo's Mailchimp",
+///         mailchimp::PRODUCTION,
+///         mailchimp::Credentials {
+///             access_token: Secret::from("a22x-us21"),
+///             dc: "us21".to_owned(),
+///             expires_in: None,
+///         },
+///     ),
+/// );
+/// assert!(item.problems().is_empty());
+/// assert!(!format!("{item:?}").contains("a22x"));
+/// ```
+pub struct ImportItem {
+    pub(crate) number: Option<u64>,
+    pub(crate) key: String,
+    pub(crate) external_user_id: String,
+    pub(crate) name: String,
+    pub(crate) content: Result<CheckedRow, Vec<Problem>>,
+}
+
+impl ImportItem {
+    /// A typed authentication for the end user `external_user_id`, known across runs as `key`.
+    ///
+    /// It is checked with [`CreateAuthentication::validate`] (patterns, lengths, ranges) and
+    /// turned into Tray's body once, here; a payload that does not validate becomes an
+    /// `invalid` row that never reaches Tray.
+    pub fn new<C: Connector>(
+        key: impl Into<String>,
+        external_user_id: impl Into<String>,
+        payload: CreateAuthentication<C>,
+    ) -> ImportItem {
+        let key = key.into();
+        let external_user_id = external_user_id.into();
+        let name = payload.name().to_owned();
+        let content = typed_body(&payload).map(|body| CheckedRow {
+            number: 0,
+            key: key.clone(),
+            external_user_id: external_user_id.clone(),
+            service: C::SERVICE_NAME,
+            service_environment_id: payload.service_environment_id().to_string(),
+            name: name.clone(),
+            body,
+        });
+        ImportItem {
+            number: None,
+            key,
+            external_user_id,
+            name,
+            content,
+        }
+    }
+
+    /// A row read from a file ([`crate::input`]), checked against `connectors` (usually
+    /// `tray_connectors::CONNECTORS`). A row that cannot be read or does not fit its connector
+    /// becomes an `invalid` row, with its problems.
+    pub fn from_row(connectors: &[ConnectorEntry], row: Result<Row, RowProblem>) -> ImportItem {
+        match row {
+            Ok(row) => ImportItem {
+                number: Some(row.number),
+                key: row.key.clone(),
+                external_user_id: row.external_user_id.clone(),
+                name: row.name.clone(),
+                content: check(connectors, &row),
+            },
+            Err(problem) => {
+                let pointer = if problem.field.is_empty() {
+                    String::new()
+                } else {
+                    format!("/{}", problem.field.replace('.', "/"))
+                };
+                ImportItem {
+                    number: Some(problem.row),
+                    key: format!("row-{}", problem.row),
+                    external_user_id: String::new(),
+                    name: String::new(),
+                    content: Err(vec![Problem {
+                        pointer,
+                        message: problem.message,
+                    }]),
+                }
+            }
+        }
+    }
+
+    /// Sets the row number shown in reports (by default, the item's position in the input,
+    /// counting from 1).
+    #[must_use]
+    pub fn row_number(mut self, number: u64) -> ImportItem {
+        self.number = Some(number);
+        self
+    }
+
+    /// The item's key.
+    pub fn key(&self) -> &str {
+        &self.key
+    }
+
+    /// The row number it was given (file rows have theirs), if any.
+    pub fn row(&self) -> Option<u64> {
+        self.number
+    }
+
+    /// The end user's id in your system (empty for a file row that could not be read).
+    pub fn external_user_id(&self) -> &str {
+        &self.external_user_id
+    }
+
+    /// The authentication's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// What is wrong with the item (empty when it can be sent). Pointers, never values.
+    pub fn problems(&self) -> &[Problem] {
+        match &self.content {
+            Ok(_) => &[],
+            Err(problems) => problems,
+        }
+    }
+}
+
+impl fmt::Debug for ImportItem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // The body holds credentials: only what identifies the item is shown.
+        f.debug_struct("ImportItem")
+            .field("number", &self.number)
+            .field("key", &self.key)
+            .field("external_user_id", &self.external_user_id)
+            .field("name", &self.name)
+            .field("problems", &self.problems())
+            .finish_non_exhaustive()
+    }
+}
+
+fn typed_body<C: Connector>(
+    payload: &CreateAuthentication<C>,
+) -> Result<serde_json::Value, Vec<Problem>> {
+    if let Err(errors) = payload.validate() {
+        return Err(errors
+            .violations()
+            .iter()
+            .map(|v| Problem {
+                pointer: v.pointer().to_owned(),
+                message: v.rule().to_string(),
+            })
+            .collect());
+    }
+    serde_json::to_value(payload).map_err(|_| {
+        // serde's message could quote a value: say only what happened.
+        vec![Problem {
+            pointer: String::new(),
+            message: format!(
+                "the {} payload could not be turned into JSON",
+                C::SERVICE_NAME
+            ),
+        }]
+    })
+}

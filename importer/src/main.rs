@@ -1,0 +1,445 @@
+//! `tray-import`: imports authentications from a JSON Lines or CSV file into Tray, each under
+//! its end user, exactly once, resumably.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use clap::{Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use tray_auth::client::{Client, RateLimit, Region};
+use tray_auth::Secret;
+use tray_connectors::CONNECTORS;
+use tray_import::input::{self, Format};
+use tray_import::journal::JournalError;
+use tray_import::report::{write_report, ReportLine};
+use tray_import::{ImportError, ImportItem, Importer, Journal, Outcome, State, Summary};
+
+/// Import existing authentications into Tray in bulk: each row is checked against its
+/// connector's generated types, created under its end user with that user's token, and
+/// recorded in a journal, so a run can be stopped at any moment and started again.
+#[derive(Debug, Parser)]
+#[command(name = "tray-import", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Run(RunArgs),
+}
+
+/// Import the rows of a file.
+///
+/// A row gives `externalUserId`, `connector` (service name; `slack@4` where several versions
+/// are generated), `name`, and optionally `serviceEnvironment` (title or id; Production by
+/// default), `credentials`, `userData`, `scopes` and `key` (what identifies the row across
+/// runs; default `row-<number>`). CSV columns name nested fields with dots
+/// (`credentials.access_token`).
+///
+/// The master token is read from TRAY_MASTER_TOKEN only, never from a flag. Logs go to
+/// stderr, quiet by default; TRAY_IMPORT_LOG=info (or debug) says more. No output holds a
+/// token or a credential.
+///
+/// Examples:
+///
+///   tray-import run --input auths.jsonl --dry-run
+///
+///   TRAY_MASTER_TOKEN=... tray-import run --input auths.csv --region eu
+///
+///   TRAY_MASTER_TOKEN=... tray-import run --input auths.jsonl --base-url http://127.0.0.1:8787/core/v1
+///
+/// Run the same command again after a crash, a kill or failures: created rows are skipped,
+/// failed ones retried, and rows whose outcome was unknown are looked up in Tray first.
+///
+/// Exit status: 0 when every row is created; 1 when a row is invalid, failed or unknown (see
+/// the report); 2 when the import could not run.
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+struct RunArgs {
+    /// The rows: a .jsonl or .csv file.
+    #[arg(long, value_name = "FILE")]
+    input: PathBuf,
+    /// The input's format, when its name does not say.
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
+    /// The Tray region of the master token.
+    #[arg(long, value_name = "us|eu|apac", conflicts_with = "base_url")]
+    region: Option<Region>,
+    /// A REST base URL instead of a region (`http://127.0.0.1:8787/core/v1` for fake-tray).
+    #[arg(long, value_name = "URL")]
+    base_url: Option<String>,
+    /// How many creates may be in flight at once.
+    #[arg(long, default_value_t = 8, value_name = "N")]
+    concurrency: usize,
+    /// Requests a second to Tray, all tasks together (Tray allows 30).
+    #[arg(long, default_value_t = 30.0, value_name = "PER_SECOND")]
+    rate_limit: f64,
+    /// The burst the rate limit allows (Tray allows 50).
+    #[arg(long, default_value_t = 50, value_name = "N")]
+    burst: u32,
+    /// The journal of row states [default: FILE.journal.sqlite beside the input].
+    #[arg(long, value_name = "PATH")]
+    journal: Option<PathBuf>,
+    /// Where to write the report, one JSON object a row [default: FILE.report.jsonl beside
+    /// the input].
+    #[arg(long, value_name = "PATH")]
+    report: Option<PathBuf>,
+    /// Check every row against its connector and contact nothing; exit 1 if a row is invalid.
+    #[arg(long)]
+    dry_run: bool,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Jsonl,
+    Csv,
+}
+
+/// How many invalid or failed rows are described on screen (the report has them all).
+const SHOWN: usize = 20;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logs();
+    let Command::Run(args) = cli.command;
+    let result = if args.dry_run {
+        dry_run(&args)
+    } else {
+        match tokio::runtime::Builder::new_multi_thread()
+            .enable_all()
+            .build()
+        {
+            Ok(runtime) => runtime.block_on(run(&args)),
+            Err(e) => Err(format!("cannot start the async runtime: {e}")),
+        }
+    };
+    match result {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("tray-import: {message}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// Logs go to stderr, quiet by default; `TRAY_IMPORT_LOG=info` (or `debug`) says more. No log
+/// line holds a token or a credential.
+fn init_logs() {
+    let filter = std::env::var("TRAY_IMPORT_LOG")
+        .ok()
+        .and_then(|f| tracing_subscriber::EnvFilter::try_new(f).ok())
+        .unwrap_or_else(|| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}
+
+fn format_of(args: &RunArgs) -> Option<Format> {
+    args.format.map(|f| match f {
+        FormatArg::Jsonl => Format::JsonLines,
+        FormatArg::Csv => Format::Csv,
+    })
+}
+
+fn beside(input: &Path, suffix: &str) -> PathBuf {
+    let mut name = input.file_name().unwrap_or_default().to_os_string();
+    name.push(suffix);
+    input.with_file_name(name)
+}
+
+fn items(args: &RunArgs) -> Result<impl Iterator<Item = ImportItem> + Send + 'static, String> {
+    let rows = input::open(&args.input, format_of(args)).map_err(|e| e.to_string())?;
+    Ok(rows.map(|row| ImportItem::from_row(CONNECTORS, row)))
+}
+
+async fn run(args: &RunArgs) -> Result<ExitCode, String> {
+    let token = std::env::var("TRAY_MASTER_TOKEN").unwrap_or_default();
+    if token.trim().is_empty() {
+        return Err("set TRAY_MASTER_TOKEN to a master token (Embedded dashboard, Settings, Tokens); it is never taken as a flag, which would end up in shell history".into());
+    }
+    if !(args.rate_limit.is_finite() && args.rate_limit > 0.0) {
+        return Err("--rate-limit is requests a second, above 0 (Tray allows 30)".into());
+    }
+    let mut builder = Client::builder()
+        .master_token(Secret::from(token.trim()))
+        .rate_limit(RateLimit::new(args.rate_limit, args.burst));
+    builder = match (&args.base_url, args.region) {
+        (Some(url), _) => builder.base_url(url.clone()),
+        (None, Some(region)) => builder.region(region),
+        (None, None) => {
+            return Err(
+                "say where Tray is: --region us|eu|apac, or --base-url URL (or --dry-run)".into(),
+            )
+        }
+    };
+    let client = builder.build().map_err(|e| e.to_string())?;
+    let journal_path = args
+        .journal
+        .clone()
+        .unwrap_or_else(|| beside(&args.input, ".journal.sqlite"));
+    let report_path = args
+        .report
+        .clone()
+        .unwrap_or_else(|| beside(&args.input, ".report.jsonl"));
+    let journal = Journal::open(&journal_path).map_err(|e| e.to_string())?;
+    let items = items(args)?;
+
+    let progress = Progress::new(args)?;
+    let observer = progress.clone();
+    let mut importer = Importer::new(client, journal)
+        .concurrency(args.concurrency)
+        .on_outcome(move |outcome| observer.record(outcome));
+    let started = Instant::now();
+    let summary = importer.run(items).await;
+    progress.bar.finish_and_clear();
+    let summary = summary.map_err(|e| match e {
+        ImportError::Task(_) | ImportError::Journal(JournalError::Sqlite { .. }) => format!(
+            "{e}\nRows sent so far are in the journal {}: run the same command again to carry on.",
+            journal_path.display()
+        ),
+        _ => e.to_string(),
+    })?;
+
+    let journal = importer.journal();
+    let mut report = File::create(&report_path)
+        .map(BufWriter::new)
+        .map_err(|e| format!("cannot write the report {}: {e}", report_path.display()))?;
+    write_report(&journal, &mut report).map_err(|e| e.to_string())?;
+    describe_problems(&journal);
+    print_summary(&summary, started.elapsed());
+    println!("journal: {}", journal_path.display());
+    println!("report:  {}", report_path.display());
+    if summary.is_complete() {
+        Ok(ExitCode::SUCCESS)
+    } else {
+        if summary.failed + summary.unknown > 0 {
+            eprintln!("tray-import: some rows are not created yet: run the same command again to retry failed rows and settle unknown ones");
+        }
+        Ok(ExitCode::from(1))
+    }
+}
+
+/// Describes the first invalid, failed or unknown rows on stderr: row, key, pointer, message.
+fn describe_problems(journal: &Journal) {
+    let mut shown = 0usize;
+    let mut more = 0u64;
+    let _ = journal.for_each_entry(|entry| -> Result<(), ()> {
+        if entry.state == State::Created {
+            return Ok(());
+        }
+        if shown == SHOWN {
+            more += 1;
+            return Ok(());
+        }
+        shown += 1;
+        let line = ReportLine::from_entry(entry);
+        describe_line(&line);
+        Ok(())
+    });
+    if more > 0 {
+        eprintln!("... and {more} more rows: see the report");
+    }
+}
+
+fn describe_line(line: &ReportLine) {
+    let at = format!("row {} (key `{}`)", line.row, line.key);
+    if let Some(problems) = line.problems.as_ref().and_then(|p| p.as_array()) {
+        for problem in problems {
+            let pointer = problem["pointer"].as_str().unwrap_or_default();
+            let message = problem["message"].as_str().unwrap_or_default();
+            let pointer = if pointer.is_empty() { "/" } else { pointer };
+            eprintln!("{at}: {}: {pointer}: {message}", line.state);
+        }
+        if problems.is_empty() {
+            eprintln!("{at}: {}", line.state);
+        }
+    } else {
+        eprintln!(
+            "{at}: {}: {}",
+            line.state,
+            line.detail.as_deref().unwrap_or("")
+        );
+    }
+}
+
+fn print_summary(summary: &Summary, elapsed: Duration) {
+    let rows = summary.created
+        + summary.already_created
+        + summary.invalid
+        + summary.failed
+        + summary.unknown;
+    let rate = rows as f64 / elapsed.as_secs_f64().max(0.001);
+    println!(
+        "{rows} rows in {:.1}s ({rate:.0} rows/s): {} created ({} now, {} by an earlier run), {} invalid, {} failed, {} unknown",
+        elapsed.as_secs_f64(),
+        summary.created + summary.already_created,
+        summary.created,
+        summary.already_created,
+        summary.invalid,
+        summary.failed,
+        summary.unknown,
+    );
+    if summary.settled > 0 {
+        println!(
+            "{} rows whose outcome was unknown were found in Tray and recorded, not created again",
+            summary.settled
+        );
+    }
+}
+
+/// Checks every row; contacts nothing and writes no journal.
+fn dry_run(args: &RunArgs) -> Result<ExitCode, String> {
+    let report_path = args
+        .report
+        .clone()
+        .unwrap_or_else(|| beside(&args.input, ".report.jsonl"));
+    let mut report = File::create(&report_path)
+        .map(BufWriter::new)
+        .map_err(|e| format!("cannot write the report {}: {e}", report_path.display()))?;
+    let (mut valid, mut invalid, mut shown) = (0u64, 0u64, 0usize);
+    for (position, item) in items(args)?.enumerate() {
+        let problems = item.problems();
+        let line = ReportLine {
+            row: item_row(&item, position),
+            key: item.key().to_owned(),
+            external_user_id: item.external_user_id().to_owned(),
+            name: item.name().to_owned(),
+            state: if problems.is_empty() {
+                "valid"
+            } else {
+                "invalid"
+            }
+            .to_owned(),
+            auth_id: None,
+            problems: (!problems.is_empty()).then(|| {
+                problems
+                    .iter()
+                    .map(|p| serde_json::json!({"pointer": p.pointer, "message": p.message}))
+                    .collect()
+            }),
+            detail: None,
+        };
+        if problems.is_empty() {
+            valid += 1;
+        } else {
+            invalid += 1;
+            if shown < SHOWN {
+                shown += 1;
+                describe_line(&line);
+            }
+        }
+        serde_json::to_writer(&mut report, &line)
+            .map_err(|e| format!("cannot write the report: {e}"))?;
+        report
+            .write_all(b"\n")
+            .map_err(|e| format!("cannot write the report: {e}"))?;
+    }
+    report
+        .flush()
+        .map_err(|e| format!("cannot write the report: {e}"))?;
+    if invalid as usize > shown {
+        eprintln!(
+            "... and {} more invalid rows: see the report",
+            invalid as usize - shown
+        );
+    }
+    println!("dry run: {valid} valid, {invalid} invalid; nothing was sent");
+    println!("report:  {}", report_path.display());
+    Ok(if invalid == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    })
+}
+
+fn item_row(item: &ImportItem, position: usize) -> u64 {
+    // File rows carry their number; the fallback is the position, as the importer uses.
+    item.row().unwrap_or(position as u64 + 1)
+}
+
+/// The progress bar (on stderr, only when it is a terminal) and its counts.
+#[derive(Clone)]
+struct Progress {
+    bar: ProgressBar,
+    counts: Arc<[AtomicU64; 4]>,
+}
+
+impl Progress {
+    fn new(args: &RunArgs) -> Result<Progress, String> {
+        let terminal = std::io::stderr().is_terminal();
+        let bar = if terminal {
+            // Counting the rows first gives a length, so the bar can say how long is left.
+            let total = count_rows(&args.input, format_of(args)).unwrap_or(0);
+            let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
+            bar.set_style(
+                ProgressStyle::with_template(
+                    "{bar:30} {pos}/{len} rows · {rate} · {eta} left · {msg}",
+                )
+                .map_err(|e| e.to_string())?
+                .with_key(
+                    "rate",
+                    |state: &indicatif::ProgressState, w: &mut dyn std::fmt::Write| {
+                        let _ = write!(w, "{:.0} rows/s", state.per_sec());
+                    },
+                ),
+            );
+            bar.enable_steady_tick(Duration::from_millis(200));
+            bar
+        } else {
+            ProgressBar::hidden()
+        };
+        Ok(Progress {
+            bar,
+            counts: Arc::new(Default::default()),
+        })
+    }
+
+    fn record(&self, outcome: &Outcome) {
+        let slot = match outcome.state {
+            State::Created => 0,
+            State::Invalid => 1,
+            State::Failed => 2,
+            State::Unknown | State::Pending => 3,
+        };
+        self.counts[slot].fetch_add(1, Ordering::Relaxed);
+        self.bar.inc(1);
+        let [created, invalid, failed, unknown] =
+            [0, 1, 2, 3].map(|i| self.counts[i].load(Ordering::Relaxed));
+        self.bar.set_message(format!(
+            "{created} created · {invalid} invalid · {failed} failed · {unknown} unknown"
+        ));
+    }
+}
+
+/// How many rows a file has (for the progress bar's length).
+fn count_rows(path: &Path, format: Option<Format>) -> Option<u64> {
+    match format.or_else(|| Format::of(path))? {
+        Format::JsonLines => {
+            let reader = BufReader::new(File::open(path).ok()?);
+            Some(
+                reader
+                    .split(b'\n')
+                    .filter_map(Result::ok)
+                    .filter(|line| line.iter().any(|b| !b.is_ascii_whitespace()))
+                    .count() as u64,
+            )
+        }
+        Format::Csv => {
+            let mut reader = csv::Reader::from_path(path).ok()?;
+            let mut record = csv::ByteRecord::new();
+            let mut n = 0;
+            while reader.read_byte_record(&mut record).ok()? {
+                n += 1;
+            }
+            Some(n)
+        }
+    }
+}

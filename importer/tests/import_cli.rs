@@ -1,0 +1,184 @@
+//! The `tray-import` binary against an in-process fake Tray: a dry run contacts nothing, a
+//! CSV file is imported, and errors say where and what without a value.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use fake_tray::{FakeTray, Options};
+
+const MASTER_TOKEN: &str = "master-token-for-cli-tests";
+
+async fn fake() -> FakeTray {
+    let schemas = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../schemas");
+    FakeTray::start(Options::new(schemas, MASTER_TOKEN))
+        .await
+        .expect("the fake starts")
+}
+
+/// Runs the binary on a blocking thread (the fake answers on this test's runtime).
+async fn tray_import(args: Vec<String>, token: Option<&'static str>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_tray-import"));
+        command.args(&args).env_remove("TRAY_MASTER_TOKEN");
+        if let Some(token) = token {
+            command.env("TRAY_MASTER_TOKEN", token);
+        }
+        command.output().expect("tray-import runs")
+    })
+    .await
+    .unwrap()
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn args(input: &Path, rest: &[&str]) -> Vec<String> {
+    let mut args = vec![
+        "run".to_owned(),
+        "--input".to_owned(),
+        input.display().to_string(),
+    ];
+    args.extend(rest.iter().map(|s| s.to_string()));
+    args
+}
+
+const ROWS: &str = r#"{"externalUserId":"u1","connector":"mailchimp","name":"A","credentials":{"access_token":"SECRET-one","dc":"us21"}}
+{"externalUserId":"u1","connector":"sendgrid","name":"S","credentials":{"api-key":"SECRET-short"}}
+{"externalUserId":"u2","connector":"slack","name":"B","scopes":["admin:everything"],"userData":{"signing_secret":"SECRET-two"}}
+"#;
+
+#[tokio::test]
+async fn a_dry_run_checks_every_row_and_contacts_nothing() {
+    let tray = fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("auths.jsonl");
+    std::fs::write(&input, ROWS).unwrap();
+    let report = dir.path().join("report.jsonl");
+    let output = tray_import(
+        args(
+            &input,
+            &[
+                "--dry-run",
+                "--base-url",
+                &tray.base_url(),
+                "--report",
+                &report.display().to_string(),
+            ],
+        ),
+        Some(MASTER_TOKEN),
+    )
+    .await;
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(1), "a row is invalid: {stderr}");
+    assert!(tray.requests().is_empty(), "the fake saw no request");
+    assert!(
+        !dir.path().join("auths.jsonl.journal.sqlite").exists(),
+        "no journal written"
+    );
+    assert!(
+        stdout.contains("dry run: 1 valid, 2 invalid; nothing was sent"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("row 2 (key `row-2`): invalid: /credentials/api-key:"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("row 3 (key `row-3`): invalid: /scopes/0: `admin:everything` is not a scope slack lists"),
+        "{stderr}"
+    );
+    let report = std::fs::read_to_string(&report).unwrap();
+    let lines: Vec<serde_json::Value> = report
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 3);
+    assert_eq!(lines[0]["state"], "valid");
+    assert_eq!(lines[1]["problems"][0]["pointer"], "/credentials/api-key");
+    for output in [&stdout, &stderr, &report] {
+        assert!(!output.contains("SECRET-"), "a credential leaked: {output}");
+    }
+}
+
+#[tokio::test]
+async fn a_csv_file_is_imported_and_a_rerun_sends_nothing() {
+    let tray = fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("auths.csv");
+    std::fs::write(
+        &input,
+        "key,externalUserId,connector,name,credentials.access_token,credentials.dc,credentials.expires_in,userData.region,userData.sandbox_mode,credentials.api-key\n\
+         m1,u1,mailchimp,Mail,SECRET-csv-1,us21,3600,,,\n\
+         s1,u1,sendgrid,Grid,,,,eu,true,SECRET-csv-sendgrid-key-2\n",
+    )
+    .unwrap();
+    let base_url = tray.base_url();
+    let run = || args(&input, &["--base-url", &base_url, "--rate-limit", "1000"]);
+    let output = tray_import(run(), Some(MASTER_TOKEN)).await;
+    let stdout = text(&output.stdout);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(
+        stdout.contains("2 created (2 now, 0 by an earlier run), 0 invalid, 0 failed, 0 unknown"),
+        "{stdout}"
+    );
+    let stored = tray.authentications();
+    assert_eq!(stored.len(), 2);
+    let grid = stored.iter().find(|a| a.name() == "Grid").unwrap();
+    assert_eq!(
+        grid.body["userData"],
+        serde_json::json!({"region": "eu", "sandbox_mode": true}),
+        "CSV text read as the boolean the type wants"
+    );
+    let mail = stored.iter().find(|a| a.name() == "Mail").unwrap();
+    assert_eq!(mail.body["credentials"]["expires_in"], 3600);
+
+    let requests = tray.requests().len();
+    let output = tray_import(run(), Some(MASTER_TOKEN)).await;
+    assert_eq!(output.status.code(), Some(0));
+    assert!(text(&output.stdout).contains("(0 now, 2 by an earlier run)"));
+    assert_eq!(tray.requests().len(), requests, "nothing sent again");
+    let report = std::fs::read_to_string(dir.path().join("auths.csv.report.jsonl")).unwrap();
+    assert!(
+        report.contains(&format!("\"authId\":\"{}\"", grid.id)),
+        "{report}"
+    );
+}
+
+#[tokio::test]
+async fn without_a_master_token_or_a_target_it_says_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("auths.jsonl");
+    std::fs::write(&input, ROWS).unwrap();
+    let output = tray_import(args(&input, &["--region", "eu"]), None).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("set TRAY_MASTER_TOKEN"));
+    let output = tray_import(args(&input, &[]), Some("token")).await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("--region us|eu|apac, or --base-url URL"));
+    let output = tray_import(
+        args(&dir.path().join("missing.jsonl"), &["--dry-run"]),
+        None,
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(2));
+    assert!(text(&output.stderr).contains("missing.jsonl"));
+}
+
+#[tokio::test]
+async fn a_refused_master_token_stops_the_run_with_a_hint() {
+    let tray = fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("auths.jsonl");
+    std::fs::write(&input, ROWS).unwrap();
+    let output = tray_import(
+        args(&input, &["--base-url", &tray.base_url()]),
+        Some("not-the-master-token"),
+    )
+    .await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("check TRAY_MASTER_TOKEN"), "{stderr}");
+    assert!(!stderr.contains("not-the-master-token"), "{stderr}");
+    assert!(tray.authentications().is_empty());
+}
