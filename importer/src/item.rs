@@ -56,7 +56,7 @@ impl ImportItem {
         let key = key.into();
         let external_user_id = external_user_id.into();
         let name = payload.name().to_owned();
-        let content = typed_body(&payload).map(|body| CheckedRow {
+        let content = tray_auth::registry::body(&payload).map(|body| CheckedRow {
             number: 0,
             key: key.clone(),
             external_user_id: external_user_id.clone(),
@@ -154,29 +154,4 @@ impl fmt::Debug for ImportItem {
             .field("problems", &self.problems())
             .finish_non_exhaustive()
     }
-}
-
-fn typed_body<C: Connector>(
-    payload: &CreateAuthentication<C>,
-) -> Result<serde_json::Value, Vec<Problem>> {
-    if let Err(errors) = payload.validate() {
-        return Err(errors
-            .violations()
-            .iter()
-            .map(|v| Problem {
-                pointer: v.pointer().to_owned(),
-                message: v.rule().to_string(),
-            })
-            .collect());
-    }
-    serde_json::to_value(payload).map_err(|_| {
-        // serde's message could quote a value: say only what happened.
-        vec![Problem {
-            pointer: String::new(),
-            message: format!(
-                "the {} payload could not be turned into JSON",
-                C::SERVICE_NAME
-            ),
-        }]
-    })
 }

@@ -209,6 +209,12 @@ fn build<C: Connector>(row: &UntypedAuthentication<'_>) -> Result<Value, Vec<Pro
     let payload =
         CreateAuthentication::<C>::with_user_data(row.name, environment, credentials, user_data)
             .scopes(scopes);
+    body(&payload)
+}
+
+/// Tray's body for a typed payload, after [`CreateAuthentication::validate`]: the same
+/// checks, with the same problems, as a row going through [`ConnectorEntry::build`].
+pub fn body<C: Connector>(payload: &CreateAuthentication<C>) -> Result<Value, Vec<Problem>> {
     if let Err(errors) = payload.validate() {
         return Err(errors
             .violations()
@@ -219,10 +225,14 @@ fn build<C: Connector>(row: &UntypedAuthentication<'_>) -> Result<Value, Vec<Pro
             })
             .collect());
     }
-    serde_json::to_value(&payload).map_err(|e| {
+    serde_json::to_value(payload).map_err(|_| {
+        // serde's message could quote a value: say only what happened.
         vec![Problem {
             pointer: String::new(),
-            message: redact(&e.to_string()),
+            message: format!(
+                "the {} payload could not be turned into JSON",
+                C::SERVICE_NAME
+            ),
         }]
     })
 }
