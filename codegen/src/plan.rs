@@ -190,17 +190,28 @@ impl<'d> Planner<'d> {
                 Object::default()
             }
         };
-        let index = self.types.len();
         let mut doc = schema_doc(schema, name);
         if schema.title.is_none() && schema.description.is_none() {
             doc = vec![fallback_doc];
         }
+        self.define_struct(name, doc, &object, None);
+    }
+
+    /// Takes the next place in the module's list of types for `name`, so that a type comes
+    /// before the types it uses; its body is filled in once those are planned.
+    fn reserve(&mut self, name: &str, doc: Vec<String>) -> usize {
         self.types.push(TypeDef {
             name: name.to_owned(),
             doc,
-            body: Body::Struct(placeholder()),
+            body: Body::Untagged(Vec::new()),
         });
-        let body = self.struct_def(&object, name);
+        self.types.len() - 1
+    }
+
+    /// Plans the type `name` as a struct of the object's properties, leaving out `skip`.
+    fn define_struct(&mut self, name: &str, doc: Vec<String>, object: &Object, skip: Option<&str>) {
+        let index = self.reserve(name, doc);
+        let body = self.struct_def(object, name, skip);
         self.types[index].body = Body::Struct(body);
     }
 
@@ -253,14 +264,7 @@ impl<'d> Planner<'d> {
                     return Ty::Map(Box::new(value));
                 }
                 let name = self.new_type_name(hint, parent);
-                let index = self.types.len();
-                self.types.push(TypeDef {
-                    name: name.clone(),
-                    doc: schema_doc(schema, &name),
-                    body: Body::Struct(placeholder()),
-                });
-                let body = self.struct_def(object, &name);
-                self.types[index].body = Body::Struct(body);
+                self.define_struct(&name, schema_doc(schema, &name), object, None);
                 Ty::Named(name)
             }
             Kind::Enum(values) => self.enumeration(schema, values, hint, parent),
@@ -275,12 +279,7 @@ impl<'d> Planner<'d> {
             Kind::OneOf(variants) => self.one_of(schema, variants, hint, parent),
             Kind::Union(members) => {
                 let name = self.new_type_name(hint, parent);
-                let index = self.types.len();
-                self.types.push(TypeDef {
-                    name: name.clone(),
-                    doc: schema_doc(schema, &name),
-                    body: Body::Untagged(Vec::new()),
-                });
+                let index = self.reserve(&name, schema_doc(schema, &name));
                 // Try integers before numbers, so `3` stays an integer.
                 let mut members: Vec<&Schema> = members.iter().collect();
                 members.sort_by_key(|m| union_rank(&m.kind));
@@ -362,12 +361,7 @@ impl<'d> Planner<'d> {
 
     fn one_of(&mut self, schema: &Schema, variants: &[Schema], hint: &str, parent: &str) -> Ty {
         let name = self.new_type_name(hint, parent);
-        let index = self.types.len();
-        self.types.push(TypeDef {
-            name: name.clone(),
-            doc: schema_doc(schema, &name),
-            body: Body::Untagged(Vec::new()),
-        });
+        let index = self.reserve(&name, schema_doc(schema, &name));
         let body = match discriminator(variants) {
             Some((tag, values)) => {
                 let mut scope = names::Scope::default();
@@ -379,14 +373,7 @@ impl<'d> Planner<'d> {
                     };
                     let ident = scope.take(&variant_ident(&value, variant.title.as_deref()));
                     let payload = self.scope.take(&format!("{name}{ident}"));
-                    let type_index = self.types.len();
-                    self.types.push(TypeDef {
-                        name: payload.clone(),
-                        doc: schema_doc(variant, &payload),
-                        body: Body::Struct(placeholder()),
-                    });
-                    let body = self.struct_def_without(object, &payload, Some(&tag));
-                    self.types[type_index].body = Body::Struct(body);
+                    self.define_struct(&payload, schema_doc(variant, &payload), object, Some(&tag));
                     let doc = variant.title.iter().cloned().collect();
                     tagged.push(Variant {
                         ident,
@@ -429,12 +416,8 @@ impl<'d> Planner<'d> {
         Ty::Named(name)
     }
 
-    fn struct_def(&mut self, object: &Object, name: &str) -> StructDef {
-        self.struct_def_without(object, name, None)
-    }
-
     /// A struct of the object's properties, leaving out `skip` (a tagged enum's tag).
-    fn struct_def_without(&mut self, object: &Object, name: &str, skip: Option<&str>) -> StructDef {
+    fn struct_def(&mut self, object: &Object, name: &str, skip: Option<&str>) -> StructDef {
         let properties: Vec<&Property> = object
             .properties
             .iter()
@@ -533,14 +516,6 @@ fn example_pointer(schema: &Schema, i: usize) -> String {
         return join(&join(&schema.pointer, "examples"), &(i - 1).to_string());
     }
     join(&join(&schema.pointer, "examples"), &i.to_string())
-}
-
-fn placeholder() -> StructDef {
-    StructDef {
-        fields: Vec::new(),
-        deny_unknown: false,
-        extra: None,
-    }
 }
 
 #[track_caller]
