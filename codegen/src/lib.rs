@@ -190,7 +190,7 @@ impl Config {
             quote! { #docs pub mod #name { #tokens } }
         });
         let registry = generate::registry(&modules, false);
-        let text = generate::header(&format!(
+        let text = generate::build_script_header(&format!(
             "{}/",
             self.schemas_dir
                 .file_name()

@@ -30,6 +30,7 @@ pub struct Faults {
 /// A fault for the next request, queued with
 /// [`FakeTray::inject`](crate::FakeTray::inject); queued faults go before standing ones.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Fault {
     /// Answer `429` without handling the request, with `Retry-After` if given (seconds).
     TooManyRequests {
