@@ -143,6 +143,16 @@ impl fmt::Debug for Journal {
     }
 }
 
+/// A query of whole entries, in the column order [`entry`] reads: `select_entries!("WHERE ..")`.
+macro_rules! select_entries {
+    ($rest:literal) => {
+        concat!(
+            "SELECT key, row_number, external_user_id, name, service_environment_id, state, auth_id, detail, attempts, run FROM rows ",
+            $rest
+        )
+    };
+}
+
 const SCHEMA: &str = "
     PRAGMA journal_mode = WAL;
     PRAGMA synchronous = FULL;
@@ -319,10 +329,7 @@ impl Journal {
     /// What the journal holds about a row.
     pub fn get(&self, key: &str) -> Result<Option<Entry>, JournalError> {
         self.connection
-            .prepare_cached(
-                "SELECT key, row_number, external_user_id, name, service_environment_id, state, auth_id, detail, attempts, run
-                 FROM rows WHERE key = ?1",
-            )
+            .prepare_cached(select_entries!("WHERE key = ?1"))
             .and_then(|mut statement| statement.query_row(params![key], entry).optional())
             .map_err(|e| self.error(e))
     }
@@ -478,10 +485,9 @@ impl Journal {
     pub fn unsettled(&self) -> Result<Vec<Entry>, JournalError> {
         let mut statement = self
             .connection
-            .prepare(
-                "SELECT key, row_number, external_user_id, name, service_environment_id, state, auth_id, detail, attempts, run
-                 FROM rows WHERE state IN ('pending', 'unknown') ORDER BY external_user_id, row_number",
-            )
+            .prepare(select_entries!(
+                "WHERE state IN ('pending', 'unknown') ORDER BY external_user_id, row_number"
+            ))
             .map_err(|e| self.error(e))?;
         let entries = statement
             .query_map([], entry)
@@ -497,10 +503,7 @@ impl Journal {
     ) -> Result<Result<(), E>, JournalError> {
         let mut statement = self
             .connection
-            .prepare(
-                "SELECT key, row_number, external_user_id, name, service_environment_id, state, auth_id, detail, attempts, run
-                 FROM rows ORDER BY row_number, key",
-            )
+            .prepare(select_entries!("ORDER BY row_number, key"))
             .map_err(|e| self.error(e))?;
         let mut rows = statement.query([]).map_err(|e| self.error(e))?;
         while let Some(row) = rows.next().map_err(|e| self.error(e))? {
@@ -513,17 +516,12 @@ impl Journal {
 
     /// Every row, in row order.
     pub fn entries(&self) -> Result<Vec<Entry>, JournalError> {
-        let mut statement = self
-            .connection
-            .prepare(
-                "SELECT key, row_number, external_user_id, name, service_environment_id, state, auth_id, detail, attempts, run
-                 FROM rows ORDER BY row_number, key",
-            )
-            .map_err(|e| self.error(e))?;
-        let entries = statement
-            .query_map([], entry)
-            .and_then(Iterator::collect)
-            .map_err(|e| self.error(e))?;
+        let mut entries = Vec::new();
+        self.for_each_entry(|entry| {
+            entries.push(entry);
+            Ok::<(), std::convert::Infallible>(())
+        })?
+        .unwrap_or_else(|never| match never {});
         Ok(entries)
     }
 }
