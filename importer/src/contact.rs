@@ -1,0 +1,69 @@
+//! Whether Tray answers. The client already retries each call a few times; if Tray still
+//! cannot be reached on the first call of a run, or on several calls in a row later, the run
+//! stops, so that an unreachable Tray costs one wait, not a wait per row. Likewise a client
+//! that cannot make requests at all (a token that cannot be sent) stops the run at once.
+
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::Mutex;
+
+use tray_auth::client::Error as ClientError;
+
+use crate::importer::ImportError;
+
+/// How many calls in a row may fail to reach Tray, after it answered once, before the run stops.
+const UNREACHABLE_IN_A_ROW: u32 = 3;
+
+/// Why a run stopped before its end.
+#[derive(Debug, Clone)]
+enum Stop {
+    Unreachable(String),
+    Client(String),
+}
+
+impl Stop {
+    fn error(&self) -> ImportError {
+        match self {
+            Stop::Unreachable(detail) => ImportError::Unreachable(detail.clone()),
+            Stop::Client(detail) => ImportError::Client(detail.clone()),
+        }
+    }
+}
+
+/// What the calls of one run found out about Tray.
+#[derive(Debug, Default)]
+pub(crate) struct Contact {
+    answered: AtomicBool,
+    in_a_row: AtomicU32,
+    stop: Mutex<Option<Stop>>,
+}
+
+impl Contact {
+    /// Notes how a call ended; `Some` when the run must stop (every caller sees it from now on
+    /// in [`Contact::stopped`]).
+    pub(crate) fn observe<T>(&self, result: &Result<T, ClientError>) -> Option<ImportError> {
+        let stop = match result {
+            Err(e @ (ClientError::Network { .. } | ClientError::Timeout { .. })) => {
+                let in_a_row = self.in_a_row.fetch_add(1, Ordering::SeqCst) + 1;
+                if self.answered.load(Ordering::SeqCst) && in_a_row < UNREACHABLE_IN_A_ROW {
+                    return None;
+                }
+                Stop::Unreachable(e.to_string())
+            }
+            Err(e @ ClientError::Config(_)) => Stop::Client(e.to_string()),
+            // Anything else is an answer (even a refusal or a dropped answer: Tray is there).
+            _ => {
+                self.answered.store(true, Ordering::SeqCst);
+                self.in_a_row.store(0, Ordering::SeqCst);
+                return None;
+            }
+        };
+        let mut slot = self.stop.lock().unwrap_or_else(|e| e.into_inner());
+        Some(slot.get_or_insert(stop).error())
+    }
+
+    /// Why the run stopped, if it did: no call should be made any more.
+    pub(crate) fn stopped(&self) -> Option<ImportError> {
+        let slot = self.stop.lock().unwrap_or_else(|e| e.into_inner());
+        slot.as_ref().map(Stop::error)
+    }
+}
