@@ -157,9 +157,14 @@ impl ChangedRows {
 
 impl fmt::Display for ChangedRows {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (rows, are, their) = if self.total == 1 {
+            ("row", "is", "its key")
+        } else {
+            ("rows", "are", "their keys")
+        };
         writeln!(
             f,
-            "{} rows are not what their keys stood for when an earlier run sent them; nothing more was sent:",
+            "{} {rows} {are} not what {their} stood for when an earlier run sent them, so the import stopped before sending them:",
             self.total
         )?;
         for row in &self.rows {

@@ -971,9 +971,7 @@ impl Run {
             match result {
                 Ok(token) => break token,
                 Err(e) if master_refused(&e) => {
-                    return Err(NoSession::Fatal(ImportError::MasterTokenRefused(
-                        e.to_string(),
-                    )))
+                    return Err(NoSession::Fatal(self.contact.master_token_refused(&e)))
                 }
                 Err(e) if retryable(&e) && attempt < self.max_attempts => {
                     tracing::info!(attempt, error = %e, "authorize failed; trying again");
@@ -1012,9 +1010,7 @@ impl Run {
                     return Ok(user_id);
                 }
                 Err(e) if master_refused(&e) => {
-                    return Err(NoSession::Fatal(ImportError::MasterTokenRefused(
-                        e.to_string(),
-                    )))
+                    return Err(NoSession::Fatal(self.contact.master_token_refused(&e)))
                 }
                 // An unknown outcome may leave a Tray user with no authentications behind;
                 // authentications are only ever made with the journaled user's token.

@@ -697,6 +697,93 @@ mod tests {
         assert!(!bad.contains("hunter2"));
     }
 
+    fn csv(text: &[u8]) -> Result<Vec<Result<Row, RowProblem>>, InputError> {
+        Ok(csv_rows(Cursor::new(text.to_vec()), Path::new("in.csv"))?.collect())
+    }
+
+    #[test]
+    fn csv_quotes_line_endings_and_bad_rows() {
+        let rows = csv(b"\xef\xbb\xbfexternalUserId,connector,name\r\n\
+                         u1,slack,\"Team, \"\"one\"\"\nline two\"\r\n\
+                         \r\n\
+                         u2,slack\n\
+                         u3,slack,\xff\n\
+                         u4,slack,x,extra\n\
+                         u5,slack,last")
+        .unwrap();
+        let first = rows[0].as_ref().unwrap();
+        assert_eq!(first.name, "Team, \"one\"\nline two");
+        assert_eq!(
+            first.external_user_id, "u1",
+            "the byte order mark is not in the name"
+        );
+        // The blank line is skipped; rows are counted as records.
+        assert_eq!(
+            rows[1].as_ref().unwrap_err().to_string(),
+            "row 2: : has 2 fields and the header 3: check the row's commas and quotes"
+        );
+        assert_eq!(
+            rows[2].as_ref().unwrap_err().to_string(),
+            "row 3: name: is not UTF-8 text"
+        );
+        assert!(rows[3].is_err());
+        assert_eq!(rows[4].as_ref().unwrap().name, "last");
+        assert_eq!(rows.len(), 5);
+    }
+
+    #[test]
+    fn csv_headers_that_lose_cells_are_refused() {
+        for (header, expected) in [
+            (
+                &b"a,b,a\n"[..],
+                "column `a` is given twice (columns 1 and 3): keep one",
+            ),
+            (
+                b"name, name\n",
+                "column `name` is given twice (columns 1 and 2)",
+            ),
+            (
+                b"credentials.x,credentials.x\n",
+                "column `credentials.x` is given twice",
+            ),
+            (b"a,.b\n", "column 2 (`.b`) has an empty part"),
+            (b"a,\xff\n", "column 2 of the header is not UTF-8 text"),
+        ] {
+            let err = csv(header).unwrap_err().to_string();
+            assert!(err.starts_with("in.csv: "), "{err}");
+            assert!(err.contains(expected), "{expected}: {err}");
+        }
+        let long = format!("a,\"{}\"\n", "b".repeat(MAX_ROW_BYTES));
+        assert!(csv(long.as_bytes())
+            .unwrap_err()
+            .to_string()
+            .contains("header is longer than 1 MiB"));
+        let wide = vec!["c"; MAX_COLUMNS + 1].join(",");
+        assert!(csv(wide.as_bytes())
+            .unwrap_err()
+            .to_string()
+            .contains("more than 1024 columns"));
+        assert!(csv(b"").unwrap().is_empty());
+    }
+
+    #[test]
+    fn overlong_lines_are_skipped_not_held() {
+        let long = "x".repeat(MAX_ROW_BYTES + 1);
+        let exact = format!("{{\"k\":\"{}\"}}", "y".repeat(MAX_ROW_BYTES - 8));
+        assert_eq!(exact.len(), MAX_ROW_BYTES);
+        let text = format!("{long}\n{exact}\n\n{long}");
+        let mut lines = BoundedLines::new(Cursor::new(text.into_bytes()));
+        let mut kinds = Vec::new();
+        while let Some(line) = lines.next_line().unwrap() {
+            kinds.push(match line {
+                Line::Text(text) => text.len(),
+                Line::TooLong => usize::MAX,
+            });
+            assert!(lines.line.capacity() <= 2 * MAX_ROW_BYTES);
+        }
+        assert_eq!(kinds, [usize::MAX, MAX_ROW_BYTES, 0, usize::MAX]);
+    }
+
     #[test]
     fn csv_dotted_columns_nest() {
         let dir = tempfile::tempdir().unwrap();
