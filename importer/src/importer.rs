@@ -363,8 +363,10 @@ impl Importer {
                 Ok(admitted) => admitted,
                 Err(ImportError::Changed(mut changed)) => {
                     // Nothing of this batch was sent; say which other rows changed too.
-                    check_rest(run, &mut receiver, &mut position, admission, &mut changed).await?;
-                    failure = Some(ImportError::Changed(changed));
+                    let checked =
+                        check_rest(run, &mut receiver, &mut position, admission, &mut changed)
+                            .await;
+                    failure = Some(checked.err().unwrap_or(ImportError::Changed(changed)));
                     break;
                 }
                 Err(e) => {
@@ -378,7 +380,8 @@ impl Importer {
                     Admitted::Settle(row) => deferred.push(row),
                     Admitted::Send(row) => {
                         // Every begun row gets its task, even when the run is stopping: the
-                        // task journals it as not sent.
+                        // task journals it as not sent. (The semaphore is never closed, so
+                        // this waits and never fails.)
                         let permit = permits.clone().acquire_owned().await;
                         let run = run.clone();
                         tasks.spawn(async move {

@@ -1,5 +1,6 @@
 //! Rows from files: JSON Lines or CSV, read one row at a time (memory stays flat whatever the
-//! file's size).
+//! file's size, and whatever its lines' length: a row longer than [`MAX_ROW_BYTES`] is a
+//! problem of that row, read through without being held). Only regular files are read.
 //!
 //! A row gives `externalUserId`, `connector` (service name, `name@version` where several
 //! versions are generated), `name`, and optionally `serviceEnvironment` (title or id;

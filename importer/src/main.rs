@@ -213,7 +213,10 @@ impl ReportFile {
 
     /// The report, emptied, to write.
     fn writer(mut self) -> Result<BufWriter<File>, String> {
-        let file = self.file.take().expect("taken once");
+        let file = self
+            .file
+            .take()
+            .ok_or_else(|| format!("the report {} is written once", self.path.display()))?;
         let error =
             |e: std::io::Error| format!("cannot write the report {}: {e}", self.path.display());
         // A pipe or a terminal (`--report /dev/stdout`) has nothing to empty.
@@ -263,11 +266,11 @@ async fn run(args: &RunArgs) -> Result<ExitCode, String> {
         .clone()
         .unwrap_or_else(|| beside(&args.input, ".journal.sqlite"));
     // Everything that can be checked is, before a row is sent.
+    let items = items(args)?;
     let report = ReportFile::open(
         report_path(args),
         &[("input", &args.input), ("journal", &journal_path)],
     )?;
-    let items = items(args)?;
     let journal = Journal::open(&journal_path).map_err(|e| e.to_string())?;
 
     let progress = Progress::new(args)?;
@@ -384,9 +387,9 @@ fn report_path(args: &RunArgs) -> PathBuf {
 
 /// Checks every row; contacts nothing and writes no journal.
 fn dry_run(args: &RunArgs) -> Result<ExitCode, String> {
+    let items = items(args)?;
     let report = ReportFile::open(report_path(args), &[("input", &args.input)])?;
     let report_path = report.path.clone();
-    let items = items(args)?;
     let mut report = report.writer()?;
     let (mut valid, mut invalid, mut shown) = (0u64, 0u64, 0usize);
     for (position, item) in items.enumerate() {
