@@ -227,8 +227,15 @@ impl Importer {
     ///
     /// The run can be stopped at any moment (even `kill -9`) and started again with the same
     /// journal and items: no row is created twice and none is lost. One run at a time per
-    /// journal (hence `&mut self`; and one process per journal file): settling relies on no
-    /// other create being in flight.
+    /// journal (hence `&mut self`; the journal file is locked from the first run until the
+    /// importer is dropped): settling relies on no other create being in flight.
+    ///
+    /// Keys must be stable: an item whose key was sent before for another row (another end
+    /// user, connector, environment, name, or other credentials, user data or scopes) stops
+    /// the run with [`ImportError::Changed`] before it or anything after it is sent, rather
+    /// than being skipped as created. [`Importer::check_changes`] finds them all first.
+    /// Tray unreachable on the first call (or on several in a row later) stops the run with
+    /// [`ImportError::Unreachable`], the rows not sent journaled as `failed`.
     pub async fn run<I>(&mut self, items: I) -> Result<Summary, ImportError>
     where
         I: IntoIterator<Item = ImportItem>,
@@ -347,15 +354,7 @@ impl Importer {
         let mut deferred: Vec<CheckedRow> = Vec::new();
         let mut position = 0u64;
         let mut failure: Option<ImportError> = None;
-        while let Some(first) = receiver.recv().await {
-            // Admit what is waiting in one transaction: one commit for many `pending` rows.
-            let mut batch = vec![first];
-            while batch.len() < ADMIT_BATCH {
-                match receiver.try_recv() {
-                    Ok(item) => batch.push(item),
-                    Err(_) => break,
-                }
-            }
+        while let Some(batch) = next_batch(&mut receiver).await {
             let admitted = run.journal().transaction(|journal: &Journal| {
                 admit_batch(journal, batch, &mut position, admission)
             });
@@ -499,6 +498,19 @@ impl Importer {
             observer(outcome);
         }
     }
+}
+
+/// The next item and those waiting behind it (at most [`ADMIT_BATCH`]): admitted in one
+/// transaction, one commit for many `pending` rows.
+async fn next_batch(receiver: &mut mpsc::Receiver<ImportItem>) -> Option<Vec<ImportItem>> {
+    let mut batch = vec![receiver.recv().await?];
+    while batch.len() < ADMIT_BATCH {
+        match receiver.try_recv() {
+            Ok(item) => batch.push(item),
+            Err(_) => break,
+        }
+    }
+    Some(batch)
 }
 
 /// What admission needs to know for the whole run.
