@@ -176,8 +176,10 @@ impl fmt::Display for ChangedRows {
         write!(
             f,
             "A row is known across runs by its key, by default `row-<N>` (its row number), so inserting, deleting or \
-             reordering rows makes keys name other rows. Put the input back as it was, or give every row a stable `key` \
-             (its id in your system) from the first run on; to import a changed authentication as a new one, give it a new key."
+             reordering rows makes keys name other rows. Put the input back as it was, and add new rows at the end: a key \
+             given now to a row created as `row-<N>` would make it a new row, created again. Give every row a stable `key` \
+             (its id in your system) from an import's first run on. To import a changed authentication as a new one, give \
+             it a new key."
         )
     }
 }

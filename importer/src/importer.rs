@@ -274,6 +274,7 @@ impl Importer {
     {
         let mut journal = lock(&self.journal);
         journal.claim()?;
+        journal.check_target(self.client.rest_base())?;
         if !journal.has_sent_rows()? {
             return Ok(());
         }

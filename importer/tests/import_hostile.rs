@@ -121,7 +121,7 @@ async fn a_row_inserted_at_the_top_stops_the_rerun_before_anything_is_sent() {
         "row 1 (key `row-1`, created by an earlier run): end user `u0` (was `u1`), name `Z` (was `A`), credentials, user data or scopes",
         "row 2 (key `row-2`, created by an earlier run): end user `u1` (was `u2`)",
         "row 3 (key `row-3`, created by an earlier run): end user `u2` (was `u3`)",
-        "give every row a stable `key`",
+        "Give every row a stable `key`",
     ] {
         assert!(stderr.contains(expected), "{expected}\n{stderr}");
     }
