@@ -24,6 +24,7 @@ pub(crate) use imp::{claim, Claim};
 
 #[cfg(unix)]
 mod imp {
+    use std::collections::btree_map::Entry;
     use std::collections::BTreeMap;
     use std::fs::File;
     use std::io;
@@ -58,14 +59,22 @@ mod imp {
         if !held.contains_key(&id) {
             let file = File::open(path).map_err(ClaimError::Io)?;
             // The path may have been replaced since: file the descriptor under what it opened.
-            let opened = file_id(&file.metadata().map_err(ClaimError::Io)?);
-            held.insert(
-                opened,
-                Held {
-                    file,
-                    claimed: false,
-                },
-            );
+            let opened = match file.metadata() {
+                Ok(metadata) => file_id(&metadata),
+                Err(e) => {
+                    std::mem::forget(file); // never closed (see the module's comment)
+                    return Err(ClaimError::Io(e));
+                }
+            };
+            match held.entry(opened) {
+                Entry::Vacant(slot) => {
+                    slot.insert(Held {
+                        file,
+                        claimed: false,
+                    });
+                }
+                Entry::Occupied(_) => std::mem::forget(file),
+            }
             if opened != id {
                 return Err(ClaimError::Io(io::Error::other(
                     "the journal file was replaced while it was being opened",

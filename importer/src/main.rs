@@ -194,21 +194,7 @@ impl ReportFile {
 
     /// Whether `other` names the report's file.
     fn is(&self, other: &Path) -> bool {
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::MetadataExt;
-            let (Some(Ok(report)), Ok(other)) = (
-                self.file.as_ref().map(File::metadata),
-                std::fs::metadata(other),
-            ) else {
-                return false;
-            };
-            (report.dev(), report.ino()) == (other.dev(), other.ino())
-        }
-        #[cfg(not(unix))]
-        {
-            std::fs::canonicalize(&self.path).ok() == std::fs::canonicalize(other).ok()
-        }
+        same_file(&self.path, other)
     }
 
     /// The report, emptied, to write.
@@ -224,6 +210,22 @@ impl ReportFile {
             file.set_len(0).map_err(error)?;
         }
         Ok(BufWriter::new(file))
+    }
+}
+
+/// Whether two paths name one existing file (through links or `..`).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let (Ok(a), Ok(b)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+            return false;
+        };
+        (a.dev(), a.ino()) == (b.dev(), b.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(a), Ok(b)) if a == b)
     }
 }
 
@@ -267,6 +269,12 @@ async fn run(args: &RunArgs) -> Result<ExitCode, String> {
         .unwrap_or_else(|| beside(&args.input, ".journal.sqlite"));
     // Everything that can be checked is, before a row is sent.
     let items = items(args)?;
+    if same_file(&args.input, &journal_path) {
+        return Err(format!(
+            "the journal {} is the input: give another --journal",
+            journal_path.display()
+        ));
+    }
     let report = ReportFile::open(
         report_path(args),
         &[("input", &args.input), ("journal", &journal_path)],

@@ -415,6 +415,23 @@ async fn a_report_that_cannot_be_written_is_found_before_any_row_is_sent() {
         rows,
         "input intact"
     );
+    // Nor is the journal the input.
+    let output = tray_import(
+        run_args(
+            &input,
+            &tray.base_url(),
+            &["--journal", &input.display().to_string()],
+        ),
+        MASTER_TOKEN,
+    )
+    .await;
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("is the input: give another --journal"),
+        "{stderr}"
+    );
+    assert_eq!(std::fs::read_to_string(&input).unwrap(), rows);
     // A dry run does not overwrite its input either.
     let output = tray_import(
         vec![
