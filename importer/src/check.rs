@@ -16,6 +16,8 @@ pub struct CheckedRow {
     pub external_user_id: String,
     /// The service name.
     pub service: &'static str,
+    /// The service version.
+    pub service_version: u32,
     /// The service environment the auth goes to.
     pub service_environment_id: String,
     /// The authentication's name.
@@ -31,6 +33,7 @@ impl std::fmt::Debug for CheckedRow {
             .field("key", &self.key)
             .field("external_user_id", &self.external_user_id)
             .field("service", &self.service)
+            .field("service_version", &self.service_version)
             .field("service_environment_id", &self.service_environment_id)
             .field("name", &self.name)
             .finish_non_exhaustive()
@@ -82,6 +85,7 @@ pub fn check(connectors: &[ConnectorEntry], row: &Row) -> Result<CheckedRow, Vec
                     key: row.key.clone(),
                     external_user_id: row.external_user_id.clone(),
                     service: entry.service_name(),
+                    service_version: entry.service_version(),
                     service_environment_id,
                     name: row.name.clone(),
                     body,

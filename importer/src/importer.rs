@@ -21,12 +21,18 @@ use tray_auth::client::{AuthenticationId, Bearer, Client, Error as ClientError, 
 use tray_auth::registry::Problem;
 
 use crate::check::CheckedRow;
+use crate::contact::Contact;
+use crate::identity::{compare, ChangedRow, ChangedRows, Digester};
 use crate::item::ImportItem;
 use crate::journal::{Entry, Journal, JournalError, State};
 use crate::session::{Session, Sessions};
 
 /// How many items are admitted (journaled) in one transaction at most.
 const ADMIT_BATCH: usize = 64;
+
+/// What a row sent nothing for is journaled with when a run stops before it.
+const NOT_SENT: &str =
+    "not sent: the import stopped before this row could be sent; it is sent when the import runs again";
 
 /// Tray's user tokens live two days; renew a little before.
 const TOKEN_LIFETIME: Duration = Duration::from_secs(2 * 24 * 3600 - 600);
@@ -93,6 +99,16 @@ pub enum ImportError {
     /// Tray refused the master token (or it may not make users).
     #[error("Tray refused the master token ({0}): check TRAY_MASTER_TOKEN and that it belongs to this region")]
     MasterTokenRefused(String),
+    /// Rows of the input are not what their keys stood for when an earlier run sent them:
+    /// nothing of them was sent (see [`Importer::check_changes`]).
+    #[error("{0}")]
+    Changed(ChangedRows),
+    /// Tray could not be reached on the run's first call, or on several calls in a row.
+    #[error("{0}\nThe import stopped; rows not sent are journaled as failed and are sent when the import runs again.")]
+    Unreachable(String),
+    /// The client cannot make requests at all (as with a token that cannot be sent).
+    #[error("{0}")]
+    Client(String),
     /// Journal writes queued by the tasks could not be committed.
     #[error("cannot write the journal: {0}")]
     JournalWrite(String),
@@ -211,8 +227,15 @@ impl Importer {
     ///
     /// The run can be stopped at any moment (even `kill -9`) and started again with the same
     /// journal and items: no row is created twice and none is lost. One run at a time per
-    /// journal (hence `&mut self`; and one process per journal file): settling relies on no
-    /// other create being in flight.
+    /// journal (hence `&mut self`; the journal file is locked from the first run until the
+    /// importer is dropped): settling relies on no other create being in flight.
+    ///
+    /// Keys must be stable: an item whose key was sent before for another row (another end
+    /// user, connector, environment, name, or other credentials, user data or scopes) stops
+    /// the run with [`ImportError::Changed`] before it or anything after it is sent, rather
+    /// than being skipped as created. [`Importer::check_changes`] finds them all first.
+    /// Tray unreachable on the first call (or on several in a row later) stops the run with
+    /// [`ImportError::Unreachable`], the rows not sent journaled as `failed`.
     pub async fn run<I>(&mut self, items: I) -> Result<Summary, ImportError>
     where
         I: IntoIterator<Item = ImportItem>,
@@ -225,6 +248,7 @@ impl Importer {
             journal: self.journal.clone(),
             writes,
             sessions: self.sessions.clone(),
+            contact: Contact::default(),
             max_attempts: self.max_attempts,
             retry_delay: self.retry_delay,
             token_lifetime: self.token_lifetime,
@@ -236,17 +260,87 @@ impl Importer {
         result
     }
 
+    /// Compares every item with what the journal recorded under its key, and sends nothing:
+    /// `Err(ImportError::Changed)` names the items whose keys stood for other rows when an
+    /// earlier run sent them (see [`Importer::run`]). A key given twice is compared once.
+    ///
+    /// [`Importer::run`] checks each item before sending it too, but can only stop at the
+    /// first changed one; call this first, with the same items, to have nothing at all sent
+    /// when any item changed (the `tray-import` command does, reading its file twice). It
+    /// reads nothing when no row of the journal was sent yet.
+    pub fn check_changes<I>(&mut self, items: I) -> Result<(), ImportError>
+    where
+        I: IntoIterator<Item = ImportItem>,
+    {
+        let mut journal = lock(&self.journal);
+        journal.claim()?;
+        journal.check_target(self.client.rest_base())?;
+        if !journal.has_sent_rows()? {
+            return Ok(());
+        }
+        let digester = Digester::new(&journal.digest_key()?);
+        let mut changed = ChangedRows::default();
+        journal.transaction(|journal| {
+            journal.forget_sightings()?;
+            for (position, item) in items.into_iter().enumerate() {
+                let number = item.number.unwrap_or(position as u64 + 1);
+                if !journal.first_sighting(&item.key)? {
+                    continue;
+                }
+                if let Some(entry) = journal.get(&item.key)? {
+                    if let Some(row) = compare(&entry, number, &item.identity(&digester)) {
+                        changed.push(row);
+                    }
+                }
+            }
+            journal.forget_sightings()
+        })?;
+        if changed.is_empty() {
+            Ok(())
+        } else {
+            Err(ImportError::Changed(changed))
+        }
+    }
+
     async fn run_with<I>(&self, run: &Arc<Run>, items: I) -> Result<Summary, ImportError>
     where
         I: IntoIterator<Item = ImportItem>,
         I::IntoIter: Send + 'static,
     {
-        run.journal().claim()?;
-        run.journal().check_target(self.client.rest_base())?;
-        let this_run = run.journal().start_run()?;
+        let admission = {
+            let mut journal = run.journal();
+            journal.claim()?;
+            journal.check_target(self.client.rest_base())?;
+            Admission {
+                this_run: journal.start_run()?,
+                digester: Digester::new(&journal.digest_key()?),
+            }
+        };
         let mut summary = Summary::default();
+        let permits = Arc::new(Semaphore::new(self.concurrency));
+        let deferred = self
+            .send_all(run, items, &admission, &permits, &mut summary)
+            .await?;
+        self.settle_all(run, deferred, &permits, &mut summary)
+            .await?;
+        Ok(summary)
+    }
 
-        // 1. The items, through a bounded channel from a blocking thread.
+    /// 1. Reads the items (on a blocking thread, through a bounded channel), admits them in
+    ///    batches and sends those to send, at most `concurrency` at a time. Returns the rows
+    ///    to settle.
+    async fn send_all<I>(
+        &self,
+        run: &Arc<Run>,
+        items: I,
+        admission: &Admission,
+        permits: &Arc<Semaphore>,
+        summary: &mut Summary,
+    ) -> Result<Vec<CheckedRow>, ImportError>
+    where
+        I: IntoIterator<Item = ImportItem>,
+        I::IntoIter: Send + 'static,
+    {
         let buffer = (self.concurrency * 4).clamp(ADMIT_BATCH, 4096);
         let (sender, mut receiver) = mpsc::channel::<ImportItem>(buffer);
         let items = items.into_iter();
@@ -257,35 +351,24 @@ impl Importer {
                 }
             }
         });
-        let permits = Arc::new(Semaphore::new(self.concurrency));
         let mut tasks: JoinSet<Result<(CheckedRow, Sent), ImportError>> = JoinSet::new();
         let mut deferred: Vec<CheckedRow> = Vec::new();
         let mut position = 0u64;
         let mut failure: Option<ImportError> = None;
-        while let Some(first) = receiver.recv().await {
-            // Admit what is waiting in one transaction: one commit for many `pending` rows.
-            let mut batch = vec![first];
-            while batch.len() < ADMIT_BATCH {
-                match receiver.try_recv() {
-                    Ok(item) => batch.push(item),
-                    Err(_) => break,
-                }
-            }
-            let admitted = {
-                let journal = run.journal();
-                journal.transaction(|journal: &Journal| {
-                    batch
-                        .into_iter()
-                        .map(|item| {
-                            position += 1;
-                            let number = item.number.unwrap_or(position);
-                            self.admit(journal, item, number, this_run)
-                        })
-                        .collect::<Result<Vec<_>, ImportError>>()
-                })
-            };
+        while let Some(batch) = next_batch(&mut receiver).await {
+            let admitted = run.journal().transaction(|journal: &Journal| {
+                admit_batch(journal, batch, &mut position, admission)
+            });
             let admitted = match admitted {
                 Ok(admitted) => admitted,
+                Err(ImportError::Changed(mut changed)) => {
+                    // Nothing of this batch was sent; say which other rows changed too.
+                    let checked =
+                        check_rest(run, &mut receiver, &mut position, admission, &mut changed)
+                            .await;
+                    failure = Some(checked.err().unwrap_or(ImportError::Changed(changed)));
+                    break;
+                }
                 Err(e) => {
                     failure = Some(e);
                     break;
@@ -293,14 +376,13 @@ impl Importer {
             };
             for admitted in admitted {
                 match admitted {
-                    Admitted::Done(outcome) => self.report(&mut summary, &outcome),
+                    Admitted::Done(outcome) => self.report(summary, &outcome),
                     Admitted::Settle(row) => deferred.push(row),
                     Admitted::Send(row) => {
-                        // The semaphore is never closed, so this waits and never fails.
-                        let Ok(permit) = permits.clone().acquire_owned().await else {
-                            failure.get_or_insert(ImportError::Task("no task slot".into()));
-                            break;
-                        };
+                        // Every begun row gets its task, even when the run is stopping: the
+                        // task journals it as not sent. (The semaphore is never closed, so
+                        // this waits and never fails.)
+                        let permit = permits.clone().acquire_owned().await;
                         let run = run.clone();
                         tasks.spawn(async move {
                             let sent = run.send(&row, true).await;
@@ -310,32 +392,42 @@ impl Importer {
                     }
                 }
                 while let Some(done) = tasks.try_join_next() {
-                    if let Err(e) = self.finished(done, &mut summary, &mut deferred) {
+                    if let Err(e) = self.finished(done, summary, &mut deferred) {
                         failure.get_or_insert(e);
                     }
                 }
             }
-            if failure.is_some() {
+            if failure.is_some() || run.contact.stopped().is_some() {
                 break;
             }
         }
         drop(receiver);
         // Let what is in flight finish, so its outcome is journaled, even when stopping.
         while let Some(done) = tasks.join_next().await {
-            if let Err(e) = self.finished(done, &mut summary, &mut deferred) {
+            if let Err(e) = self.finished(done, summary, &mut deferred) {
                 failure.get_or_insert(e);
             }
         }
         let _ = producer.await;
         // Outcomes are committed before anything reads them or the run ends.
         let flushed = run.flush().await;
-        if let Some(e) = failure {
+        if let Some(e) = failure.or_else(|| run.contact.stopped()) {
             return Err(e);
         }
         flushed?;
+        Ok(deferred)
+    }
 
-        // 2. Rows whose outcome is unknown (from this run, or left pending or unknown by an
-        //    earlier one), now that no create is in flight.
+    /// 2. Settles the rows whose outcome is unknown (from this run, or left `pending` or
+    ///    `unknown` by an earlier one), now that no create is in flight, and sends again
+    ///    those not found in Tray; as many rounds as `max_attempts`.
+    async fn settle_all(
+        &self,
+        run: &Arc<Run>,
+        mut deferred: Vec<CheckedRow>,
+        permits: &Arc<Semaphore>,
+        summary: &mut Summary,
+    ) -> Result<(), ImportError> {
         for round in 1..=self.max_attempts {
             if deferred.is_empty() {
                 break;
@@ -350,19 +442,17 @@ impl Importer {
                 match settled {
                     Settled::Found(id) => {
                         summary.settled += 1;
-                        self.report(&mut summary, &created(&row, id.as_str()));
+                        self.report(summary, &created(&row, id.as_str()));
                     }
                     Settled::Missing => again.push(row),
                     Settled::Unreachable => {
-                        self.report(&mut summary, &outcome(&row, State::Unknown));
+                        self.report(summary, &outcome(&row, State::Unknown));
                     }
                 }
             }
             let mut resend = JoinSet::new();
             for row in again {
-                let Ok(permit) = permits.clone().acquire_owned().await else {
-                    break;
-                };
+                let permit = permits.clone().acquire_owned().await;
                 let run = run.clone();
                 resend.spawn(async move {
                     let sent = run.send(&row, false).await;
@@ -370,96 +460,21 @@ impl Importer {
                     sent.map(|sent| (row, sent))
                 });
             }
+            let mut failure = None;
             while let Some(done) = resend.join_next().await {
-                if let Err(e) = self.finished(done, &mut summary, &mut deferred) {
+                if let Err(e) = self.finished(done, summary, &mut deferred) {
                     failure.get_or_insert(e);
                 }
             }
-            if let Some(e) = failure {
+            if let Some(e) = failure.or_else(|| run.contact.stopped()) {
                 let _ = run.flush().await;
                 return Err(e);
             }
         }
         for row in deferred {
-            self.report(&mut summary, &outcome(&row, State::Unknown));
+            self.report(summary, &outcome(&row, State::Unknown));
         }
-        run.flush().await?;
-        Ok(summary)
-    }
-
-    /// Decides what to do with one item: skip it, record it as invalid, settle it, or send
-    /// it (journaled `pending` here, before a task takes it, so that a key given twice is
-    /// noticed even while the first is in flight).
-    fn admit(
-        &self,
-        journal: &Journal,
-        item: ImportItem,
-        number: u64,
-        this_run: i64,
-    ) -> Result<Admitted, ImportError> {
-        let done = |state, auth_id, earlier| {
-            Ok(Admitted::Done(Outcome {
-                row: number,
-                key: item.key.clone(),
-                state,
-                auth_id,
-                earlier,
-            }))
-        };
-        if let Some(entry) = journal.get(&item.key)? {
-            if entry.run == this_run {
-                // Not journaled: the journal's line for this key is the other row's.
-                tracing::warn!(
-                    row = number,
-                    key = %item.key,
-                    other_row = entry.row_number,
-                    "the key is given twice in the input; this row is left out: give each row its own key"
-                );
-                return done(State::Invalid, None, false);
-            }
-            match entry.state {
-                State::Created => {
-                    journal.seen(&item.key, number)?;
-                    return done(State::Created, entry.auth_id, true);
-                }
-                // It may have reached Tray: settled at the end of the run, never simply sent.
-                State::Pending | State::Unknown => {
-                    journal.seen(&item.key, number)?;
-                    return match item.content {
-                        Ok(mut row) => {
-                            row.number = number;
-                            Ok(Admitted::Settle(row))
-                        }
-                        Err(_) => done(State::Unknown, None, true),
-                    };
-                }
-                State::Invalid | State::Failed => {}
-            }
-        }
-        match item.content {
-            Ok(mut row) => {
-                row.number = number;
-                journal.begin(
-                    &row.key,
-                    row.number,
-                    &row.external_user_id,
-                    &row.name,
-                    &row.service_environment_id,
-                )?;
-                Ok(Admitted::Send(row))
-            }
-            Err(ref problems) => {
-                journal.invalid(
-                    &item.key,
-                    number,
-                    &item.external_user_id,
-                    &item.name,
-                    &problems_json(problems),
-                )?;
-                tracing::debug!(row = number, key = %item.key, problems = problems.len(), "invalid row; not sent");
-                done(State::Invalid, None, false)
-            }
-        }
+        run.flush().await
     }
 
     fn finished(
@@ -482,6 +497,143 @@ impl Importer {
         summary.count(outcome);
         if let Some(observer) = &self.observer {
             observer(outcome);
+        }
+    }
+}
+
+/// The next item and those waiting behind it (at most [`ADMIT_BATCH`]): admitted in one
+/// transaction, one commit for many `pending` rows.
+async fn next_batch(receiver: &mut mpsc::Receiver<ImportItem>) -> Option<Vec<ImportItem>> {
+    let mut batch = vec![receiver.recv().await?];
+    while batch.len() < ADMIT_BATCH {
+        match receiver.try_recv() {
+            Ok(item) => batch.push(item),
+            Err(_) => break,
+        }
+    }
+    Some(batch)
+}
+
+/// What admission needs to know for the whole run.
+struct Admission {
+    this_run: i64,
+    digester: Digester,
+}
+
+/// Admits a batch of items (in the caller's transaction); fails with every changed item of the
+/// batch, so that none of it is sent.
+fn admit_batch(
+    journal: &Journal,
+    batch: Vec<ImportItem>,
+    position: &mut u64,
+    admission: &Admission,
+) -> Result<Vec<Admitted>, ImportError> {
+    let mut admitted = Vec::with_capacity(batch.len());
+    let mut changed = ChangedRows::default();
+    for item in batch {
+        *position += 1;
+        let number = item.number.unwrap_or(*position);
+        match admit(journal, item, number, admission)? {
+            Ok(item) => admitted.push(item),
+            Err(row) => changed.push(row),
+        }
+    }
+    if changed.is_empty() {
+        Ok(admitted)
+    } else {
+        Err(ImportError::Changed(changed))
+    }
+}
+
+/// Compares the items left in the input after a changed one, sending nothing.
+async fn check_rest(
+    run: &Run,
+    receiver: &mut mpsc::Receiver<ImportItem>,
+    position: &mut u64,
+    admission: &Admission,
+    changed: &mut ChangedRows,
+) -> Result<(), ImportError> {
+    while let Some(item) = receiver.recv().await {
+        *position += 1;
+        let number = item.number.unwrap_or(*position);
+        let entry = run.journal().get(&item.key)?;
+        // A key this run met already is a duplicate, not a change.
+        let Some(entry) = entry.filter(|e| e.run != admission.this_run) else {
+            continue;
+        };
+        if let Some(row) = compare(&entry, number, &item.identity(&admission.digester)) {
+            changed.push(row);
+        }
+    }
+    Ok(())
+}
+
+/// Decides what to do with one item: skip it, record it as invalid or as a duplicate, settle
+/// it, or send it (journaled `pending` here, before a task takes it, so that a key given twice
+/// is noticed even while the first is in flight). An item under a key that was sent for
+/// another row is not admitted at all: `Ok(Err(..))` says how it differs.
+fn admit(
+    journal: &Journal,
+    item: ImportItem,
+    number: u64,
+    admission: &Admission,
+) -> Result<Result<Admitted, ChangedRow>, ImportError> {
+    let done = |state, auth_id, earlier| {
+        Ok(Ok(Admitted::Done(Outcome {
+            row: number,
+            key: item.key.clone(),
+            state,
+            auth_id,
+            earlier,
+        })))
+    };
+    let identity = item.identity(&admission.digester);
+    if let Some(entry) = journal.get(&item.key)? {
+        if entry.run == admission.this_run {
+            // The journal's line for this key is the other row's; this one gets its own.
+            let problem = Problem {
+                pointer: "/key".into(),
+                message: format!(
+                    "row {} has this key too, so this row was left out: give each row its own key",
+                    entry.row_number
+                ),
+            };
+            journal.duplicate(&item.key, number, &identity, &problems_json(&[problem]))?;
+            tracing::warn!(row = number, key = %item.key, other_row = entry.row_number, "the key is given twice in the input; this row is left out");
+            return done(State::Invalid, None, false);
+        }
+        if let Some(changed) = compare(&entry, number, &identity) {
+            return Ok(Err(changed));
+        }
+        match entry.state {
+            State::Created => {
+                journal.seen(&item.key, number, &identity)?;
+                return done(State::Created, entry.auth_id, true);
+            }
+            // It may have reached Tray: settled at the end of the run, never simply sent.
+            State::Pending | State::Unknown => {
+                journal.seen(&item.key, number, &identity)?;
+                return match item.content {
+                    Ok(mut row) => {
+                        row.number = number;
+                        Ok(Ok(Admitted::Settle(row)))
+                    }
+                    Err(_) => done(State::Unknown, None, true),
+                };
+            }
+            State::Invalid | State::Failed => {}
+        }
+    }
+    match item.content {
+        Ok(mut row) => {
+            row.number = number;
+            journal.begin(&row.key, number, &identity)?;
+            Ok(Ok(Admitted::Send(row)))
+        }
+        Err(ref problems) => {
+            journal.invalid(&item.key, number, &identity, &problems_json(problems))?;
+            tracing::debug!(row = number, key = %item.key, problems = problems.len(), "invalid row; not sent");
+            done(State::Invalid, None, false)
         }
     }
 }
@@ -538,6 +690,8 @@ struct Run {
     /// Journal writes from tasks, committed in batches by [`write_journal`].
     writes: mpsc::UnboundedSender<Write>,
     sessions: Arc<Sessions>,
+    /// Whether Tray answers; when not, the run stops.
+    contact: Contact,
     max_attempts: u32,
     retry_delay: Duration,
     token_lifetime: Duration,
@@ -557,13 +711,10 @@ fn lock(journal: &Mutex<Journal>) -> MutexGuard<'_, Journal> {
 
 /// A journal write queued by a task.
 enum Write {
-    /// Marks a row `pending`; answered once committed, since the row may be sent only then.
-    Begin {
+    /// Marks a row journaled earlier `pending` again; answered once committed, since the row
+    /// may be sent only then.
+    Again {
         key: String,
-        number: u64,
-        external_user_id: String,
-        name: String,
-        service_environment_id: String,
         committed: oneshot::Sender<Result<(), String>>,
     },
     /// Records an outcome. Committed with the next batch: if the process dies first, the row
@@ -590,20 +741,7 @@ async fn write_journal(journal: Arc<Mutex<Journal>>, mut queue: mpsc::UnboundedR
                 .transaction(|journal| {
                     for write in &writes {
                         match write {
-                            Write::Begin {
-                                key,
-                                number,
-                                external_user_id,
-                                name,
-                                service_environment_id,
-                                ..
-                            } => journal.begin(
-                                key,
-                                *number,
-                                external_user_id,
-                                name,
-                                service_environment_id,
-                            )?,
+                            Write::Again { key, .. } => journal.again(key)?,
                             Write::Finish {
                                 key,
                                 state,
@@ -628,7 +766,7 @@ async fn write_journal(journal: Arc<Mutex<Journal>>, mut queue: mpsc::UnboundedR
         }
         for write in writes.drain(..) {
             match write {
-                Write::Begin { committed, .. } | Write::Flush(committed) => {
+                Write::Again { committed, .. } | Write::Flush(committed) => {
                     let _ = committed.send(result.clone());
                 }
                 Write::Finish { .. } => {}
@@ -648,15 +786,11 @@ impl Run {
             .map_err(|_| ImportError::JournalWrite("the journal writer stopped".into()))
     }
 
-    /// Journals a row `pending` and waits until that is committed.
-    async fn begin(&self, row: &CheckedRow) -> Result<(), ImportError> {
+    /// Journals a row `pending` again and waits until that is committed.
+    async fn again(&self, row: &CheckedRow) -> Result<(), ImportError> {
         let (committed, done) = oneshot::channel();
-        self.queue(Write::Begin {
+        self.queue(Write::Again {
             key: row.key.clone(),
-            number: row.number,
-            external_user_id: row.external_user_id.clone(),
-            name: row.name.clone(),
-            service_environment_id: row.service_environment_id.clone(),
             committed,
         })?;
         done.await
@@ -705,13 +839,20 @@ impl Run {
         let mut renewals = 0;
         loop {
             attempt += 1;
+            if self.contact.stopped().is_some() {
+                self.finish(&row.key, State::Failed, None, Some(NOT_SENT))?;
+                return Ok(Sent::Failed);
+            }
             if !begun {
-                self.begin(row).await?;
+                self.again(row).await?;
             }
             begun = false;
             let session = match self.session(&row.external_user_id).await {
                 Ok(session) => session,
-                Err(NoSession::Fatal(e)) => return Err(e),
+                Err(NoSession::Fatal(e)) => {
+                    self.finish(&row.key, State::Failed, None, Some(NOT_SENT))?;
+                    return Err(e);
+                }
                 Err(NoSession::Row(detail)) => {
                     // Nothing was sent.
                     self.finish(&row.key, State::Failed, None, Some(&detail))?;
@@ -723,6 +864,11 @@ impl Run {
                 .client
                 .create_authentication_raw(Bearer::User(&session.token), &row.body)
                 .await;
+            if let Some(stop) = self.contact.observe(&result) {
+                // Tray was not reached, or the request could not be made: not sent.
+                self.finish(&row.key, State::Failed, None, Some(NOT_SENT))?;
+                return Err(stop);
+            }
             let error = match result {
                 Ok(id) => {
                     self.finish(&row.key, State::Created, Some(id.as_str()), None)?;
@@ -814,6 +960,10 @@ impl Run {
         if let Some(session) = slot.fresh(self.token_lifetime) {
             return Ok(session);
         }
+        // Waiting for the slot, another task may have found that the run must stop.
+        if let Some(stop) = self.contact.stopped() {
+            return Err(NoSession::Fatal(stop));
+        }
         let user_id = match slot.user_id.clone() {
             Some(user_id) => user_id,
             None => {
@@ -830,12 +980,14 @@ impl Run {
         let mut attempt = 0;
         let token = loop {
             attempt += 1;
-            match self.client.authorize(&user_id).await {
+            let result = self.client.authorize(&user_id).await;
+            if let Some(stop) = self.contact.observe(&result) {
+                return Err(NoSession::Fatal(stop));
+            }
+            match result {
                 Ok(token) => break token,
                 Err(e) if master_refused(&e) => {
-                    return Err(NoSession::Fatal(ImportError::MasterTokenRefused(
-                        e.to_string(),
-                    )))
+                    return Err(NoSession::Fatal(self.contact.master_token_refused(&e)))
                 }
                 Err(e) if retryable(&e) && attempt < self.max_attempts => {
                     tracing::info!(attempt, error = %e, "authorize failed; trying again");
@@ -858,11 +1010,14 @@ impl Run {
         loop {
             attempt += 1;
             // Tray takes a display name; the external id is what an import knows.
-            match self
+            let result = self
                 .client
                 .create_external_user(external_user_id, external_user_id)
-                .await
-            {
+                .await;
+            if let Some(stop) = self.contact.observe(&result) {
+                return Err(NoSession::Fatal(stop));
+            }
+            match result {
                 Ok(user_id) => {
                     self.journal()
                         .set_user_id(external_user_id, user_id.as_str())
@@ -871,9 +1026,7 @@ impl Run {
                     return Ok(user_id);
                 }
                 Err(e) if master_refused(&e) => {
-                    return Err(NoSession::Fatal(ImportError::MasterTokenRefused(
-                        e.to_string(),
-                    )))
+                    return Err(NoSession::Fatal(self.contact.master_token_refused(&e)))
                 }
                 // An unknown outcome may leave a Tray user with no authentications behind;
                 // authentications are only ever made with the journaled user's token.
@@ -971,6 +1124,9 @@ impl Run {
                             .client
                             .get_full_authentication(Bearer::User(&session.token), candidate)
                             .await;
+                        if let Some(stop) = self.contact.observe(&full) {
+                            return Err(stop);
+                        }
                         let Ok(full) = full else { continue };
                         let holds = |row: &CheckedRow| {
                             let empty = Value::Object(serde_json::Map::new());
@@ -1039,7 +1195,11 @@ impl Run {
                     return Ok(None);
                 }
             };
-            match self.client.list_user_authentications(&session.token).await {
+            let listed = self.client.list_user_authentications(&session.token).await;
+            if let Some(stop) = self.contact.observe(&listed) {
+                return Err(stop);
+            }
+            match listed {
                 Ok(listed) => return Ok(Some((session, listed))),
                 Err(ClientError::Api { status: 401, .. }) => {
                     self.refused(external_user_id, session.generation).await;

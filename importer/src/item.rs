@@ -7,6 +7,7 @@ use tray_auth::registry::{ConnectorEntry, Problem};
 use tray_auth::{Connector, CreateAuthentication};
 
 use crate::check::{check, CheckedRow};
+use crate::identity::{Digester, Identity};
 use crate::input::{Row, RowProblem};
 
 /// One authentication to import: from your own code (typed, checked by the compiler) with
@@ -39,6 +40,9 @@ pub struct ImportItem {
     pub(crate) key: String,
     pub(crate) external_user_id: String,
     pub(crate) name: String,
+    /// `service@version`, when known (always for typed items; for valid file rows).
+    connector: Option<String>,
+    service_environment_id: Option<String>,
     pub(crate) content: Result<CheckedRow, Vec<Problem>>,
 }
 
@@ -56,12 +60,14 @@ impl ImportItem {
         let key = key.into();
         let external_user_id = external_user_id.into();
         let name = payload.name().to_owned();
+        let service_environment_id = payload.service_environment_id().to_string();
         let content = tray_auth::registry::body(&payload).map(|body| CheckedRow {
             number: 0,
             key: key.clone(),
             external_user_id: external_user_id.clone(),
             service: C::SERVICE_NAME,
-            service_environment_id: payload.service_environment_id().to_string(),
+            service_version: C::SERVICE_VERSION,
+            service_environment_id: service_environment_id.clone(),
             name: name.clone(),
             body,
         });
@@ -70,6 +76,8 @@ impl ImportItem {
             key,
             external_user_id,
             name,
+            connector: Some(format!("{}@{}", C::SERVICE_NAME, C::SERVICE_VERSION)),
+            service_environment_id: Some(service_environment_id),
             content,
         }
     }
@@ -79,13 +87,19 @@ impl ImportItem {
     /// becomes an `invalid` row, with its problems.
     pub fn from_row(connectors: &[ConnectorEntry], row: Result<Row, RowProblem>) -> ImportItem {
         match row {
-            Ok(row) => ImportItem {
-                number: Some(row.number),
-                key: row.key.clone(),
-                external_user_id: row.external_user_id.clone(),
-                name: row.name.clone(),
-                content: check(connectors, &row),
-            },
+            Ok(row) => {
+                let content = check(connectors, &row);
+                let checked = content.as_ref().ok();
+                ImportItem {
+                    number: Some(row.number),
+                    key: row.key,
+                    external_user_id: row.external_user_id,
+                    name: row.name,
+                    connector: checked.map(|c| format!("{}@{}", c.service, c.service_version)),
+                    service_environment_id: checked.map(|c| c.service_environment_id.clone()),
+                    content,
+                }
+            }
             Err(problem) => {
                 let pointer = if problem.field.is_empty() {
                     String::new()
@@ -97,6 +111,8 @@ impl ImportItem {
                     key: format!("row-{}", problem.row),
                     external_user_id: String::new(),
                     name: String::new(),
+                    connector: None,
+                    service_environment_id: None,
                     content: Err(vec![Problem {
                         pointer,
                         message: problem.message,
@@ -132,6 +148,21 @@ impl ImportItem {
     /// The authentication's name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// What the item's key stands for, as the journal records it.
+    pub(crate) fn identity(&self, digester: &Digester) -> Identity {
+        Identity {
+            external_user_id: self.external_user_id.clone(),
+            connector: self.connector.clone(),
+            service_environment_id: self.service_environment_id.clone(),
+            name: self.name.clone(),
+            digest: self
+                .content
+                .as_ref()
+                .ok()
+                .map(|row| digester.digest(&row.body)),
+        }
     }
 
     /// What is wrong with the item (empty when it can be sent). Pointers, never values.

@@ -18,6 +18,9 @@ use std::str::FromStr;
 
 use rusqlite::{params, Connection, OptionalExtension};
 
+use crate::identity::{hex, Identity, KEY_BYTES};
+use crate::lock::{self, Claim, ClaimError};
+
 /// A row's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum State {
@@ -89,8 +92,13 @@ pub struct Entry {
     pub detail: Option<String>,
     /// How many times its request was sent.
     pub attempts: u32,
-    /// The run that last saw the row (see [`Journal::start_run`]); 0 before any.
+    /// The run that last saw the row; 0 before any.
     pub run: i64,
+    /// The connector, as `service@version`, when the row was valid (unknown to journals
+    /// written before it was recorded).
+    pub connector: Option<String>,
+    /// The digest of its credentials, user data and scopes (see [`crate::identity`]).
+    pub(crate) digest: Option<String>,
 }
 
 /// A journal that cannot be used.
@@ -114,6 +122,22 @@ pub enum JournalError {
         /// The journal file.
         path: PathBuf,
     },
+    /// The journal file could not be locked.
+    #[error("journal {path}: cannot lock it ({source}); put the journal on a local disk")]
+    Lock {
+        /// The journal file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The journal file cannot be used as it is.
+    #[error("journal {path}: {what}")]
+    Unusable {
+        /// The journal file.
+        path: PathBuf,
+        /// What is wrong.
+        what: String,
+    },
     /// The journal records an import into another Tray (region or base URL).
     #[error("journal {path} records an import into {recorded}, not {given}: give another --journal for another Tray region or account")]
     OtherTarget {
@@ -127,12 +151,16 @@ pub enum JournalError {
 }
 
 /// The journal of one import.
+///
+/// Anyone may open a journal and read it ([`Journal::get`], [`Journal::entries`],
+/// [`Journal::counts`]); only an [`Importer`](crate::Importer) writes to it, since what it
+/// writes and when is what makes an import exactly once.
 pub struct Journal {
     path: PathBuf,
     connection: Connection,
     run: i64,
-    /// Holds an exclusive lock on `<journal>.lock` while this handle runs imports.
-    claim: Option<Connection>,
+    /// Held while this handle runs imports: one import per journal file.
+    claim: Option<Claim>,
 }
 
 impl fmt::Debug for Journal {
@@ -143,15 +171,21 @@ impl fmt::Debug for Journal {
     }
 }
 
-/// A query of whole entries, in the column order [`entry`] reads: `select_entries!("WHERE ..")`.
-macro_rules! select_entries {
-    ($rest:literal) => {
-        concat!(
-            "SELECT key, row_number, external_user_id, name, service_environment_id, state, auth_id, detail, attempts, run FROM rows ",
-            $rest
-        )
+/// The columns [`entry`] reads, in its order.
+macro_rules! entry_columns {
+    () => {
+        "key, row_number, external_user_id, name, service_environment_id, state, auth_id, detail, attempts, run, connector, digest"
     };
 }
+
+/// Every row, with the rows left out as duplicates of a key (as `invalid`), in row order.
+const ALL_ENTRIES: &str = concat!(
+    "SELECT ",
+    entry_columns!(),
+    " FROM rows UNION ALL
+     SELECT key, row_number, external_user_id, name, NULL, 'invalid', NULL, detail, 0, run, NULL, NULL FROM duplicates
+     ORDER BY row_number, key"
+);
 
 const SCHEMA: &str = "
     PRAGMA journal_mode = WAL;
@@ -178,27 +212,76 @@ const SCHEMA: &str = "
         external_user_id TEXT PRIMARY KEY,
         user_id TEXT NOT NULL
     );
+    CREATE TABLE IF NOT EXISTS duplicates (
+        key TEXT NOT NULL,
+        row_number INTEGER NOT NULL,
+        external_user_id TEXT NOT NULL,
+        name TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        run INTEGER NOT NULL
+    );
 ";
 
+/// Columns added since the first journals; an older journal gets them, empty, when opened.
+/// Its rows then have no connector or digest to compare, and take those of the row that
+/// next matches them on what they do record (end user, name, service environment).
+const ADDED_COLUMNS: &[(&str, &str)] = &[("connector", "TEXT"), ("digest", "TEXT")];
+
 impl Journal {
-    /// Opens (or creates) the journal file.
+    /// Opens (or creates) the journal file, to read it or to give to an
+    /// [`Importer`](crate::Importer).
     pub fn open(path: impl AsRef<Path>) -> Result<Journal, JournalError> {
         let path = path.as_ref().to_owned();
         let error = |source| JournalError::Sqlite {
             path: path.clone(),
             source,
         };
+        refuse_hard_links(&path)?;
         let connection = Connection::open(&path).map_err(error)?;
         connection
             .busy_timeout(std::time::Duration::from_secs(10))
             .map_err(error)?;
         connection.execute_batch(SCHEMA).map_err(error)?;
-        Ok(Journal {
+        let journal = Journal {
             path,
             connection,
             run: 0,
             claim: None,
-        })
+        };
+        // Checked first, so that a journal already up to date is not written to.
+        if !journal.missing_columns()?.is_empty() {
+            journal.transaction(Journal::add_columns)?;
+        }
+        Ok(journal)
+    }
+
+    fn missing_columns(&self) -> Result<Vec<(&'static str, &'static str)>, JournalError> {
+        let mut missing = Vec::new();
+        for &(column, kind) in ADDED_COLUMNS {
+            let present: bool = self
+                .connection
+                .query_row(
+                    "SELECT COUNT(*) > 0 FROM pragma_table_info('rows') WHERE name = ?1",
+                    params![column],
+                    |row| row.get(0),
+                )
+                .map_err(|e| self.error(e))?;
+            if !present {
+                missing.push((column, kind));
+            }
+        }
+        Ok(missing)
+    }
+
+    /// Adds what [`Journal::missing_columns`] finds (in a transaction: two processes opening
+    /// an old journal at once add each column once).
+    fn add_columns(&self) -> Result<(), JournalError> {
+        for (column, kind) in self.missing_columns()? {
+            self.connection
+                .execute_batch(&format!("ALTER TABLE rows ADD COLUMN {column} {kind}"))
+                .map_err(|e| self.error(e))?;
+        }
+        Ok(())
     }
 
     fn error(&self, source: rusqlite::Error) -> JournalError {
@@ -216,14 +299,8 @@ impl Journal {
     /// Ties the journal to the Tray it imports into (a REST base URL): the first call records
     /// it, later calls fail if it differs, since a created row in one Tray is not created in
     /// another.
-    pub fn check_target(&self, target: &str) -> Result<(), JournalError> {
-        let recorded: Option<String> = self
-            .connection
-            .query_row("SELECT value FROM meta WHERE name = 'target'", [], |row| {
-                row.get(0)
-            })
-            .optional()
-            .map_err(|e| self.error(e))?;
+    pub(crate) fn check_target(&self, target: &str) -> Result<(), JournalError> {
+        let recorded = self.meta("target")?;
         match recorded {
             Some(recorded) if recorded != target => Err(JournalError::OtherTarget {
                 path: self.path.clone(),
@@ -231,20 +308,58 @@ impl Journal {
                 given: target.to_owned(),
             }),
             Some(_) => Ok(()),
-            None => self
-                .connection
-                .execute(
-                    "INSERT INTO meta (name, value) VALUES ('target', ?1)",
-                    params![target],
-                )
-                .map(drop)
-                .map_err(|e| self.error(e)),
+            None => self.set_meta("target", target),
         }
     }
 
+    fn meta(&self, name: &str) -> Result<Option<String>, JournalError> {
+        self.connection
+            .query_row(
+                "SELECT value FROM meta WHERE name = ?1",
+                params![name],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| self.error(e))
+    }
+
+    /// Records `value` under `name` unless something is recorded there already.
+    fn set_meta(&self, name: &str, value: &str) -> Result<(), JournalError> {
+        self.connection
+            .execute(
+                "INSERT OR IGNORE INTO meta (name, value) VALUES (?1, ?2)",
+                params![name, value],
+            )
+            .map(drop)
+            .map_err(|e| self.error(e))
+    }
+
+    /// The key of this journal's digests ([`crate::identity`]), made on first use.
+    pub(crate) fn digest_key(&self) -> Result<Vec<u8>, JournalError> {
+        if self.meta("digest_key")?.is_none() {
+            let mut key = [0u8; KEY_BYTES];
+            ring::rand::SecureRandom::fill(&ring::rand::SystemRandom::new(), &mut key).map_err(
+                |_| JournalError::Unusable {
+                    path: self.path.clone(),
+                    what: "the system gave no random bytes for the digest key".into(),
+                },
+            )?;
+            self.set_meta("digest_key", &hex(&key))?;
+        }
+        let key = self.meta("digest_key")?.unwrap_or_default();
+        (0..key.len() / 2)
+            .map(|i| u8::from_str_radix(key.get(2 * i..2 * i + 2).unwrap_or("-"), 16))
+            .collect::<Result<Vec<u8>, _>>()
+            .map_err(|_| JournalError::Unusable {
+                path: self.path.clone(),
+                what: "its digest key is damaged: use a new journal, or restore this one".into(),
+            })
+    }
+
     /// Starts a run: rows begun, found invalid or [seen](Journal::seen) from now on are
-    /// marked with its number, so a key given twice in one input is noticed.
-    pub fn start_run(&mut self) -> Result<i64, JournalError> {
+    /// marked with its number, so a key given twice in one input is noticed. The rows an
+    /// earlier run left out as duplicates are forgotten: this run finds its own.
+    pub(crate) fn start_run(&mut self) -> Result<i64, JournalError> {
         let run: i64 = self
             .connection
             .query_row(
@@ -255,56 +370,62 @@ impl Journal {
                 |row| row.get(0),
             )
             .map_err(|e| self.error(e))?;
+        self.connection
+            .execute("DELETE FROM duplicates", [])
+            .map_err(|e| self.error(e))?;
         self.run = run;
         Ok(run)
     }
 
-    /// The run started last by this handle (0 before [`Journal::start_run`]).
-    pub fn run(&self) -> i64 {
-        self.run
-    }
-
-    /// Marks a row as seen by the current run.
-    pub fn seen(&self, key: &str, row_number: u64) -> Result<(), JournalError> {
+    /// Marks a row as seen by the current run. A row of an older journal, which recorded no
+    /// connector or digest, takes the ones it matched with.
+    pub(crate) fn seen(
+        &self,
+        key: &str,
+        row_number: u64,
+        identity: &Identity,
+    ) -> Result<(), JournalError> {
         self.connection
-            .prepare_cached("UPDATE rows SET run = ?2, row_number = ?3 WHERE key = ?1")
-            .and_then(|mut statement| statement.execute(params![key, self.run, row_number as i64]))
+            .prepare_cached(
+                "UPDATE rows SET run = ?2, row_number = ?3, connector = COALESCE(connector, ?4),
+                     digest = COALESCE(digest, ?5)
+                 WHERE key = ?1",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    key,
+                    self.run,
+                    row_number as i64,
+                    identity.connector,
+                    identity.digest
+                ])
+            })
             .map(drop)
             .map_err(|e| self.error(e))
     }
 
     /// Claims the journal for this handle, so that no other import (in this process or
-    /// another) runs on it at the same time: two would send the same rows. The claim is an
-    /// exclusive SQLite lock on `<journal>.lock`, held until the handle is dropped; the
-    /// operating system releases it when the process ends, even by `kill -9`.
-    pub fn claim(&mut self) -> Result<(), JournalError> {
-        if self.claim.is_some() {
-            return Ok(());
+    /// another) runs on it at the same time: two would send the same rows. The claim locks
+    /// the journal file itself, whatever path it was opened by, until the handle is dropped;
+    /// the operating system releases it when the process ends, even by `kill -9`.
+    pub(crate) fn claim(&mut self) -> Result<(), JournalError> {
+        if self.claim.is_none() {
+            self.claim = Some(lock::claim(&self.path).map_err(|e| match e {
+                ClaimError::InUse => JournalError::InUse {
+                    path: self.path.clone(),
+                },
+                ClaimError::Io(source) => JournalError::Lock {
+                    path: self.path.clone(),
+                    source,
+                },
+            })?);
         }
-        let mut lock_path = self.path.clone().into_os_string();
-        lock_path.push(".lock");
-        let lock = Connection::open(&lock_path)
-            .and_then(|lock| {
-                // Fail at once rather than wait for the other import to end.
-                lock.busy_timeout(std::time::Duration::ZERO)?;
-                lock.execute_batch("PRAGMA locking_mode = EXCLUSIVE; BEGIN EXCLUSIVE;")?;
-                Ok(lock)
-            })
-            .map_err(|source| match source.sqlite_error_code() {
-                Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
-                    JournalError::InUse {
-                        path: self.path.clone(),
-                    }
-                }
-                _ => self.error(source),
-            })?;
-        self.claim = Some(lock);
         Ok(())
     }
 
     /// Runs `f` in one transaction: committed if it returns `Ok`, rolled back otherwise. One
     /// commit for many rows is much cheaper than one each.
-    pub fn transaction<T, E: From<JournalError>>(
+    pub(crate) fn transaction<T, E: From<JournalError>>(
         &self,
         f: impl FnOnce(&Journal) -> Result<T, E>,
     ) -> Result<T, E> {
@@ -326,30 +447,65 @@ impl Journal {
         }
     }
 
-    /// What the journal holds about a row.
+    /// What the journal holds about the row of a key.
     pub fn get(&self, key: &str) -> Result<Option<Entry>, JournalError> {
         self.connection
-            .prepare_cached(select_entries!("WHERE key = ?1"))
+            .prepare_cached(concat!(
+                "SELECT ",
+                entry_columns!(),
+                " FROM rows WHERE key = ?1"
+            ))
             .and_then(|mut statement| statement.query_row(params![key], entry).optional())
             .map_err(|e| self.error(e))
     }
 
-    /// Marks a row `pending` just before its request is sent, counting the attempt.
-    pub fn begin(
+    /// Whether any row was sent, or may have been (`created`, `pending` or `unknown`): only
+    /// such rows are compared with a rerun's input.
+    pub(crate) fn has_sent_rows(&self) -> Result<bool, JournalError> {
+        self.connection
+            .query_row(
+                "SELECT EXISTS (SELECT 1 FROM rows WHERE state IN ('created', 'pending', 'unknown'))",
+                [],
+                |row| row.get(0),
+            )
+            .map_err(|e| self.error(e))
+    }
+
+    /// Remembers a key met by [`Importer::check_changes`](crate::Importer::check_changes)
+    /// (in a temporary table, so memory stays flat whatever the input): `true` the first time.
+    pub(crate) fn first_sighting(&self, key: &str) -> Result<bool, JournalError> {
+        self.connection
+            .prepare_cached("INSERT OR IGNORE INTO temp.sighted (key) VALUES (?1)")
+            .and_then(|mut statement| statement.execute(params![key]))
+            .map(|inserted| inserted == 1)
+            .map_err(|e| self.error(e))
+    }
+
+    /// Forgets the keys [`Journal::first_sighting`] met.
+    pub(crate) fn forget_sightings(&self) -> Result<(), JournalError> {
+        self.connection
+            .execute_batch(
+                "CREATE TEMP TABLE IF NOT EXISTS sighted (key TEXT PRIMARY KEY); DELETE FROM temp.sighted;",
+            )
+            .map_err(|e| self.error(e))
+    }
+
+    /// Marks a row `pending` just before its request is sent for the first time in a run,
+    /// recording what its key stands for, and counting the attempt.
+    pub(crate) fn begin(
         &self,
         key: &str,
         row_number: u64,
-        external_user_id: &str,
-        name: &str,
-        service_environment_id: &str,
+        identity: &Identity,
     ) -> Result<(), JournalError> {
         self.connection
             .prepare_cached(
-                "INSERT INTO rows (key, row_number, external_user_id, name, service_environment_id, state, attempts, run)
-                 VALUES (?1, ?2, ?3, ?4, ?5, 'pending', 1, ?6)
+                "INSERT INTO rows (key, row_number, external_user_id, name, service_environment_id, connector, digest, state, attempts, run)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', 1, ?8)
                  ON CONFLICT (key) DO UPDATE SET
                      row_number = excluded.row_number, external_user_id = excluded.external_user_id,
                      name = excluded.name, service_environment_id = excluded.service_environment_id,
+                     connector = excluded.connector, digest = excluded.digest,
                      state = 'pending', detail = NULL, attempts = rows.attempts + 1, run = excluded.run,
                      updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
             )
@@ -357,9 +513,11 @@ impl Journal {
                 statement.execute(params![
                     key,
                     row_number as i64,
-                    external_user_id,
-                    name,
-                    service_environment_id,
+                    identity.external_user_id,
+                    identity.name,
+                    identity.service_environment_id,
+                    identity.connector,
+                    identity.digest,
                     self.run
                 ])
             })
@@ -367,24 +525,38 @@ impl Journal {
             .map_err(|e| self.error(e))
     }
 
+    /// Marks a row already journaled `pending` again, before it is sent once more.
+    pub(crate) fn again(&self, key: &str) -> Result<(), JournalError> {
+        self.connection
+            .prepare_cached(
+                "UPDATE rows SET state = 'pending', detail = NULL, attempts = attempts + 1,
+                     updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
+                 WHERE key = ?1",
+            )
+            .and_then(|mut statement| statement.execute(params![key]))
+            .map(drop)
+            .map_err(|e| self.error(e))
+    }
+
     /// Records a row that does not fit its connector (it was never sent).
-    pub fn invalid(
+    pub(crate) fn invalid(
         &self,
         key: &str,
         row_number: u64,
-        external_user_id: &str,
-        name: &str,
+        identity: &Identity,
         detail: &str,
     ) -> Result<(), JournalError> {
         // A row that was (or may have been) sent keeps its state: an edit of the input
         // cannot undo an authentication Tray may hold.
         self.connection
             .prepare_cached(
-                "INSERT INTO rows (key, row_number, external_user_id, name, state, detail, run)
-                 VALUES (?1, ?2, ?3, ?4, 'invalid', ?5, ?6)
+                "INSERT INTO rows (key, row_number, external_user_id, name, service_environment_id, connector, state, detail, run)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'invalid', ?7, ?8)
                  ON CONFLICT (key) DO UPDATE SET
-                     row_number = excluded.row_number, state = 'invalid', detail = excluded.detail,
-                     run = excluded.run,
+                     row_number = excluded.row_number, external_user_id = excluded.external_user_id,
+                     name = excluded.name, service_environment_id = excluded.service_environment_id,
+                     connector = excluded.connector, digest = NULL, state = 'invalid',
+                     detail = excluded.detail, run = excluded.run,
                      updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
                  WHERE rows.state NOT IN ('created', 'pending', 'unknown')",
             )
@@ -392,8 +564,38 @@ impl Journal {
                 statement.execute(params![
                     key,
                     row_number as i64,
-                    external_user_id,
-                    name,
+                    identity.external_user_id,
+                    identity.name,
+                    identity.service_environment_id,
+                    identity.connector,
+                    detail,
+                    self.run
+                ])
+            })
+            .map(drop)
+            .map_err(|e| self.error(e))
+    }
+
+    /// Records a row left out because an earlier row of this run has its key: it gets its own
+    /// line in the report, as `invalid`, until the next run.
+    pub(crate) fn duplicate(
+        &self,
+        key: &str,
+        row_number: u64,
+        identity: &Identity,
+        detail: &str,
+    ) -> Result<(), JournalError> {
+        self.connection
+            .prepare_cached(
+                "INSERT INTO duplicates (key, row_number, external_user_id, name, detail, run)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )
+            .and_then(|mut statement| {
+                statement.execute(params![
+                    key,
+                    row_number as i64,
+                    identity.external_user_id,
+                    identity.name,
                     detail,
                     self.run
                 ])
@@ -403,7 +605,7 @@ impl Journal {
     }
 
     /// Records the outcome of a row already begun.
-    pub fn finish(
+    pub(crate) fn finish(
         &self,
         key: &str,
         state: State,
@@ -425,7 +627,7 @@ impl Journal {
 
     /// The authentication ids already claimed by created rows of one end user: an auth found
     /// in Tray while settling an unknown row is that row's only if no other row claimed it.
-    pub fn claimed_auth_ids(
+    pub(crate) fn claimed_auth_ids(
         &self,
         external_user_id: &str,
     ) -> Result<HashSet<String>, JournalError> {
@@ -453,7 +655,11 @@ impl Journal {
     }
 
     /// Remembers an end user's Tray user id.
-    pub fn set_user_id(&self, external_user_id: &str, user_id: &str) -> Result<(), JournalError> {
+    pub(crate) fn set_user_id(
+        &self,
+        external_user_id: &str,
+        user_id: &str,
+    ) -> Result<(), JournalError> {
         self.connection
             .execute(
                 "INSERT INTO users (external_user_id, user_id) VALUES (?1, ?2)
@@ -464,11 +670,15 @@ impl Journal {
             .map_err(|e| self.error(e))
     }
 
-    /// How many rows are in each state.
+    /// How many rows are in each state (rows left out as duplicates count as `invalid`).
     pub fn counts(&self) -> Result<BTreeMap<State, u64>, JournalError> {
         let mut statement = self
             .connection
-            .prepare("SELECT state, COUNT(*) FROM rows GROUP BY state")
+            .prepare(
+                "SELECT state, COUNT(*) FROM
+                     (SELECT state FROM rows UNION ALL SELECT 'invalid' FROM duplicates)
+                 GROUP BY state",
+            )
             .map_err(|e| self.error(e))?;
         let pairs: Vec<(String, i64)> = statement
             .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
@@ -480,30 +690,15 @@ impl Journal {
             .collect())
     }
 
-    /// The rows that may or may not have reached Tray (`pending` or `unknown`), to be settled
-    /// before anything else is sent.
-    pub fn unsettled(&self) -> Result<Vec<Entry>, JournalError> {
-        let mut statement = self
-            .connection
-            .prepare(select_entries!(
-                "WHERE state IN ('pending', 'unknown') ORDER BY external_user_id, row_number"
-            ))
-            .map_err(|e| self.error(e))?;
-        let entries = statement
-            .query_map([], entry)
-            .and_then(Iterator::collect)
-            .map_err(|e| self.error(e))?;
-        Ok(entries)
-    }
-
-    /// Calls `f` with every row in row order, one at a time (memory stays flat).
+    /// Calls `f` with every row in row order, one at a time (memory stays flat); rows the
+    /// last run left out as duplicates of a key come as `invalid`, with their own line.
     pub fn for_each_entry<E>(
         &self,
         mut f: impl FnMut(Entry) -> Result<(), E>,
     ) -> Result<Result<(), E>, JournalError> {
         let mut statement = self
             .connection
-            .prepare(select_entries!("ORDER BY row_number, key"))
+            .prepare(ALL_ENTRIES)
             .map_err(|e| self.error(e))?;
         let mut rows = statement.query([]).map_err(|e| self.error(e))?;
         while let Some(row) = rows.next().map_err(|e| self.error(e))? {
@@ -514,7 +709,7 @@ impl Journal {
         Ok(Ok(()))
     }
 
-    /// Every row, in row order.
+    /// Every row, in row order (as [`Journal::for_each_entry`] gives them).
     pub fn entries(&self) -> Result<Vec<Entry>, JournalError> {
         let mut entries = Vec::new();
         self.for_each_entry(|entry| {
@@ -524,6 +719,30 @@ impl Journal {
         .unwrap_or_else(|never| match never {});
         Ok(entries)
     }
+}
+
+/// SQLite keeps a journal's write-ahead log beside the name it was opened by: through two
+/// names (hard links) two logs would be written for one file, which corrupts it.
+fn refuse_hard_links(path: &Path) -> Result<(), JournalError> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if let Ok(metadata) = std::fs::metadata(path) {
+            if metadata.is_file() && metadata.nlink() > 1 {
+                return Err(JournalError::Unusable {
+                    path: path.to_owned(),
+                    what: format!(
+                        "the file has {} names (hard links), and SQLite keeps a log beside each name it is opened by, \
+                         which would corrupt it: give a journal that has one name",
+                        metadata.nlink()
+                    ),
+                });
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+    Ok(())
 }
 
 fn entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
@@ -541,6 +760,8 @@ fn entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         detail: row.get(7)?,
         attempts: row.get(8)?,
         run: row.get(9)?,
+        connector: row.get(10)?,
+        digest: row.get(11)?,
     })
 }
 
@@ -548,21 +769,62 @@ fn entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
 mod tests {
     use super::*;
 
+    fn identity(user: &str, name: &str) -> Identity {
+        Identity {
+            external_user_id: user.into(),
+            connector: Some("mailchimp@1".into()),
+            service_environment_id: Some("env".into()),
+            name: name.into(),
+            digest: Some("d1".into()),
+        }
+    }
+
     #[test]
-    fn one_claim_at_a_time() {
+    fn one_claim_at_a_time_whatever_the_path() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("journal.sqlite");
         let mut first = Journal::open(&path).unwrap();
-        let mut second = Journal::open(&path).unwrap();
+        std::fs::create_dir(dir.path().join("x")).unwrap();
+        #[cfg(unix)]
+        std::os::unix::fs::symlink(&path, dir.path().join("link.sqlite")).unwrap();
         first.claim().unwrap();
         first.claim().unwrap();
-        let err = second.claim().unwrap_err();
-        assert!(matches!(err, JournalError::InUse { .. }), "{err}");
-        assert!(err.to_string().contains("in use by another import"));
-        // Reading is not blocked by a claim.
-        assert!(second.counts().unwrap().is_empty());
+        let mut others = vec!["journal.sqlite", "x/../journal.sqlite"];
+        if cfg!(unix) {
+            others.push("link.sqlite");
+        }
+        for other in &others {
+            let mut second = Journal::open(dir.path().join(other)).unwrap();
+            let err = second.claim().unwrap_err();
+            assert!(matches!(err, JournalError::InUse { .. }), "{other}: {err}");
+            assert!(err.to_string().contains("in use by another import"));
+            // Reading is not blocked by a claim.
+            assert!(second.counts().unwrap().is_empty());
+        }
         drop(first);
-        second.claim().unwrap();
+        for other in others {
+            // Released with the handle, and one claim at a time still.
+            let mut second = Journal::open(dir.path().join(other)).unwrap();
+            second.claim().unwrap();
+        }
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_journal_with_two_names_is_refused() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite");
+        drop(Journal::open(&path).unwrap());
+        std::fs::hard_link(&path, dir.path().join("hard.sqlite")).unwrap();
+        for name in ["journal.sqlite", "hard.sqlite"] {
+            let err = Journal::open(dir.path().join(name)).unwrap_err();
+            assert!(
+                err.to_string().contains("has 2 names (hard links)"),
+                "{err}"
+            );
+        }
+        std::fs::remove_file(dir.path().join("hard.sqlite")).unwrap();
+        Journal::open(&path).unwrap();
     }
 
     #[test]
@@ -571,23 +833,35 @@ mod tests {
         let path = dir.path().join("journal.sqlite");
         {
             let journal = Journal::open(&path).unwrap();
-            journal.begin("a", 1, "u1", "A", "env").unwrap();
+            journal.begin("a", 1, &identity("u1", "A")).unwrap();
             journal
                 .finish("a", State::Created, Some("auth-1"), None)
                 .unwrap();
-            journal.begin("b", 2, "u1", "B", "env").unwrap();
+            journal.begin("b", 2, &identity("u1", "B")).unwrap();
             journal
-                .invalid("c", 3, "u2", "C", "/credentials/dc: missing field `dc`")
+                .invalid(
+                    "c",
+                    3,
+                    &identity("u2", "C"),
+                    "/credentials/dc: missing field `dc`",
+                )
                 .unwrap();
             journal.set_user_id("u1", "tray-user-1").unwrap();
             // A created row stays created even if a later run finds it invalid.
-            journal.invalid("a", 1, "u1", "A", "changed").unwrap();
+            journal
+                .invalid("a", 1, &identity("u1", "A"), "changed")
+                .unwrap();
         }
         let journal = Journal::open(&path).unwrap();
-        assert_eq!(journal.get("a").unwrap().unwrap().state, State::Created);
+        let a = journal.get("a").unwrap().unwrap();
+        assert_eq!(a.state, State::Created);
+        assert_eq!(
+            (a.connector.as_deref(), a.digest.as_deref()),
+            (Some("mailchimp@1"), Some("d1"))
+        );
         let b = journal.get("b").unwrap().unwrap();
         assert_eq!((b.state, b.attempts), (State::Pending, 1));
-        journal.begin("b", 2, "u1", "B", "env").unwrap();
+        journal.again("b").unwrap();
         assert_eq!(journal.get("b").unwrap().unwrap().attempts, 2);
         assert_eq!(
             journal.claimed_auth_ids("u1").unwrap(),
@@ -610,5 +884,77 @@ mod tests {
                 .collect::<Vec<_>>(),
             ["a", "b", "c"]
         );
+    }
+
+    #[test]
+    fn a_duplicate_row_has_its_own_entry_until_the_next_run() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut journal = Journal::open(dir.path().join("journal.sqlite")).unwrap();
+        journal.start_run().unwrap();
+        journal.begin("k", 1, &identity("u1", "A")).unwrap();
+        journal
+            .duplicate("k", 2, &identity("u1", "B"), "[\"row 1 has this key too\"]")
+            .unwrap();
+        let entries = journal.entries().unwrap();
+        assert_eq!(
+            entries
+                .iter()
+                .map(|e| (e.row_number, e.key.as_str(), e.state, e.name.as_str()))
+                .collect::<Vec<_>>(),
+            [(1, "k", State::Pending, "A"), (2, "k", State::Invalid, "B")]
+        );
+        assert_eq!(journal.counts().unwrap()[&State::Invalid], 1);
+        assert_eq!(journal.get("k").unwrap().unwrap().name, "A");
+        journal.start_run().unwrap();
+        assert_eq!(journal.entries().unwrap().len(), 1);
+    }
+
+    #[test]
+    fn a_journal_from_before_identities_opens_and_keeps_its_rows() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("old.sqlite");
+        {
+            // The first journals' table, with a created row.
+            let old = Connection::open(&path).unwrap();
+            old.execute_batch(
+                "CREATE TABLE rows (key TEXT PRIMARY KEY, row_number INTEGER NOT NULL,
+                     external_user_id TEXT NOT NULL, name TEXT NOT NULL, service_environment_id TEXT,
+                     state TEXT NOT NULL, auth_id TEXT, detail TEXT,
+                     attempts INTEGER NOT NULL DEFAULT 0, run INTEGER NOT NULL DEFAULT 0,
+                     updated_at TEXT NOT NULL DEFAULT 'then');
+                 INSERT INTO rows (key, row_number, external_user_id, name, service_environment_id, state, auth_id, attempts)
+                     VALUES ('row-1', 1, 'u1', 'A', 'env', 'created', 'auth-1', 1);",
+            )
+            .unwrap();
+        }
+        let mut journal = Journal::open(&path).unwrap();
+        let a = journal.get("row-1").unwrap().unwrap();
+        assert_eq!(
+            (a.state, a.connector, a.digest),
+            (State::Created, None, None)
+        );
+        // The row that next matches it gives it what it did not record.
+        journal.start_run().unwrap();
+        journal.seen("row-1", 1, &identity("u1", "A")).unwrap();
+        let a = journal.get("row-1").unwrap().unwrap();
+        assert_eq!(a.digest.as_deref(), Some("d1"));
+        assert_eq!(a.auth_id.as_deref(), Some("auth-1"));
+        drop(journal);
+        // Opening it again changes nothing.
+        assert_eq!(
+            Journal::open(&path).unwrap().get("row-1").unwrap().unwrap(),
+            a
+        );
+    }
+
+    #[test]
+    fn the_digest_key_is_made_once_and_kept() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("journal.sqlite");
+        let key = Journal::open(&path).unwrap().digest_key().unwrap();
+        assert_eq!(key.len(), KEY_BYTES);
+        assert_eq!(Journal::open(&path).unwrap().digest_key().unwrap(), key);
+        let other = Journal::open(dir.path().join("other.sqlite")).unwrap();
+        assert_ne!(other.digest_key().unwrap(), key);
     }
 }

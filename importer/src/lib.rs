@@ -41,13 +41,17 @@
 #![warn(missing_docs)]
 
 pub mod check;
+mod contact;
+pub mod identity;
 mod importer;
 pub mod input;
 mod item;
 pub mod journal;
+mod lock;
 pub mod report;
 mod session;
 
+pub use identity::{ChangedRow, ChangedRows};
 pub use importer::{ImportError, Importer, Outcome, Summary};
 pub use item::ImportItem;
 pub use journal::{Journal, State};

@@ -2,7 +2,7 @@
 //! its end user, exactly once, resumably.
 
 use std::fs::File;
-use std::io::{BufRead, BufReader, BufWriter, IsTerminal, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -39,8 +39,8 @@ enum Command {
 /// A row gives `externalUserId`, `connector` (service name; `slack@4` where several versions
 /// are generated), `name`, and optionally `serviceEnvironment` (title or id; Production by
 /// default), `credentials`, `userData`, `scopes` and `key` (what identifies the row across
-/// runs; default `row-<number>`). CSV columns name nested fields with dots
-/// (`credentials.access_token`).
+/// runs; default `row-<number>`, which names another row once rows are inserted or deleted:
+/// give stable keys). CSV columns name nested fields with dots (`credentials.access_token`).
 ///
 /// The master token is read from TRAY_MASTER_TOKEN only, never from a flag. Logs go to
 /// stderr, quiet by default; TRAY_IMPORT_LOG=info (or debug) says more. No output holds a
@@ -55,10 +55,13 @@ enum Command {
 ///   TRAY_MASTER_TOKEN=... tray-import run --input auths.jsonl --base-url http://127.0.0.1:8787/core/v1
 ///
 /// Run the same command again after a crash, a kill or failures: created rows are skipped,
-/// failed ones retried, and rows whose outcome was unknown are looked up in Tray first.
+/// failed ones retried, and rows whose outcome was unknown are looked up in Tray first. If a
+/// row sent by an earlier run is not the same row any more (edited, or another row under its
+/// key), nothing is sent and the rows are named.
 ///
 /// Exit status: 0 when every row is created; 1 when a row is invalid, failed or unknown (see
-/// the report); 2 when the import could not run.
+/// the report); 2 when the import could not run or stopped early (Tray unreachable, the master
+/// token refused, rows changed under their keys, an input or report that cannot be used).
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 struct RunArgs {
@@ -155,6 +158,85 @@ fn beside(input: &Path, suffix: &str) -> PathBuf {
     input.with_file_name(name)
 }
 
+/// The report, opened before anything is sent so that a path that cannot be written is found
+/// first; emptied and written at the end. Removed again if this run made it and wrote nothing.
+struct ReportFile {
+    path: PathBuf,
+    file: Option<File>,
+    made: bool,
+}
+
+impl ReportFile {
+    /// Opens the report at `path`, which must not be one of `others` (what, path).
+    fn open(path: PathBuf, others: &[(&str, &Path)]) -> Result<ReportFile, String> {
+        let made = !path.exists();
+        let file = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)
+            .map_err(|e| format!("cannot write the report {}: {e}", path.display()))?;
+        let report = ReportFile {
+            path,
+            file: Some(file),
+            made,
+        };
+        for (what, other) in others {
+            if report.is(other) {
+                return Err(format!(
+                    "the report {} is the {what}: give another --report",
+                    report.path.display()
+                ));
+            }
+        }
+        Ok(report)
+    }
+
+    /// Whether `other` names the report's file.
+    fn is(&self, other: &Path) -> bool {
+        same_file(&self.path, other)
+    }
+
+    /// The report, emptied, to write.
+    fn writer(mut self) -> Result<BufWriter<File>, String> {
+        let file = self
+            .file
+            .take()
+            .ok_or_else(|| format!("the report {} is written once", self.path.display()))?;
+        let error =
+            |e: std::io::Error| format!("cannot write the report {}: {e}", self.path.display());
+        // A pipe or a terminal (`--report /dev/stdout`) has nothing to empty.
+        if file.metadata().map_err(error)?.is_file() {
+            file.set_len(0).map_err(error)?;
+        }
+        Ok(BufWriter::new(file))
+    }
+}
+
+/// Whether two paths name one existing file (through links or `..`).
+fn same_file(a: &Path, b: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let (Ok(a), Ok(b)) = (std::fs::metadata(a), std::fs::metadata(b)) else {
+            return false;
+        };
+        (a.dev(), a.ino()) == (b.dev(), b.ino())
+    }
+    #[cfg(not(unix))]
+    {
+        matches!((std::fs::canonicalize(a), std::fs::canonicalize(b)), (Ok(a), Ok(b)) if a == b)
+    }
+}
+
+impl Drop for ReportFile {
+    fn drop(&mut self) {
+        if self.made && self.file.is_some() {
+            let _ = std::fs::remove_file(&self.path);
+        }
+    }
+}
+
 fn items(args: &RunArgs) -> Result<impl Iterator<Item = ImportItem> + Send + 'static, String> {
     let rows = input::open(&args.input, format_of(args)).map_err(|e| e.to_string())?;
     Ok(rows.map(|row| ImportItem::from_row(CONNECTORS, row)))
@@ -185,18 +267,30 @@ async fn run(args: &RunArgs) -> Result<ExitCode, String> {
         .journal
         .clone()
         .unwrap_or_else(|| beside(&args.input, ".journal.sqlite"));
-    let report_path = args
-        .report
-        .clone()
-        .unwrap_or_else(|| beside(&args.input, ".report.jsonl"));
-    let journal = Journal::open(&journal_path).map_err(|e| e.to_string())?;
+    // Everything that can be checked is, before a row is sent.
     let items = items(args)?;
+    if same_file(&args.input, &journal_path) {
+        return Err(format!(
+            "the journal {} is the input: give another --journal",
+            journal_path.display()
+        ));
+    }
+    let report = ReportFile::open(
+        report_path(args),
+        &[("input", &args.input), ("journal", &journal_path)],
+    )?;
+    let journal = Journal::open(&journal_path).map_err(|e| e.to_string())?;
 
     let progress = Progress::new(args)?;
     let observer = progress.clone();
     let mut importer = Importer::new(client, journal)
         .concurrency(args.concurrency)
         .on_outcome(move |outcome| observer.record(outcome));
+    // Rows sent by an earlier run must still be the same rows: checked over the whole input
+    // first, so that nothing is sent when one is not.
+    importer
+        .check_changes(self::items(args)?)
+        .map_err(|e| e.to_string())?;
     let started = Instant::now();
     let summary = importer.run(items).await;
     progress.bar.finish_and_clear();
@@ -209,10 +303,8 @@ async fn run(args: &RunArgs) -> Result<ExitCode, String> {
     })?;
 
     let journal = importer.journal();
-    let mut report = File::create(&report_path)
-        .map(BufWriter::new)
-        .map_err(|e| format!("cannot write the report {}: {e}", report_path.display()))?;
-    write_report(&journal, &mut report).map_err(|e| e.to_string())?;
+    let report_path = report.path.clone();
+    write_report(&journal, &mut report.writer()?).map_err(|e| e.to_string())?;
     describe_problems(&journal);
     print_summary(&summary, started.elapsed());
     println!("journal: {}", journal_path.display());
@@ -295,17 +387,20 @@ fn print_summary(summary: &Summary, elapsed: Duration) {
     }
 }
 
+fn report_path(args: &RunArgs) -> PathBuf {
+    args.report
+        .clone()
+        .unwrap_or_else(|| beside(&args.input, ".report.jsonl"))
+}
+
 /// Checks every row; contacts nothing and writes no journal.
 fn dry_run(args: &RunArgs) -> Result<ExitCode, String> {
-    let report_path = args
-        .report
-        .clone()
-        .unwrap_or_else(|| beside(&args.input, ".report.jsonl"));
-    let mut report = File::create(&report_path)
-        .map(BufWriter::new)
-        .map_err(|e| format!("cannot write the report {}: {e}", report_path.display()))?;
+    let items = items(args)?;
+    let report = ReportFile::open(report_path(args), &[("input", &args.input)])?;
+    let report_path = report.path.clone();
+    let mut report = report.writer()?;
     let (mut valid, mut invalid, mut shown) = (0u64, 0u64, 0usize);
-    for (position, item) in items(args)?.enumerate() {
+    for (position, item) in items.enumerate() {
         let problems = item.problems();
         let line = ReportLine {
             row: item_row(&item, position),
@@ -377,7 +472,7 @@ impl Progress {
         let terminal = std::io::stderr().is_terminal();
         let bar = if terminal {
             // Counting the rows first gives a length, so the bar can say how long is left.
-            let total = count_rows(&args.input, format_of(args)).unwrap_or(0);
+            let total = input::count_rows(&args.input, format_of(args)).unwrap_or(0);
             let bar = ProgressBar::with_draw_target(Some(total), ProgressDrawTarget::stderr());
             bar.set_style(
                 ProgressStyle::with_template(
@@ -416,30 +511,5 @@ impl Progress {
         self.bar.set_message(format!(
             "{created} created · {invalid} invalid · {failed} failed · {unknown} unknown"
         ));
-    }
-}
-
-/// How many rows a file has (for the progress bar's length).
-fn count_rows(path: &Path, format: Option<Format>) -> Option<u64> {
-    match format.or_else(|| Format::of(path))? {
-        Format::JsonLines => {
-            let reader = BufReader::new(File::open(path).ok()?);
-            Some(
-                reader
-                    .split(b'\n')
-                    .filter_map(Result::ok)
-                    .filter(|line| line.iter().any(|b| !b.is_ascii_whitespace()))
-                    .count() as u64,
-            )
-        }
-        Format::Csv => {
-            let mut reader = csv::Reader::from_path(path).ok()?;
-            let mut record = csv::ByteRecord::new();
-            let mut n = 0;
-            while reader.read_byte_record(&mut record).ok()? {
-                n += 1;
-            }
-            Some(n)
-        }
     }
 }

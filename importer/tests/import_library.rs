@@ -182,7 +182,7 @@ async fn a_row_left_pending_by_a_crash_is_settled_and_another_rows_auth_is_not_t
     let path = dir.path().join("journal.sqlite");
     // An earlier run created "twin-1" and recorded it; it also sent "twin-2" (same user,
     // name and environment) and was killed before the answer; and it began "twin-3" but was
-    // killed before Tray took it.
+    // killed before Tray took it. (The journal is written here as such a run leaves it.)
     {
         let mut importer = importer(&tray, &path);
         importer
@@ -192,26 +192,22 @@ async fn a_row_left_pending_by_a_crash_is_settled_and_another_rows_auth_is_not_t
             ])
             .await
             .unwrap();
-        let journal = importer.journal();
-        journal
-            .begin(
-                "twin-2",
-                2,
-                "alice",
-                "Twin",
-                &mailchimp::PRODUCTION.to_string(),
-            )
-            .unwrap();
-        journal
-            .begin(
-                "twin-3",
-                3,
-                "alice",
-                "Twin",
-                &mailchimp::PRODUCTION.to_string(),
-            )
-            .unwrap();
     }
+    let crashed = rusqlite::Connection::open(&path).unwrap();
+    crashed
+        .execute(
+            "UPDATE rows SET state = 'pending', auth_id = NULL WHERE key = 'twin-2'",
+            [],
+        )
+        .unwrap();
+    crashed
+        .execute(
+            "INSERT INTO rows (key, row_number, external_user_id, name, service_environment_id, state, attempts)
+             VALUES ('twin-3', 3, 'alice', 'Twin', ?1, 'pending', 1)",
+            [mailchimp::PRODUCTION.to_string()],
+        )
+        .unwrap();
+    drop(crashed);
     assert_eq!(tray.authentications().len(), 2);
     let posts_before = posts(&tray);
 
@@ -339,21 +335,26 @@ async fn a_second_import_on_a_journal_in_use_is_refused_before_sending() {
     let tray = fake().await;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("journal.sqlite");
-    let mut running = Journal::open(&path).unwrap();
-    running.claim().unwrap();
+    // An importer holds its journal from its first run until it is dropped.
+    let mut running = importer(&tray, &path);
+    running
+        .run(vec![mailchimp_item("a", "alice", "A", "t-1")])
+        .await
+        .unwrap();
+    let requests = tray.requests().len();
     let mut importer = importer(&tray, &path);
     let err = importer
-        .run(vec![mailchimp_item("a", "alice", "A", "t-1")])
+        .run(vec![mailchimp_item("b", "alice", "B", "t-2")])
         .await
         .unwrap_err();
     assert!(
         err.to_string().contains("is in use by another import"),
         "{err}"
     );
-    assert!(tray.requests().is_empty(), "nothing was sent");
+    assert_eq!(tray.requests().len(), requests, "nothing was sent");
     drop(running);
     let summary = importer
-        .run(vec![mailchimp_item("a", "alice", "A", "t-1")])
+        .run(vec![mailchimp_item("b", "alice", "B", "t-2")])
         .await
         .unwrap();
     assert_eq!(summary.created, 1);

@@ -176,6 +176,9 @@ impl ClientBuilder {
 
     /// Builds the client.
     pub fn build(self) -> Result<Client, Error> {
+        if let Some(token) = &self.master_token {
+            check_token("master token", token)?;
+        }
         let rest_base = parse_url("base URL", &self.rest_base)?;
         let rest_base = if rest_base.path() == "/" {
             rest_base.join("core/v1").map_err(|_| bad_url("base URL"))?
@@ -213,6 +216,18 @@ impl ClientBuilder {
             }),
         })
     }
+}
+
+/// A token goes in an HTTP header: one with a newline or another control character in it
+/// cannot be sent at all (as a token read from a file of two lines would have).
+fn check_token(what: &str, token: &Secret) -> Result<(), Error> {
+    if reqwest::header::HeaderValue::from_str(&format!("Bearer {}", token.expose())).is_err() {
+        return Err(Error::Config(format!(
+            "the {what} holds a newline or another character that cannot be sent in an HTTP header; \
+             a token is one line of visible characters: check how it was set"
+        )));
+    }
+    Ok(())
 }
 
 fn bad_url(what: &str) -> Error {
@@ -563,6 +578,16 @@ impl Client {
                 }
                 Err(e) => e,
             };
+            if failure.is_builder() {
+                // The request could not be made (a token that cannot be a header): nothing
+                // was sent, and trying again cannot help.
+                return Err(check_token("user token", token).err().unwrap_or_else(|| {
+                    Error::Config(format!(
+                        "{operation}: the request could not be made: {}",
+                        error::describe(&failure)
+                    ))
+                }));
+            }
             // Nothing was answered. A failed connect never sent the request; otherwise it may
             // have reached Tray.
             let surely_unsent = failure.is_connect();

@@ -138,3 +138,35 @@ async fn a_gateway_timeout_on_a_create_is_an_unknown_outcome_and_not_retried() {
         .unwrap();
     assert_eq!(id.as_str(), "a");
 }
+
+#[tokio::test]
+async fn a_token_that_cannot_be_a_header_is_refused_before_any_request() {
+    for token in [
+        "SECRET-a\nline-2",
+        "SECRET-b\r",
+        "SECRET-c\0",
+        "\u{7f}SECRET-d",
+    ] {
+        let err = Client::builder()
+            .master_token(Secret::from(token))
+            .build()
+            .unwrap_err();
+        let text = err.to_string();
+        assert!(matches!(err, Error::Config(_)), "{err:?}");
+        assert!(text.contains("cannot be sent in an HTTP header"), "{text}");
+        assert!(!text.contains("SECRET-"), "the token is not shown: {text}");
+    }
+    // A user token Tray (or something posing as it) answered with: not sent, and not called
+    // an unknown outcome, since nothing was sent.
+    let addr = canned(vec![]).await;
+    let user_token = Secret::from("SECRET-user\ntoken");
+    let err = client(addr)
+        .create_authentication_raw(
+            Bearer::User(&user_token),
+            &serde_json::json!({ "name": "x", "serviceEnvironmentId": "y" }),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Config(_)), "{err:?}");
+    assert!(!err.to_string().contains("SECRET-"), "{err}");
+}
