@@ -390,10 +390,10 @@ enum SlotState {
 /// schemas go (the corpus nests 18 levels), and shallow enough that no stack overflows.
 pub const MAX_DEPTH: usize = 128;
 
-/// How many schemas (each property, item and variant one) one root may read or copy (`allOf`
-/// and `oneOf` copy properties into each part) before the rest is read as "any value": the
-/// largest corpus schema reads a few thousand; this stops schemas built to grow exponentially.
-pub const MAX_SCHEMAS: usize = 200_000;
+/// How many schemas (each property, item and variant one) one root may hold once `allOf` and
+/// `oneOf` have copied properties into their parts, before they copy no more: the largest
+/// corpus schema holds 54; this stops schemas built to grow exponentially as they are copied.
+pub const MAX_SCHEMAS: usize = 50_000;
 
 impl<'a> Reader<'a> {
     /// A reader of the schema `root`, which stands at `root_pointer` in its file; `base_dir` is
@@ -464,18 +464,18 @@ impl<'a> Reader<'a> {
         self.diagnostics.warn_in(file, pointer, message);
     }
 
-    /// Counts `n` schemas read or copied against [`MAX_SCHEMAS`]; `false` (and, the first
-    /// time, a warning) once there are too many.
+    /// Whether `n` more schemas may be copied (or read again) under [`MAX_SCHEMAS`]; if so,
+    /// counts them. Otherwise `false`, and the first time a warning.
     fn spend(&mut self, n: usize, pointer: &str) -> bool {
-        let was_over = self.spent > MAX_SCHEMAS;
-        self.spent = self.spent.saturating_add(n);
-        if self.spent <= MAX_SCHEMAS {
+        if self.spent <= MAX_SCHEMAS && self.spent.saturating_add(n) <= MAX_SCHEMAS {
+            self.spent += n;
             return true;
         }
-        if !was_over {
+        if self.spent <= MAX_SCHEMAS {
+            self.spent = MAX_SCHEMAS + 1;
             self.warn(
                 pointer,
-                format!("this schema holds more than {MAX_SCHEMAS} schemas once `allOf` and `oneOf` are merged; from here on, any value is accepted"),
+                format!("this schema grows past {MAX_SCHEMAS} schemas as `allOf` and `oneOf` copy properties into their parts; from here on nothing more is copied: properties beside a `oneOf` are left out of its variants, and `$ref`s in `allOf` are any value"),
             );
         }
         false
@@ -483,9 +483,8 @@ impl<'a> Reader<'a> {
 
     /// Reads the schema `value` found at `pointer`.
     pub fn read(&mut self, value: &Value, pointer: &str) -> Schema {
-        if !self.spend(1, pointer) {
-            return Schema::any(pointer);
-        }
+        // Each part of the input is read once, but for copies, which `spend` limits.
+        self.spent = self.spent.saturating_add(1);
         if self.depth >= MAX_DEPTH {
             self.warn(
                 pointer,
@@ -833,9 +832,11 @@ impl<'a> Reader<'a> {
                     let variant_pointer = join(&key_pointer, &i.to_string());
                     let mut schema = self.read(variant, &variant_pointer);
                     // A variant without a type shares the parent's (`"type": "object"` beside `oneOf`).
+                    // Read again for each such variant: a copy, counted as one.
                     if schema.kind == Kind::Any
                         && types.len() == 1
                         && variant.get("properties").is_none()
+                        && self.spend(1, &variant_pointer)
                     {
                         schema.kind = self.kind_of_type(&types[0], map, pointer);
                     }
@@ -845,28 +846,9 @@ impl<'a> Reader<'a> {
                         read.push(schema);
                     }
                 }
-                // Properties beside `oneOf` are shared by every variant: copied into each.
+                // Properties beside `oneOf` are shared by every variant.
                 if map.contains_key("properties") {
-                    let shared = self.object(map, pointer);
-                    let size: usize = shared.properties.iter().map(|p| weight(&p.schema)).sum();
-                    if !self.spend(size.saturating_mul(read.len()), pointer) {
-                        read.clear();
-                    }
-                    read = read.into_iter().map(|v| self.inline(v)).collect();
-                    for variant in &mut read {
-                        if let Kind::Object(object) = &mut variant.kind {
-                            let own: BTreeSet<String> =
-                                object.properties.iter().map(|p| p.name.clone()).collect();
-                            let mut properties: Vec<Property> = shared
-                                .properties
-                                .iter()
-                                .filter(|p| !own.contains(&p.name))
-                                .cloned()
-                                .collect();
-                            properties.append(&mut object.properties);
-                            object.properties = properties;
-                        }
-                    }
+                    read = self.share_properties(map, pointer, read);
                 }
                 return match read.len() {
                     0 => Kind::Any,
@@ -909,6 +891,37 @@ impl<'a> Reader<'a> {
                     .collect(),
             ),
         }
+    }
+
+    /// Copies the properties beside a `oneOf` into each variant that is an object (its own
+    /// properties come after, and win).
+    fn share_properties(
+        &mut self,
+        map: &Map<String, Value>,
+        pointer: &str,
+        variants: Vec<Schema>,
+    ) -> Vec<Schema> {
+        let shared = self.object(map, pointer);
+        let size: usize = shared.properties.iter().map(|p| weight(&p.schema)).sum();
+        if !self.spend(size.saturating_mul(variants.len()), pointer) {
+            return variants;
+        }
+        let mut variants: Vec<Schema> = variants.into_iter().map(|v| self.inline(v)).collect();
+        for variant in &mut variants {
+            if let Kind::Object(object) = &mut variant.kind {
+                let own: BTreeSet<&str> =
+                    object.properties.iter().map(|p| p.name.as_str()).collect();
+                let mut properties: Vec<Property> = shared
+                    .properties
+                    .iter()
+                    .filter(|p| !own.contains(p.name.as_str()))
+                    .cloned()
+                    .collect();
+                properties.append(&mut object.properties);
+                object.properties = properties;
+            }
+        }
+        variants
     }
 
     /// The `type` names, `null` taken out (it sets `nullable`).
