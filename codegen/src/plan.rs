@@ -179,6 +179,8 @@ pub struct Planner<'d> {
     depth: usize,
     /// Types and fields planned, against [`MAX_PLANNED`].
     planned: usize,
+    /// Whether [`MAX_PLANNED`] was reached (and said).
+    over_budget: bool,
 }
 
 /// The `default` and `examples` a schema gives for one property, kept because they are values
@@ -211,6 +213,7 @@ impl<'d> Planner<'d> {
             file: None,
             depth: 0,
             planned: 0,
+            over_budget: false,
         }
     }
 
@@ -293,8 +296,8 @@ impl<'d> Planner<'d> {
         if self.planned < MAX_PLANNED {
             return true;
         }
-        if self.planned == MAX_PLANNED {
-            self.planned += 1;
+        if !self.over_budget {
+            self.over_budget = true;
             self.warn(
                 pointer,
                 format!("the generated code would hold more than {MAX_PLANNED} types and fields; this and every later nested type is `serde_json::Value`"),
