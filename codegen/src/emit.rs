@@ -72,6 +72,10 @@ pub fn ty(ty: &Ty) -> TokenStream {
             let inner = self::ty(inner);
             quote!(Option<#inner>)
         }
+        Ty::Box(inner) => {
+            let inner = self::ty(inner);
+            quote!(Box<#inner>)
+        }
     }
 }
 
@@ -280,7 +284,9 @@ fn hides(secret: bool, ty: &Ty) -> bool {
     fn hidden_anyway(ty: &Ty) -> bool {
         match ty {
             Ty::Secret => true,
-            Ty::Option(inner) | Ty::Vec(inner) | Ty::Map(inner) => hidden_anyway(inner),
+            Ty::Option(inner) | Ty::Vec(inner) | Ty::Map(inner) | Ty::Box(inner) => {
+                hidden_anyway(inner)
+            }
             _ => false,
         }
     }
@@ -458,7 +464,9 @@ fn needs_validation(types: &[TypeDef]) -> BTreeSet<String> {
 fn ty_needs(ty: &Ty, needs: &BTreeSet<String>) -> bool {
     match ty {
         Ty::Named(name) => needs.contains(name),
-        Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) => ty_needs(inner, needs),
+        Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) | Ty::Box(inner) => {
+            ty_needs(inner, needs)
+        }
         _ => false,
     }
 }
@@ -823,6 +831,8 @@ fn value_checks(
                 }));
             }
         }
+        // Methods reach through the box.
+        Ty::Box(inner) => return value_checks(place, inner, checks, needs, statics, hint),
         Ty::Named(name) if needs.contains(name) => out.push(Check::Nested(place.receiver())),
         Ty::Named(_) | Ty::Bool | Ty::Value => {}
     }

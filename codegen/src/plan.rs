@@ -41,6 +41,8 @@ pub enum Ty {
     Map(Box<Ty>),
     /// `Option<T>`.
     Option(Box<Ty>),
+    /// `Box<T>`: a value of a type larger than [`MAX_INLINE_BYTES`], held on the heap.
+    Box(Box<Ty>),
 }
 
 /// The checks `validate()` makes on a value of a field, beside those its own type makes.
@@ -158,6 +160,12 @@ impl TypeDef {
 /// otherwise grows as the schema does (the largest corpus schema plans 46).
 pub const MAX_PLANNED: usize = 10_000;
 
+/// How large (in bytes, as estimated) a generated type may be before fields and variants hold
+/// it in a `Box`. Held by value, a struct whose fields hold two of the struct below, and so on
+/// down (definitions can be nested that way), doubles in size at each level, and a large value
+/// overflows the stack when it is read; real schemas' types stay far below this.
+pub const MAX_INLINE_BYTES: usize = 1024;
+
 /// Plans the types of one module.
 pub struct Planner<'d> {
     scope: names::Scope,
@@ -181,6 +189,8 @@ pub struct Planner<'d> {
     planned: usize,
     /// Whether [`MAX_PLANNED`] was reached (and said).
     over_budget: bool,
+    /// The estimated size of each planned type, by name, once asked for.
+    sizes: HashMap<String, usize>,
 }
 
 /// The `default` and `examples` a schema gives for one property, kept because they are values
@@ -214,6 +224,7 @@ impl<'d> Planner<'d> {
             depth: 0,
             planned: 0,
             over_budget: false,
+            sizes: HashMap::new(),
         }
     }
 
@@ -563,7 +574,7 @@ impl<'d> Planner<'d> {
                         let ty = self.ty(variant, &format!("{hint} {word}"), &name, false);
                         Variant {
                             ident,
-                            value: ty,
+                            value: self.boxed_if_large(ty),
                             doc: shown.description.iter().cloned().collect(),
                             checks: checks(&document, variant),
                             secret: holds_secret(&document, variant, 0),
@@ -612,6 +623,7 @@ impl<'d> Planner<'d> {
         let document = Rc::clone(&self.document);
         let secret_name = is_secret_name(&property.name);
         let mut ty = self.ty(schema, &property.name, parent, secret_name);
+        ty = self.boxed_if_large(ty);
         let shown = document.view(schema);
         // Where the keywords are: a `$ref`'s in its definition's file, but for those beside it.
         let file = document.definition_of(schema).map_or_else(
@@ -670,6 +682,17 @@ impl<'d> Planner<'d> {
             });
         }
         field
+    }
+
+    /// `ty`, or a `Box` of it when it is a type larger than [`MAX_INLINE_BYTES`].
+    fn boxed_if_large(&mut self, ty: Ty) -> Ty {
+        match ty {
+            Ty::Option(inner) => Ty::Option(Box::new(self.boxed_if_large(*inner))),
+            Ty::Named(name) if size_of(&name, &self.types, &mut self.sizes) > MAX_INLINE_BYTES => {
+                Ty::Box(Box::new(Ty::Named(name)))
+            }
+            other => other,
+        }
     }
 
     /// Whether `value` is a value of the planned type; a warning when not.
@@ -763,6 +786,7 @@ pub fn value_fits(value: &Value, ty: &Ty, types: &[TypeDef]) -> bool {
         Ty::String | Ty::Secret => value.is_string(),
         Ty::Value => true,
         Ty::Option(inner) => value.is_null() || value_fits(value, inner, types),
+        Ty::Box(inner) => value_fits(value, inner, types),
         Ty::Vec(item) => value
             .as_array()
             .is_some_and(|a| a.iter().all(|v| value_fits(v, item, types))),
@@ -824,6 +848,45 @@ fn object_fits(value: &Value, s: &StructDef, tag: Option<&str>, types: &[TypeDef
     fields_fit && extra_fit
 }
 
+/// The estimated size of the planned type `name` (remembered in `sizes`): what matters is
+/// that it grows as the real size does, not that it is exact.
+fn size_of(name: &str, types: &[TypeDef], sizes: &mut HashMap<String, usize>) -> usize {
+    if let Some(&size) = sizes.get(name) {
+        return size;
+    }
+    let Some(def) = types.iter().find(|t| t.name == name) else {
+        return 0;
+    };
+    let mut of = |ty: &Ty| size_of_ty(ty, types, sizes);
+    let size = match &def.body {
+        Body::Struct(s) => {
+            s.fields.iter().map(|f| of(&f.ty)).sum::<usize>() + s.extra.as_ref().map_or(0, of)
+        }
+        Body::StringEnum(_) | Body::IntegerEnum(_) => 1,
+        Body::Tagged { payloads, .. } => {
+            8 + payloads
+                .iter()
+                .map(|p| size_of(p, types, sizes))
+                .max()
+                .unwrap_or(0)
+        }
+        Body::Untagged(variants) => 8 + variants.iter().map(|v| of(&v.value)).max().unwrap_or(0),
+    };
+    sizes.insert(name.to_owned(), size);
+    size
+}
+
+fn size_of_ty(ty: &Ty, types: &[TypeDef], sizes: &mut HashMap<String, usize>) -> usize {
+    match ty {
+        Ty::Bool => 1,
+        Ty::Integer | Ty::Number | Ty::Box(_) => 8,
+        Ty::String | Ty::Secret | Ty::Vec(_) | Ty::Map(_) => 24,
+        Ty::Value => 32,
+        Ty::Option(inner) => 8 + size_of_ty(inner, types, sizes),
+        Ty::Named(name) => size_of(name, types, sizes),
+    }
+}
+
 /// Whether a default of this type can be written as a Rust expression.
 fn default_expressible(ty: &Ty, types: &[TypeDef]) -> bool {
     match ty {
@@ -832,7 +895,7 @@ fn default_expressible(ty: &Ty, types: &[TypeDef]) -> bool {
         Ty::Named(name) => types.iter().any(|t| {
             &t.name == name && matches!(t.body, Body::StringEnum(_) | Body::IntegerEnum(_))
         }),
-        Ty::Map(_) | Ty::Option(_) => false,
+        Ty::Map(_) | Ty::Option(_) | Ty::Box(_) => false,
     }
 }
 
