@@ -383,7 +383,7 @@ struct Slot {
 enum SlotState {
     Waiting,
     Reading,
-    Read(Schema),
+    Read(Box<Schema>),
 }
 
 /// How deep a schema may nest before the rest is read as "any value": far deeper than real
@@ -447,7 +447,7 @@ impl<'a> Reader<'a> {
                 name: slot.name,
                 file: slot.document.map(|file| folder.path(file).to_owned()),
                 schema: match slot.state {
-                    SlotState::Read(schema) => schema,
+                    SlotState::Read(schema) => *schema,
                     SlotState::Waiting | SlotState::Reading => Schema::any(&slot.pointer),
                 },
             })
@@ -639,7 +639,7 @@ impl<'a> Reader<'a> {
             None => Schema::any(&pointer),
         };
         self.current = current;
-        self.definitions[index].state = SlotState::Read(schema);
+        self.definitions[index].state = SlotState::Read(Box::new(schema));
     }
 
     /// A `$ref` replaced by a copy of its definition, for `allOf` and `oneOf`, which merge
@@ -655,7 +655,9 @@ impl<'a> Reader<'a> {
             }
             // A definition still being read is one that holds this `$ref` itself.
             let copy = match &self.definitions[index].state {
-                SlotState::Read(definition) if !seen.contains(&index) => Some(definition.clone()),
+                SlotState::Read(definition) if !seen.contains(&index) => {
+                    Some(Schema::clone(definition))
+                }
                 _ => None,
             };
             let Some(mut definition) = copy else {

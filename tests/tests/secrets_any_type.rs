@@ -5,14 +5,14 @@
 //! by the next: that it compiles at all is part of the test.
 
 use serde_json::{json, Value};
-use tray_tests::refs_and_secrets::refs_and_secrets::{
+use tray_tests::hostile_fixtures::refs_and_secrets::{
     Auth, Credential, Credentials, Def0, Def1, Def60,
 };
 
 /// Values that must not show: each sits in a secret field of the payload below.
 const CANARIES: &[&str] = &[
     "987654321",
-    "2.718281828",
+    "6.0221408",
     "canary-array-1",
     "canary-array-2",
     "canary-object",
@@ -38,7 +38,7 @@ fn payload(credential: Value, auth: Value) -> Value {
     json!({
         "username": "visible-user",
         "password": 987654321,
-        "secret_ratio": 2.718281828,
+        "secret_ratio": 6.0221408,
         "use_secret": true,
         "client_secret": ["canary-array-1", "canary-array-2"],
         "api_key": {"id": "canary-object", "value": "canary-object"},
