@@ -562,9 +562,9 @@ impl<'a> Reader<'a> {
         schema
     }
 
-    /// The definition a `$ref` names: `#/definitions/x` in the document being read, or
-    /// `other.json#/x` in a file of the schema's folder. Its place in `definitions`, added
-    /// (to be read later) when it is new.
+    /// The place in `definitions` of what a `$ref` names: `#/definitions/x` in the document
+    /// being read, or `other.json#/x` in a file of the schema's folder; `None`, with a warning,
+    /// when it names nothing that may be read.
     fn definition(&mut self, reference: &str, ref_pointer: &str) -> Option<usize> {
         let (file, fragment) = reference.split_once('#').unwrap_or((reference, ""));
         let document = if file.is_empty() {
@@ -599,11 +599,17 @@ impl<'a> Reader<'a> {
             );
             return None;
         }
+        Some(self.slot(document, fragment))
+    }
+
+    /// The place in `definitions` of what `fragment` points at in `document`; added (to be
+    /// read later) when it is new.
+    fn slot(&mut self, document: Option<usize>, fragment: String) -> usize {
         let key = (document, fragment);
         if let Some(&index) = self.known.get(&key) {
-            return Some(index);
+            return index;
         }
-        let (document, fragment) = key.clone();
+        let fragment = key.1.clone();
         let name = definition_name(&fragment, document.map(|file| self.folder.path(file)));
         let pointer = match document {
             None => format!("{}{fragment}", self.root_pointer),
@@ -619,7 +625,7 @@ impl<'a> Reader<'a> {
         let index = self.definitions.len() - 1;
         self.known.insert(key, index);
         self.waiting.push_back(index);
-        Some(index)
+        index
     }
 
     /// Reads a definition, in its own document.
