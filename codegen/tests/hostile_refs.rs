@@ -509,3 +509,43 @@ fn the_planner_stops_at_its_budget() {
     assert!(code.contains("pub p5999: Option<serde_json::Value>,"));
     assert!(code.contains("pub p0: Option<P0>,"));
 }
+
+#[test]
+fn diff_looks_through_refs_once() {
+    use tray_codegen::diff::{diff, Impact};
+    use tray_codegen::snapshot::Snapshot;
+    let snapshot = |chain: Value| {
+        let text = json!({
+            "connector": {"name": "chain", "title": "Chain", "service": {"name": "chain", "version": 1}},
+            "environments": [{
+                "id": "11111111-2222-4333-8444-555555555555",
+                "title": "Production",
+                "credentialsSchema": chain,
+                "userDataSchema": {}
+            }]
+        });
+        Snapshot::parse(std::path::Path::new("chain-1.json"), &text.to_string()).unwrap()
+    };
+    let old = doubling_chain(60, "definitions");
+    let mut new = old.clone();
+    // A field added at the bottom of the chain, and a definition that refers to itself.
+    new["definitions"]["def_0"]["properties"]["extra"] = json!({"type": "integer"});
+    new["definitions"]["def_0"]["required"] = json!(["extra"]);
+    new["definitions"]["node"] =
+        json!({"type": "object", "properties": {"next": {"$ref": "#/definitions/node"}}});
+    new["properties"]["node"] = json!({"$ref": "#/definitions/node"});
+    let started = Instant::now();
+    let d = diff(&[snapshot(old)], &[snapshot(new)]);
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let changes = &d.connectors[0].changes;
+    assert!(
+        changes.iter().any(|c| c.impact == Impact::Breaking
+            && c.message == "required field added"
+            && c.path.ends_with("/extra")),
+        "{changes:#?}"
+    );
+    assert!(
+        changes.len() < 10,
+        "each definition is compared once: {changes:#?}"
+    );
+}
