@@ -1,6 +1,7 @@
 //! Generates connectors from build scripts, to prove the library works there: the committed
-//! snapshots again, and the fixture snapshots of `fixtures/schemas` (every schema construct
-//! the generator supports).
+//! snapshots again, the fixture snapshots of `fixtures/schemas` (every schema construct the
+//! generator supports), and `fixtures/refs_and_secrets` (secrets of every type, and a chain of
+//! definitions that doubles at each step: the generated code compiles, and stays small).
 
 use std::path::PathBuf;
 
@@ -15,5 +16,9 @@ fn main() -> Result<(), tray_codegen::Error> {
     tray_codegen::Config::new()
         .schemas_dir("fixtures/schemas")
         .out_dir(out_dir.join("fixtures"))
+        .compile()?;
+    tray_codegen::Config::new()
+        .schemas_dir("fixtures/refs_and_secrets")
+        .out_dir(out_dir.join("refs_and_secrets"))
         .compile()
 }

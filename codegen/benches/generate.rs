@@ -210,18 +210,18 @@ fn stages(c: &mut Criterion) {
     }
 }
 
-fn read(value: &Value) -> schema::Schema {
+fn read(value: &Value) -> schema::Document {
     let mut diagnostics = Diagnostics::new(None);
     schema::Reader::new(value, "", None, &mut diagnostics).read_root()
 }
 
-fn read_only(value: &Value) -> (schema::Schema, Vec<tray_codegen::Diagnostic>) {
+fn read_only(value: &Value) -> (schema::Document, Vec<tray_codegen::Diagnostic>) {
     let mut diagnostics = Diagnostics::new(None);
     let read = schema::Reader::new(value, "", None, &mut diagnostics).read_root();
     (read, diagnostics.into_vec())
 }
 
-fn plan(read: &schema::Schema) -> Vec<plan::TypeDef> {
+fn plan(read: &schema::Document) -> Vec<plan::TypeDef> {
     let mut diagnostics = Diagnostics::new(None);
     let mut planner = plan::Planner::new(&["Credentials"], &mut diagnostics);
     planner.plan_root("Credentials", read, "`Credentials`.".to_owned());

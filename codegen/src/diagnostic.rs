@@ -1,7 +1,7 @@
 //! What the generator tells its user about a schema: where (file and JSON pointer) and what.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// A note about something in a schema the generator did not fully understand. The generator
 /// always carries on; the output says what it did instead.
@@ -43,8 +43,14 @@ impl Diagnostics {
 
     /// Records a warning at a JSON pointer.
     pub fn warn(&mut self, pointer: &str, message: impl Into<String>) {
+        self.warn_in(None, pointer, message);
+    }
+
+    /// Records a warning at a JSON pointer in `file` (one a `$ref` named), or in this
+    /// collection's own file when `file` is `None`.
+    pub fn warn_in(&mut self, file: Option<&Path>, pointer: &str, message: impl Into<String>) {
         self.list.push(Diagnostic {
-            file: self.file.clone(),
+            file: file.map(Path::to_owned).or_else(|| self.file.clone()),
             pointer: pointer.to_owned(),
             message: message.into(),
         });

@@ -8,7 +8,7 @@
 //! added optional field, an added enum value or scope, a new environment and changed
 //! descriptions do not.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 use std::path::Path;
 
@@ -16,7 +16,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::diagnostic::Diagnostics;
-use crate::schema::{Additional, Kind, Object, Reader, Schema};
+use crate::schema::{Additional, Document, Kind, Object, Reader, Schema, MAX_DEPTH};
 use crate::snapshot::{self, Snapshot, SnapshotError};
 
 /// Whether a change breaks code written against the old types.
@@ -215,12 +215,18 @@ fn connector_changes(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
         ("userDataSchema", "/userData"),
     ] {
         let (a, b) = (primary_schema(old, key), primary_schema(new, key));
-        compare(&a, &b, at, &mut changes);
+        let mut sides = Sides {
+            old: &a,
+            new: &b,
+            seen: HashSet::new(),
+            depth: 0,
+        };
+        sides.compare(&a.root, &b.root, at, &mut changes);
     }
     changes.0
 }
 
-fn primary_schema(snapshot: &Snapshot, key: &str) -> Schema {
+fn primary_schema(snapshot: &Snapshot, key: &str) -> Document {
     let index = snapshot
         .environments
         .iter()
@@ -256,124 +262,158 @@ impl Changes {
     }
 }
 
-fn compare(old: &Schema, new: &Schema, path: &str, changes: &mut Changes) {
-    if old.title != new.title || old.description != new.description {
-        changes.compatible(path, "title or description changed");
-    }
-    if old.secret != new.secret {
-        let now = if new.secret { "a Secret" } else { "plain text" };
-        changes.breaking(path, format!("type changed: the value is now {now}"));
-    }
-    if old.nullable != new.nullable {
-        changes.breaking(
-            path,
-            if new.nullable {
-                "may now be null: its type becomes an Option"
-            } else {
-                "may no longer be null"
-            },
-        );
-    }
-    if old.default != new.default {
-        changes.compatible(path, "default changed");
-    }
-    if old.constraints != new.constraints {
-        changes.compatible(
-            path,
-            "pattern, length or range changed: validate() may judge values differently",
-        );
-    }
-    match (&old.kind, &new.kind) {
-        (Kind::Object(a), Kind::Object(b)) => compare_objects(a, b, path, changes),
-        (Kind::Array(Some(a)), Kind::Array(Some(b))) => {
-            compare(a, b, &format!("{path}/items"), changes)
-        }
-        (Kind::Enum(a), Kind::Enum(b)) => {
-            for value in a.iter().filter(|v| !b.contains(v)) {
-                changes.breaking(path, format!("enum value {value} removed"));
-            }
-            for value in b.iter().filter(|v| !a.contains(v)) {
-                changes.compatible(path, format!("enum value {value} added"));
+/// The documents compared, and what of them was compared already.
+struct Sides<'a> {
+    old: &'a Document,
+    new: &'a Document,
+    /// Pairs of definitions compared: each pair once, however many `$ref`s use them, and a
+    /// recursive one without end.
+    seen: HashSet<(usize, usize)>,
+    /// How deep the comparison is, `$ref`s followed.
+    depth: usize,
+}
+
+impl Sides<'_> {
+    fn compare(&mut self, old: &Schema, new: &Schema, path: &str, changes: &mut Changes) {
+        let definitions = (self.old.definition_of(old), self.new.definition_of(new));
+        if let (Some(a), Some(b)) = definitions {
+            if !self.seen.insert((a, b)) {
+                return;
             }
         }
-        (Kind::OneOf(a), Kind::OneOf(b)) => {
-            for (i, (x, y)) in a.iter().zip(b).enumerate() {
-                compare(x, y, &format!("{path}/oneOf/{i}"), changes);
-            }
-            if a.len() > b.len() {
-                changes.breaking(path, "a `oneOf` variant removed");
-            } else if a.len() < b.len() {
-                changes.breaking(
-                    path,
-                    "a `oneOf` variant added: matches over the enum must handle it",
-                );
-            }
+        if self.depth >= MAX_DEPTH {
+            return;
         }
-        (a, b) if kind_name(a) != kind_name(b) => {
+        self.depth += 1;
+        self.compare_views(old, new, path, changes);
+        self.depth -= 1;
+    }
+
+    fn compare_views(&mut self, old: &Schema, new: &Schema, path: &str, changes: &mut Changes) {
+        let (old, old_kind) = (self.old.view(old), &self.old.target(old).kind);
+        let (new, new_kind) = (self.new.view(new), &self.new.target(new).kind);
+        if old.title != new.title || old.description != new.description {
+            changes.compatible(path, "title or description changed");
+        }
+        if old.secret != new.secret {
+            let now = if new.secret { "a Secret" } else { "plain text" };
+            changes.breaking(path, format!("type changed: the value is now {now}"));
+        }
+        if old.nullable != new.nullable {
             changes.breaking(
                 path,
-                format!("type changed from {} to {}", kind_name(a), kind_name(b)),
+                if new.nullable {
+                    "may now be null: its type becomes an Option"
+                } else {
+                    "may no longer be null"
+                },
             );
         }
-        _ => {}
-    }
-}
-
-fn compare_objects(old: &Object, new: &Object, path: &str, changes: &mut Changes) {
-    let removed: Vec<_> = old
-        .properties
-        .iter()
-        .filter(|p| !new.properties.iter().any(|q| q.name == p.name))
-        .collect();
-    let added: Vec<_> = new
-        .properties
-        .iter()
-        .filter(|p| !old.properties.iter().any(|q| q.name == p.name))
-        .collect();
-    // One property out and one in, of the same kind: a rename.
-    if let ([gone], [came]) = (removed.as_slice(), added.as_slice()) {
-        if kind_name(&gone.schema.kind) == kind_name(&came.schema.kind) {
-            changes.breaking(
-                &format!("{path}/{}", came.name),
-                format!("field renamed from `{}`", gone.name),
+        if old.default != new.default {
+            changes.compatible(path, "default changed");
+        }
+        if old.constraints != new.constraints {
+            changes.compatible(
+                path,
+                "pattern, length or range changed: validate() may judge values differently",
             );
-            return compare_common(old, new, path, changes);
         }
-    }
-    for property in removed {
-        changes.breaking(&format!("{path}/{}", property.name), "field removed");
-    }
-    for property in added {
-        if property.required {
-            changes.breaking(&format!("{path}/{}", property.name), "required field added");
-        } else {
-            changes.compatible(&format!("{path}/{}", property.name), "optional field added");
-        }
-    }
-    compare_common(old, new, path, changes);
-}
-
-fn compare_common(old: &Object, new: &Object, path: &str, changes: &mut Changes) {
-    for a in &old.properties {
-        let Some(b) = new.properties.iter().find(|p| p.name == a.name) else {
-            continue;
-        };
-        let at = format!("{path}/{}", a.name);
-        match (a.required, b.required) {
-            (false, true) => changes.breaking(&at, "became required"),
-            (true, false) => changes.breaking(&at, "became optional: its type becomes an Option"),
+        match (old_kind, new_kind) {
+            (Kind::Object(a), Kind::Object(b)) => self.compare_objects(a, b, path, changes),
+            (Kind::Array(Some(a)), Kind::Array(Some(b))) => {
+                self.compare(a, b, &format!("{path}/items"), changes)
+            }
+            (Kind::Enum(a), Kind::Enum(b)) => {
+                for value in a.iter().filter(|v| !b.contains(v)) {
+                    changes.breaking(path, format!("enum value {value} removed"));
+                }
+                for value in b.iter().filter(|v| !a.contains(v)) {
+                    changes.compatible(path, format!("enum value {value} added"));
+                }
+            }
+            (Kind::OneOf(a), Kind::OneOf(b)) => {
+                for (i, (x, y)) in a.iter().zip(b).enumerate() {
+                    self.compare(x, y, &format!("{path}/oneOf/{i}"), changes);
+                }
+                if a.len() > b.len() {
+                    changes.breaking(path, "a `oneOf` variant removed");
+                } else if a.len() < b.len() {
+                    changes.breaking(
+                        path,
+                        "a `oneOf` variant added: matches over the enum must handle it",
+                    );
+                }
+            }
+            (a, b) if kind_name(a) != kind_name(b) => {
+                changes.breaking(
+                    path,
+                    format!("type changed from {} to {}", kind_name(a), kind_name(b)),
+                );
+            }
             _ => {}
         }
-        compare(&a.schema, &b.schema, &at, changes);
     }
-    match (&old.additional, &new.additional) {
-        (Additional::Denied, Additional::Allowed) => {
-            changes.compatible(path, "unknown keys now accepted")
+
+    fn compare_objects(&mut self, old: &Object, new: &Object, path: &str, changes: &mut Changes) {
+        let removed: Vec<_> = old
+            .properties
+            .iter()
+            .filter(|p| !new.properties.iter().any(|q| q.name == p.name))
+            .collect();
+        let added: Vec<_> = new
+            .properties
+            .iter()
+            .filter(|p| !old.properties.iter().any(|q| q.name == p.name))
+            .collect();
+        // One property out and one in, of the same kind: a rename.
+        if let ([gone], [came]) = (removed.as_slice(), added.as_slice()) {
+            if kind_name(&self.old.target(&gone.schema).kind)
+                == kind_name(&self.new.target(&came.schema).kind)
+            {
+                changes.breaking(
+                    &format!("{path}/{}", came.name),
+                    format!("field renamed from `{}`", gone.name),
+                );
+                return self.compare_common(old, new, path, changes);
+            }
         }
-        (Additional::Allowed, Additional::Denied) => {
-            changes.compatible(path, "unknown keys now rejected when read")
+        for property in removed {
+            changes.breaking(&format!("{path}/{}", property.name), "field removed");
         }
-        _ => {}
+        for property in added {
+            if property.required {
+                changes.breaking(&format!("{path}/{}", property.name), "required field added");
+            } else {
+                changes.compatible(&format!("{path}/{}", property.name), "optional field added");
+            }
+        }
+        self.compare_common(old, new, path, changes);
+    }
+
+    fn compare_common(&mut self, old: &Object, new: &Object, path: &str, changes: &mut Changes) {
+        for a in &old.properties {
+            let Some(b) = new.properties.iter().find(|p| p.name == a.name) else {
+                continue;
+            };
+            let at = format!("{path}/{}", a.name);
+            match (a.required, b.required) {
+                (false, true) => changes.breaking(&at, "became required"),
+                (true, false) => {
+                    changes.breaking(&at, "became optional: its type becomes an Option")
+                }
+                _ => {}
+            }
+            self.compare(&a.schema, &b.schema, &at, changes);
+        }
+        match (&old.additional, &new.additional) {
+            (Additional::Denied, Additional::Allowed) => {
+                changes.compatible(path, "unknown keys now accepted")
+            }
+            (Additional::Allowed, Additional::Denied) => {
+                changes.compatible(path, "unknown keys now rejected when read")
+            }
+            _ => {}
+        }
     }
 }
 

@@ -72,6 +72,10 @@ pub fn ty(ty: &Ty) -> TokenStream {
             let inner = self::ty(inner);
             quote!(Option<#inner>)
         }
+        Ty::Box(inner) => {
+            let inner = self::ty(inner);
+            quote!(Box<#inner>)
+        }
     }
 }
 
@@ -168,11 +172,15 @@ fn type_def(def: &TypeDef, types: &[TypeDef]) -> TokenStream {
                 let (docs, variant, payload) = (doc(&v.doc), ident(&v.ident), ty(&v.value));
                 quote! { #docs #variant(#payload) }
             });
+            let redacted = variants.iter().any(|v| hides(v.secret, &v.value));
+            let derive_debug = (!redacted).then(|| quote!(Debug,));
+            let debug = redacted.then(|| untagged_debug(&name, variants));
             quote! {
                 #docs
-                #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+                #[derive(#derive_debug Clone, PartialEq, serde::Serialize, serde::Deserialize)]
                 #[serde(untagged)]
                 pub enum #name { #(#arms,)* }
+                #debug
             }
         }
     }
@@ -213,6 +221,10 @@ fn struct_def(def: &TypeDef, s: &StructDef, types: &[TypeDef]) -> TokenStream {
     let deny = s
         .deny_unknown
         .then(|| quote!(#[serde(deny_unknown_fields)]));
+    let redacted = s.fields.iter().any(|f| hides(f.secret, &f.ty))
+        || s.extra.as_ref().is_some_and(|t| hides(s.extra_secret, t));
+    let derive_debug = (!redacted).then(|| quote!(Debug,));
+    let debug = redacted.then(|| struct_debug(&def.name, s, extra_ident.as_ref()));
     let with_defaults: Vec<&Field> = s.fields.iter().filter(|f| f.default.is_some()).collect();
     let derive_default = (def.defaultable() && with_defaults.is_empty()).then(|| quote!(Default,));
     let default_fns = with_defaults.iter().map(|field| {
@@ -254,14 +266,90 @@ fn struct_def(def: &TypeDef, s: &StructDef, types: &[TypeDef]) -> TokenStream {
     });
     quote! {
         #docs
-        #[derive(Debug, Clone, #derive_default PartialEq, serde::Serialize, serde::Deserialize)]
+        #[derive(#derive_debug Clone, #derive_default PartialEq, serde::Serialize, serde::Deserialize)]
         #deny
         pub struct #name {
             #(#fields,)*
             #extra
         }
+        #debug
         #defaults_impl
         #manual_default
+    }
+}
+
+/// Whether `Debug` must hide a value of `ty` that is `secret` itself: a [`Ty::Secret`] hides
+/// itself (and so do lists, maps and options of it); any other type would print the value.
+fn hides(secret: bool, ty: &Ty) -> bool {
+    fn hidden_anyway(ty: &Ty) -> bool {
+        match ty {
+            Ty::Secret => true,
+            Ty::Option(inner) | Ty::Vec(inner) | Ty::Map(inner) | Ty::Box(inner) => {
+                hidden_anyway(inner)
+            }
+            _ => false,
+        }
+    }
+    secret && !hidden_anyway(ty)
+}
+
+/// What `Debug` shows of the value at `place`, of type `ty`: the value, or `[redacted]` when
+/// it is hidden (an absent optional one shows as `None`).
+fn debug_value(place: &Place, secret: bool, ty: &Ty) -> TokenStream {
+    match ty {
+        _ if !hides(secret, ty) => place.by_ref(),
+        Ty::Option(_) => {
+            let receiver = place.receiver();
+            quote!(&#receiver.as_ref().map(|_| tray_auth::Redacted))
+        }
+        _ => quote!(&tray_auth::Redacted),
+    }
+}
+
+/// `Debug` for a struct with secret fields that are no `Secret`: like the derived one, with
+/// `[redacted]` for those.
+fn struct_debug(name: &str, s: &StructDef, extra: Option<&syn::Ident>) -> TokenStream {
+    let type_ident = ident(name);
+    let fields = s.fields.iter().map(|field| {
+        let place = Place::Field(ident(&field.ident));
+        let value = debug_value(&place, field.secret, &field.ty);
+        let label = &field.ident;
+        quote!(.field(#label, #value))
+    });
+    let extra = s.extra.as_ref().zip(extra).map(|(ty, extra_ident)| {
+        let value = debug_value(&Place::Field(extra_ident.clone()), s.extra_secret, ty);
+        let label = extra_ident.to_string();
+        quote!(.field(#label, #value))
+    });
+    quote! {
+        impl std::fmt::Debug for #type_ident {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.debug_struct(#name) #(#fields)* #extra .finish()
+            }
+        }
+    }
+}
+
+/// `Debug` for an untagged enum with secret variants that are no `Secret`.
+fn untagged_debug(name: &syn::Ident, variants: &[Variant<Ty>]) -> TokenStream {
+    let arms = variants.iter().map(|v| {
+        let (variant, label) = (ident(&v.ident), &v.ident);
+        let place = Place::Binding(ident("value"));
+        let value = debug_value(&place, v.secret, &v.value);
+        // A payload hidden whole is not looked at.
+        let binding = if hides(v.secret, &v.value) && !matches!(v.value, Ty::Option(_)) {
+            quote!(_)
+        } else {
+            quote!(value)
+        };
+        quote!(#name::#variant(#binding) => f.debug_tuple(#label).field(#value).finish())
+    });
+    quote! {
+        impl std::fmt::Debug for #name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                match self { #(#arms,)* }
+            }
+        }
     }
 }
 
@@ -376,7 +464,9 @@ fn needs_validation(types: &[TypeDef]) -> BTreeSet<String> {
 fn ty_needs(ty: &Ty, needs: &BTreeSet<String>) -> bool {
     match ty {
         Ty::Named(name) => needs.contains(name),
-        Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) => ty_needs(inner, needs),
+        Ty::Vec(inner) | Ty::Map(inner) | Ty::Option(inner) | Ty::Box(inner) => {
+            ty_needs(inner, needs)
+        }
         _ => false,
     }
 }
@@ -741,6 +831,8 @@ fn value_checks(
                 }));
             }
         }
+        // Methods reach through the box.
+        Ty::Box(inner) => return value_checks(place, inner, checks, needs, statics, hint),
         Ty::Named(name) if needs.contains(name) => out.push(Check::Nested(place.receiver())),
         Ty::Named(_) | Ty::Bool | Ty::Value => {}
     }

@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
+mod confined;
 pub mod diagnostic;
 pub mod diff;
 pub mod emit;
@@ -356,7 +357,7 @@ fn plan_schema(schema: &Value, name: &str, file: Option<&Path>) -> Planned {
         schema::Reader::new(schema, "", file.and_then(Path::parent), &mut diagnostics).read_root();
     let mut plan_diagnostics = Diagnostics::new(file.map(Path::to_owned));
     let root = names::camel(name);
-    let (types, samples) = if matches!(read.kind, schema::Kind::Object(_)) {
+    let (types, samples) = if matches!(read.target(&read.root).kind, schema::Kind::Object(_)) {
         let mut reserved = names::RESERVED_TYPE_NAMES.to_vec();
         reserved.push(root.as_str());
         let mut planner = plan::Planner::new(&reserved, &mut plan_diagnostics);
@@ -413,6 +414,7 @@ pub fn schema_to_rust_with_probes(
                 fields: vec![field],
                 deny_unknown: false,
                 extra: None,
+                extra_secret: false,
             }),
         });
         probes.push(Probe {

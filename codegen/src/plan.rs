@@ -3,12 +3,20 @@
 //! The plan is plain data; [`crate::emit`] turns it into tokens. Planning never fails: what
 //! cannot be typed becomes `serde_json::Value` with a diagnostic.
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::rc::Rc;
+
 use heck::ToSnakeCase;
 use serde_json::Value;
 
 use crate::diagnostic::{join, Diagnostics};
 use crate::names::{self, camel, field_names};
-use crate::schema::{Additional, Constraints, Kind, Object, Property, Schema};
+use crate::schema::{
+    recursive_ref_message, Additional, Constraints, Document, Kind, Object, Property, Ref, Schema,
+    MAX_DEPTH,
+};
 
 /// A Rust type, as used in a field.
 #[derive(Debug, Clone, PartialEq)]
@@ -33,6 +41,8 @@ pub enum Ty {
     Map(Box<Ty>),
     /// `Option<T>`.
     Option(Box<Ty>),
+    /// `Box<T>`: a value of a type larger than [`MAX_INLINE_BYTES`], held on the heap.
+    Box(Box<Ty>),
 }
 
 /// The checks `validate()` makes on a value of a field, beside those its own type makes.
@@ -95,6 +105,8 @@ pub struct StructDef {
     pub deny_unknown: bool,
     /// Other keys kept in a map (`additionalProperties` with a schema).
     pub extra: Option<Ty>,
+    /// Whether the values of other keys are secret.
+    pub extra_secret: bool,
 }
 
 /// A field of a struct.
@@ -114,6 +126,8 @@ pub struct Field {
     pub default: Option<Value>,
     /// What `validate()` checks.
     pub checks: Checks,
+    /// Whether its value is secret (whatever its type): `Debug` must not show it.
+    pub secret: bool,
 }
 
 /// A variant of a planned enum.
@@ -127,6 +141,8 @@ pub struct Variant<T> {
     pub doc: Vec<String>,
     /// What `validate()` checks on a payload of an untagged variant.
     pub checks: Checks,
+    /// Whether the payload of an untagged variant is secret: `Debug` must not show it.
+    pub secret: bool,
 }
 
 impl TypeDef {
@@ -139,12 +155,42 @@ impl TypeDef {
     }
 }
 
+/// How many types and fields one module may plan before further nested types are planned as
+/// `serde_json::Value`, with a warning: the last guard on the size of generated code, which
+/// otherwise grows as the schema does (the largest corpus schema plans 46).
+pub const MAX_PLANNED: usize = 10_000;
+
+/// How large (in bytes, as estimated) a generated type may be before fields and variants hold
+/// it in a `Box`. Held by value, a struct whose fields hold two of the struct below, and so on
+/// down (definitions can be nested that way), doubles in size at each level, and a large value
+/// overflows the stack when it is read; real schemas' types stay far below this.
+pub const MAX_INLINE_BYTES: usize = 1024;
+
 /// Plans the types of one module.
 pub struct Planner<'d> {
     scope: names::Scope,
     types: Vec<TypeDef>,
     samples: Vec<Samples>,
     diagnostics: &'d mut Diagnostics,
+    /// The document whose root is being planned: what its `$ref`s point at.
+    document: Rc<Document>,
+    /// Which document that is (each root is one), to keep their definitions apart.
+    document_number: usize,
+    /// The type planned for each definition that names one, by document and definition: one
+    /// Rust type however many `$ref`s use it.
+    shared: HashMap<(usize, usize), Ty>,
+    /// Definitions being planned, innermost last, to stop on recursive ones.
+    planning: Vec<usize>,
+    /// The file of the definition being planned when it is not the schema's own.
+    file: Option<PathBuf>,
+    /// How deep the type being planned nests, definitions included.
+    depth: usize,
+    /// Types and fields planned, against [`MAX_PLANNED`].
+    planned: usize,
+    /// Whether [`MAX_PLANNED`] was reached (and said).
+    over_budget: bool,
+    /// The estimated size of each planned type, by name, once asked for.
+    sizes: HashMap<String, usize>,
 }
 
 /// The `default` and `examples` a schema gives for one property, kept because they are values
@@ -167,6 +213,18 @@ impl<'d> Planner<'d> {
             types: Vec::new(),
             samples: Vec::new(),
             diagnostics,
+            document: Rc::new(Document {
+                root: Schema::any(""),
+                definitions: Vec::new(),
+            }),
+            document_number: 0,
+            shared: HashMap::new(),
+            planning: Vec::new(),
+            file: None,
+            depth: 0,
+            planned: 0,
+            over_budget: false,
+            sizes: HashMap::new(),
         }
     }
 
@@ -182,7 +240,9 @@ impl<'d> Planner<'d> {
 
     /// Plans the root struct `name` (already reserved by the caller) for an object schema.
     /// Any other root becomes a struct holding no fields, with a warning.
-    pub fn plan_root(&mut self, name: &str, schema: &Schema, fallback_doc: String) {
+    pub fn plan_root(&mut self, name: &str, document: &Document, fallback_doc: String) {
+        self.enter(document);
+        let schema = document.target(&document.root);
         let object = match &schema.kind {
             Kind::Object(object) => object.clone(),
             _ => {
@@ -200,6 +260,7 @@ impl<'d> Planner<'d> {
     /// Takes the next place in the module's list of types for `name`, so that a type comes
     /// before the types it uses; its body is filled in once those are planned.
     fn reserve(&mut self, name: &str, doc: Vec<String>) -> usize {
+        self.planned += 1;
         self.types.push(TypeDef {
             name: name.to_owned(),
             doc,
@@ -216,8 +277,44 @@ impl<'d> Planner<'d> {
     }
 
     /// Plans a bare schema as the type `name`; returns the type a field of it would have.
-    pub fn plan_named(&mut self, name: &str, schema: &Schema) -> Ty {
-        self.ty(schema, name, "", false)
+    pub fn plan_named(&mut self, name: &str, document: &Document) -> Ty {
+        self.enter(document);
+        self.ty(&document.root, name, "", false)
+    }
+
+    /// Starts on the root of `document`, whose `$ref`s point into its own definitions.
+    fn enter(&mut self, document: &Document) {
+        self.document = Rc::new(document.clone());
+        self.document_number += 1;
+        self.file = document
+            .definition_of(&document.root)
+            .and_then(|index| document.definitions[index].file.clone());
+    }
+
+    /// Warns about the file being planned (the schema's own, or a definition's).
+    fn warn(&mut self, pointer: &str, message: impl Into<String>) {
+        let file = self.file.clone();
+        self.warn_in(file.as_deref(), pointer, message);
+    }
+
+    fn warn_in(&mut self, file: Option<&Path>, pointer: &str, message: impl Into<String>) {
+        self.diagnostics.warn_in(file, pointer, message);
+    }
+
+    /// Whether another type may be planned under [`MAX_PLANNED`]; a warning the first time
+    /// not.
+    fn within_budget(&mut self, pointer: &str) -> bool {
+        if self.planned < MAX_PLANNED {
+            return true;
+        }
+        if !self.over_budget {
+            self.over_budget = true;
+            self.warn(
+                pointer,
+                format!("the generated code would hold more than {MAX_PLANNED} types and fields; this and every later nested type is `serde_json::Value`"),
+            );
+        }
+        false
     }
 
     fn new_type_name(&mut self, hint: &str, parent: &str) -> String {
@@ -230,12 +327,74 @@ impl<'d> Planner<'d> {
     }
 
     fn ty(&mut self, schema: &Schema, hint: &str, parent: &str, secret_name: bool) -> Ty {
-        let ty = self.ty_inner(schema, hint, parent, secret_name);
+        let ty = if let Kind::Ref(reference) = &schema.kind {
+            self.ty_of_ref(
+                schema,
+                reference,
+                hint,
+                parent,
+                secret_name || schema.secret,
+            )
+        } else if self.depth >= MAX_DEPTH {
+            self.warn(
+                &schema.pointer,
+                format!("nested more than {MAX_DEPTH} levels deep, counting the definitions `$ref`s lead through; any value is accepted here"),
+            );
+            Ty::Value
+        } else if names_a_type(&schema.kind) && !self.within_budget(&schema.pointer) {
+            Ty::Value
+        } else {
+            self.depth += 1;
+            let ty = self.ty_inner(schema, hint, parent, secret_name);
+            self.depth -= 1;
+            ty
+        };
         if schema.nullable && !matches!(ty, Ty::Value | Ty::Option(_)) {
             Ty::Option(Box::new(ty))
         } else {
             ty
         }
+    }
+
+    /// The type of a `$ref`: its definition's, planned once. A definition that names a type
+    /// (a struct, an enum) is one type, named after the definition and used by every `$ref` to
+    /// it; any other (a string, a list) is planned where it is used, where the field's name
+    /// may make it secret.
+    fn ty_of_ref(
+        &mut self,
+        schema: &Schema,
+        reference: &Ref,
+        hint: &str,
+        parent: &str,
+        secret: bool,
+    ) -> Ty {
+        let document = Rc::clone(&self.document);
+        let index = document.definition_of(schema);
+        let key = index.map(|index| (self.document_number, index));
+        if let Some(ty) = key.and_then(|key| self.shared.get(&key)) {
+            return ty.clone();
+        }
+        let Some(index) = index.filter(|index| !self.planning.contains(index)) else {
+            let message = recursive_ref_message(&reference.reference);
+            self.warn(&join(&schema.pointer, "$ref"), message);
+            return Ty::Value;
+        };
+        let definition = &document.definitions[index];
+        let shared = names_a_type(&definition.schema.kind);
+        self.planning.push(index);
+        let file = std::mem::replace(&mut self.file, definition.file.clone());
+        let ty = if shared {
+            self.ty(&definition.schema, &definition.name, "", false)
+        } else {
+            self.ty(&definition.schema, hint, parent, secret)
+        };
+        self.file = file;
+        self.planning.pop();
+        if shared {
+            self.shared
+                .insert((self.document_number, index), ty.clone());
+        }
+        ty
     }
 
     fn ty_inner(&mut self, schema: &Schema, hint: &str, parent: &str, secret_name: bool) -> Ty {
@@ -254,7 +413,7 @@ impl<'d> Planner<'d> {
                 Ty::Vec(Box::new(item))
             }
             Kind::Object(object) => {
-                if object.properties.is_empty() && object.additional != Additional::Denied {
+                if is_map(object) {
                     let value = match &object.additional {
                         Additional::Schema(values) => {
                             self.ty(values, &singular(hint), parent, false)
@@ -271,12 +430,14 @@ impl<'d> Planner<'d> {
             Kind::Const(value) => match value {
                 // A `const` string or integer is a one-value enum; other constants (a
                 // fraction, an object) are kept as JSON values.
-                _ if value.is_string() || value.is_i64() => {
+                _ if enumerable(value) => {
                     self.enumeration(schema, std::slice::from_ref(value), hint, parent)
                 }
                 _ => Ty::Value,
             },
             Kind::OneOf(variants) => self.one_of(schema, variants, hint, parent),
+            // `ty` plans `$ref`s.
+            Kind::Ref(_) => Ty::Value,
             Kind::Union(members) => {
                 let name = self.new_type_name(hint, parent);
                 let index = self.reserve(&name, schema_doc(schema, &name));
@@ -297,7 +458,8 @@ impl<'d> Planner<'d> {
                             ident: scope.take(&camel(kind_word(&member.kind))),
                             value: ty,
                             doc: Vec::new(),
-                            checks: checks_of(&member.kind, &schema.constraints),
+                            checks: checks_of(&self.document, &member.kind, &schema.constraints, 0),
+                            secret: false,
                         }
                     })
                     .collect();
@@ -324,6 +486,7 @@ impl<'d> Planner<'d> {
                             value,
                             doc,
                             checks: Checks::default(),
+                            secret: false,
                         }
                     })
                     .collect(),
@@ -346,11 +509,13 @@ impl<'d> Planner<'d> {
                             value: n,
                             doc,
                             checks: Checks::default(),
+                            secret: false,
                         }
                     })
                     .collect(),
             )
         };
+        self.planned += 1;
         self.types.push(TypeDef {
             name: name.clone(),
             doc: schema_doc(schema, &name),
@@ -362,13 +527,17 @@ impl<'d> Planner<'d> {
     fn one_of(&mut self, schema: &Schema, variants: &[Schema], hint: &str, parent: &str) -> Ty {
         let name = self.new_type_name(hint, parent);
         let index = self.reserve(&name, schema_doc(schema, &name));
-        let body = match discriminator(variants) {
+        let document = Rc::clone(&self.document);
+        // A variant that is a `$ref` is seen as its definition, with what is beside the `$ref`.
+        let shown: Vec<Cow<Schema>> = variants.iter().map(|v| document.view(v)).collect();
+        let targets: Vec<&Schema> = variants.iter().map(|v| document.target(v)).collect();
+        let body = match discriminator(&document, &targets) {
             Some((tag, values)) => {
                 let mut scope = names::Scope::default();
                 let mut tagged = Vec::new();
                 let mut payloads = Vec::new();
-                for (variant, value) in variants.iter().zip(values) {
-                    let Kind::Object(object) = &variant.kind else {
+                for ((variant, target), value) in shown.iter().zip(&targets).zip(values) {
+                    let Kind::Object(object) = &target.kind else {
                         unreachable_object()
                     };
                     let ident = scope.take(&variant_ident(&value, variant.title.as_deref()));
@@ -380,6 +549,7 @@ impl<'d> Planner<'d> {
                         value,
                         doc,
                         checks: Checks::default(),
+                        secret: false,
                     });
                     payloads.push(payload);
                 }
@@ -393,9 +563,10 @@ impl<'d> Planner<'d> {
                 let mut scope = names::Scope::default();
                 let list = variants
                     .iter()
+                    .zip(&shown)
                     .enumerate()
-                    .map(|(i, variant)| {
-                        let word = variant
+                    .map(|(i, (variant, shown))| {
+                        let word = shown
                             .title
                             .clone()
                             .unwrap_or_else(|| format!("variant {i}"));
@@ -403,9 +574,10 @@ impl<'d> Planner<'d> {
                         let ty = self.ty(variant, &format!("{hint} {word}"), &name, false);
                         Variant {
                             ident,
-                            value: ty,
-                            doc: variant.description.iter().cloned().collect(),
-                            checks: checks(variant),
+                            value: self.boxed_if_large(ty),
+                            doc: shown.description.iter().cloned().collect(),
+                            checks: checks(&document, variant),
+                            secret: holds_secret(&document, variant, 0),
                         }
                     })
                     .collect();
@@ -436,34 +608,51 @@ impl<'d> Planner<'d> {
             }
             _ => None,
         };
+        let extra_secret = matches!(&object.additional, Additional::Schema(values) if holds_secret(&self.document, values, 0));
         StructDef {
             fields,
             deny_unknown: object.additional == Additional::Denied,
             extra,
+            extra_secret,
         }
     }
 
     fn field(&mut self, property: &Property, ident: String, parent: &str) -> Field {
+        self.planned += 1;
         let schema = &property.schema;
-        let mut ty = self.ty(
-            schema,
-            &property.name,
-            parent,
-            is_secret_name(&property.name),
+        let document = Rc::clone(&self.document);
+        let secret_name = is_secret_name(&property.name);
+        let mut ty = self.ty(schema, &property.name, parent, secret_name);
+        ty = self.boxed_if_large(ty);
+        let shown = document.view(schema);
+        // Where the keywords are: a `$ref`'s in its definition's file, but for those beside it.
+        let file = document.definition_of(schema).map_or_else(
+            || self.file.clone(),
+            |i| document.definitions[i].file.clone(),
         );
+        let (default_file, default_pointer) = match schema.default {
+            Some(_) => (self.file.clone(), join(&schema.pointer, "default")),
+            None => (file.clone(), join(&shown.pointer, "default")),
+        };
         // Values the schema gives as samples must be values of the type; those that are not
         // contradict their own schema and are dropped, with a warning.
-        let default = schema.default.clone().filter(|d| {
-            self.value_fits_or_warn(d, &ty, &join(&schema.pointer, "default"), "`default`")
+        let default = shown.default.clone().filter(|d| {
+            self.value_fits_or_warn(
+                d,
+                &ty,
+                default_file.as_deref(),
+                &default_pointer,
+                "`default`",
+            )
         });
         let mut kept_examples = Vec::new();
         let mut samples: Vec<(String, Value)> = default
             .iter()
-            .map(|d| (join(&schema.pointer, "default"), d.clone()))
+            .map(|d| (default_pointer.clone(), d.clone()))
             .collect();
-        for (i, example) in schema.examples.iter().enumerate() {
-            let pointer = example_pointer(schema, i);
-            if self.value_fits_or_warn(example, &ty, &pointer, "this example") {
+        for (i, example) in shown.examples.iter().enumerate() {
+            let pointer = example_pointer(&shown, i);
+            if self.value_fits_or_warn(example, &ty, file.as_deref(), &pointer, "this example") {
                 kept_examples.push(example.clone());
                 samples.push((pointer, example.clone()));
             }
@@ -478,11 +667,12 @@ impl<'d> Planner<'d> {
         let field = Field {
             ident,
             json_name: property.name.clone(),
-            doc: field_doc(schema, default.as_ref(), &kept_examples),
+            doc: field_doc(&shown, default.as_ref(), &kept_examples),
             ty,
             required: property.required,
             default: serde_default,
-            checks: checks(schema),
+            checks: checks(&document, schema),
+            secret: secret_name || holds_secret(&document, schema, 0),
         };
         if !samples.is_empty() {
             self.samples.push(Samples {
@@ -494,16 +684,76 @@ impl<'d> Planner<'d> {
         field
     }
 
+    /// `ty`, or a `Box` of it when it is a type larger than [`MAX_INLINE_BYTES`].
+    fn boxed_if_large(&mut self, ty: Ty) -> Ty {
+        match ty {
+            Ty::Option(inner) => Ty::Option(Box::new(self.boxed_if_large(*inner))),
+            Ty::Named(name) if size_of(&name, &self.types, &mut self.sizes) > MAX_INLINE_BYTES => {
+                Ty::Box(Box::new(Ty::Named(name)))
+            }
+            other => other,
+        }
+    }
+
     /// Whether `value` is a value of the planned type; a warning when not.
-    fn value_fits_or_warn(&mut self, value: &Value, ty: &Ty, pointer: &str, what: &str) -> bool {
+    fn value_fits_or_warn(
+        &mut self,
+        value: &Value,
+        ty: &Ty,
+        file: Option<&Path>,
+        pointer: &str,
+        what: &str,
+    ) -> bool {
         let fits = value_fits(value, ty, &self.types);
         if !fits {
-            self.diagnostics.warn(
+            self.warn_in(
+                file,
                 pointer,
                 format!("{what} is not a value of the property's own schema; it is dropped"),
             );
         }
         fits
+    }
+}
+
+/// Whether a schema of this kind is planned as a type of its own (a struct, an enum).
+fn names_a_type(kind: &Kind) -> bool {
+    match kind {
+        Kind::Object(object) => !is_map(object),
+        Kind::Const(value) => enumerable(value),
+        Kind::Enum(_) | Kind::OneOf(_) | Kind::Union(_) => true,
+        _ => false,
+    }
+}
+
+/// Whether an object is planned as a map: no named properties, and other keys allowed.
+fn is_map(object: &Object) -> bool {
+    object.properties.is_empty() && object.additional != Additional::Denied
+}
+
+/// Whether a `const` becomes a one-value enum (a string or an integer).
+fn enumerable(value: &Value) -> bool {
+    value.is_string() || value.is_i64()
+}
+
+/// Whether a value of `schema` is secret: marked so, or a list or map of values marked so
+/// (a `$ref` or its definition marked alike).
+fn holds_secret(document: &Document, schema: &Schema, depth: usize) -> bool {
+    let target = document.target(schema);
+    if schema.secret || target.secret {
+        return true;
+    }
+    // A list of itself through `$ref`s holds nothing new past here.
+    if depth >= MAX_DEPTH {
+        return false;
+    }
+    match &target.kind {
+        Kind::Array(Some(items)) => holds_secret(document, items, depth + 1),
+        Kind::Object(object) if is_map(object) => matches!(
+            &object.additional,
+            Additional::Schema(values) if holds_secret(document, values, depth + 1)
+        ),
+        _ => false,
     }
 }
 
@@ -536,6 +786,7 @@ pub fn value_fits(value: &Value, ty: &Ty, types: &[TypeDef]) -> bool {
         Ty::String | Ty::Secret => value.is_string(),
         Ty::Value => true,
         Ty::Option(inner) => value.is_null() || value_fits(value, inner, types),
+        Ty::Box(inner) => value_fits(value, inner, types),
         Ty::Vec(item) => value
             .as_array()
             .is_some_and(|a| a.iter().all(|v| value_fits(v, item, types))),
@@ -597,6 +848,45 @@ fn object_fits(value: &Value, s: &StructDef, tag: Option<&str>, types: &[TypeDef
     fields_fit && extra_fit
 }
 
+/// The estimated size of the planned type `name` (remembered in `sizes`): what matters is
+/// that it grows as the real size does, not that it is exact.
+fn size_of(name: &str, types: &[TypeDef], sizes: &mut HashMap<String, usize>) -> usize {
+    if let Some(&size) = sizes.get(name) {
+        return size;
+    }
+    let Some(def) = types.iter().find(|t| t.name == name) else {
+        return 0;
+    };
+    let mut of = |ty: &Ty| size_of_ty(ty, types, sizes);
+    let size = match &def.body {
+        Body::Struct(s) => {
+            s.fields.iter().map(|f| of(&f.ty)).sum::<usize>() + s.extra.as_ref().map_or(0, of)
+        }
+        Body::StringEnum(_) | Body::IntegerEnum(_) => 1,
+        Body::Tagged { payloads, .. } => {
+            8 + payloads
+                .iter()
+                .map(|p| size_of(p, types, sizes))
+                .max()
+                .unwrap_or(0)
+        }
+        Body::Untagged(variants) => 8 + variants.iter().map(|v| of(&v.value)).max().unwrap_or(0),
+    };
+    sizes.insert(name.to_owned(), size);
+    size
+}
+
+fn size_of_ty(ty: &Ty, types: &[TypeDef], sizes: &mut HashMap<String, usize>) -> usize {
+    match ty {
+        Ty::Bool => 1,
+        Ty::Integer | Ty::Number | Ty::Box(_) => 8,
+        Ty::String | Ty::Secret | Ty::Vec(_) | Ty::Map(_) => 24,
+        Ty::Value => 32,
+        Ty::Option(inner) => 8 + size_of_ty(inner, types, sizes),
+        Ty::Named(name) => size_of(name, types, sizes),
+    }
+}
+
 /// Whether a default of this type can be written as a Rust expression.
 fn default_expressible(ty: &Ty, types: &[TypeDef]) -> bool {
     match ty {
@@ -605,26 +895,38 @@ fn default_expressible(ty: &Ty, types: &[TypeDef]) -> bool {
         Ty::Named(name) => types.iter().any(|t| {
             &t.name == name && matches!(t.body, Body::StringEnum(_) | Body::IntegerEnum(_))
         }),
-        Ty::Map(_) | Ty::Option(_) => false,
+        Ty::Map(_) | Ty::Option(_) | Ty::Box(_) => false,
     }
 }
 
-/// The checks of a field whose schema is `schema`.
-fn checks(schema: &Schema) -> Checks {
-    checks_of(&schema.kind, &schema.constraints)
+/// The checks of a value of `schema` (of a `$ref`: of its definition).
+fn checks(document: &Document, schema: &Schema) -> Checks {
+    checks_at(document, schema, 0)
 }
 
-/// The checks of a value of `kind` under `constraints`.
-fn checks_of(kind: &Kind, constraints: &Constraints) -> Checks {
+fn checks_at(document: &Document, schema: &Schema, depth: usize) -> Checks {
+    let target = document.target(schema);
+    checks_of(document, &target.kind, &target.constraints, depth)
+}
+
+/// The checks of a value of `kind` under `constraints`, `depth` lists or maps down.
+fn checks_of(document: &Document, kind: &Kind, constraints: &Constraints, depth: usize) -> Checks {
+    // A list of itself through `$ref`s is planned as a list of any values past here.
+    if depth >= MAX_DEPTH {
+        return Checks::default();
+    }
+    let nested = |schema: &Schema| {
+        Some(Box::new(checks_at(document, schema, depth + 1))).filter(|c| !c.is_empty())
+    };
     let items = match kind {
-        Kind::Array(Some(items)) => Some(Box::new(checks(items))).filter(|c| !c.is_empty()),
+        Kind::Array(Some(items)) => nested(items),
         _ => None,
     };
     let values = match kind {
         Kind::Object(Object {
             properties,
             additional: Additional::Schema(values),
-        }) if properties.is_empty() => Some(Box::new(checks(values))).filter(|c| !c.is_empty()),
+        }) if properties.is_empty() => nested(values),
         _ => None,
     };
     let mut constraints = constraints.clone();
@@ -668,7 +970,7 @@ fn checks_of(kind: &Kind, constraints: &Constraints) -> Checks {
 /// The property that tells `oneOf` variants apart, and each variant's value of it: every
 /// variant an object, each giving the property one string (`const` or a one-value `enum`),
 /// all different.
-fn discriminator(variants: &[Schema]) -> Option<(String, Vec<String>)> {
+fn discriminator(document: &Document, variants: &[&Schema]) -> Option<(String, Vec<String>)> {
     let objects: Vec<&Object> = variants
         .iter()
         .map(|v| match &v.kind {
@@ -683,7 +985,7 @@ fn discriminator(variants: &[Schema]) -> Option<(String, Vec<String>)> {
             let Some(property) = object.properties.iter().find(|p| p.name == candidate.name) else {
                 continue 'candidates;
             };
-            let value = match &property.schema.kind {
+            let value = match &document.target(&property.schema).kind {
                 Kind::Const(Value::String(s)) => s.clone(),
                 Kind::Enum(values) if values.len() == 1 && values[0].is_string() => {
                     values[0].as_str().unwrap_or_default().to_owned()

@@ -5,11 +5,14 @@
 //! understood becomes a [`Diagnostic`](crate::Diagnostic) with its JSON pointer, and the schema
 //! falls back to "any JSON value".
 
-use std::collections::BTreeSet;
+use std::borrow::Cow;
+use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
 
+use crate::confined::Folder;
+pub use crate::confined::{MAX_REF_FILE_BYTES, MAX_REF_TOTAL_BYTES};
 use crate::diagnostic::{join, Diagnostics};
 
 /// One schema, normalized.
@@ -68,6 +71,94 @@ pub enum Kind {
     OneOf(Vec<Schema>),
     /// Several types at once (`"type": ["string", "integer"]`).
     Union(Vec<Schema>),
+    /// A `$ref`: whatever its definition is. The definition is read once, and every `$ref` to
+    /// it shares it, so a schema that uses a definition many times stays as small as it is.
+    Ref(Ref),
+}
+
+/// A `$ref` to a definition in [`Document::definitions`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ref {
+    /// The reference as written (`#/definitions/port`, `common.json#/definitions/region`).
+    pub reference: String,
+    /// Its definition's place in [`Document::definitions`].
+    pub index: usize,
+}
+
+/// A definition some `$ref` names, read once however many `$ref`s name it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Definition {
+    /// A name for its Rust type: the last token of its pointer (`port`), or its file's stem.
+    pub name: String,
+    /// The file it is in when that is not the schema's own; its pointers are into this file.
+    pub file: Option<PathBuf>,
+    /// Its schema.
+    pub schema: Schema,
+}
+
+/// A schema as read: its root, and the definitions its `$ref`s name.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Document {
+    /// The root schema.
+    pub root: Schema,
+    /// What [`Kind::Ref`]s point at.
+    pub definitions: Vec<Definition>,
+}
+
+impl Document {
+    /// The index of the definition a `$ref` stands for, following `$ref`s to `$ref`s; `None`
+    /// when `schema` is not a `$ref`, or when its `$ref`s go round in a circle.
+    pub fn definition_of(&self, schema: &Schema) -> Option<usize> {
+        let Kind::Ref(reference) = &schema.kind else {
+            return None;
+        };
+        let mut index = reference.index;
+        for _ in 0..=self.definitions.len() {
+            match &self.definitions.get(index)?.schema.kind {
+                Kind::Ref(next) => index = next.index,
+                _ => return Some(index),
+            }
+        }
+        None
+    }
+
+    /// What `schema` stands for: its definition's schema for a `$ref`, itself otherwise.
+    pub fn target<'s>(&'s self, schema: &'s Schema) -> &'s Schema {
+        self.definition_of(schema)
+            .map_or(schema, |index| &self.definitions[index].schema)
+    }
+
+    /// What a use of a schema says: for a `$ref`, its definition's keywords, with the title,
+    /// description and default beside the `$ref` in front, and the `$ref` as its kind (its
+    /// definition's kind is [`Document::target`]'s); any other schema, itself.
+    pub fn view<'s>(&self, schema: &'s Schema) -> Cow<'s, Schema> {
+        let Some(index) = self.definition_of(schema) else {
+            return Cow::Borrowed(schema);
+        };
+        let target = &self.definitions[index].schema;
+        Cow::Owned(Schema {
+            pointer: target.pointer.clone(),
+            title: schema.title.clone().or_else(|| target.title.clone()),
+            description: schema
+                .description
+                .clone()
+                .or_else(|| target.description.clone()),
+            default: schema.default.clone().or_else(|| target.default.clone()),
+            examples: target.examples.clone(),
+            has_example: target.has_example,
+            format: target.format.clone(),
+            enum_labels: target.enum_labels.clone(),
+            secret: schema.secret || target.secret,
+            nullable: schema.nullable || target.nullable,
+            kind: schema.kind.clone(),
+            constraints: target.constraints.clone(),
+        })
+    }
+}
+
+/// The warning for a `$ref` that refers to itself, through any number of steps.
+pub(crate) fn recursive_ref_message(reference: &str) -> String {
+    format!("`$ref` `{reference}` refers to itself; recursive types are not generated, so any value is accepted here")
 }
 
 /// An object schema.
@@ -145,13 +236,18 @@ impl Kind {
             Kind::Array(_) => Some("array"),
             Kind::Object(_) => Some("object"),
             Kind::Null => Some("null"),
-            Kind::Any | Kind::Enum(_) | Kind::Const(_) | Kind::OneOf(_) | Kind::Union(_) => None,
+            Kind::Any
+            | Kind::Enum(_)
+            | Kind::Const(_)
+            | Kind::OneOf(_)
+            | Kind::Union(_)
+            | Kind::Ref(_) => None,
         }
     }
 }
 
 impl Schema {
-    fn any(pointer: &str) -> Schema {
+    pub(crate) fn any(pointer: &str) -> Schema {
         Schema {
             pointer: pointer.to_owned(),
             title: None,
@@ -256,23 +352,53 @@ const UNENFORCED_KEYWORDS: &[&str] = &[
 pub struct Reader<'a> {
     root: &'a Value,
     root_pointer: String,
-    base_dir: Option<PathBuf>,
+    /// The folder `$ref`s to other files are confined to, and the files read from it.
+    folder: Folder,
     diagnostics: &'a mut Diagnostics,
-    /// `$ref`s being expanded, to stop on cycles.
-    ref_stack: Vec<String>,
-    /// Documents loaded for `$ref`s to other files.
-    external: Vec<(PathBuf, Value)>,
+    /// The definitions `$ref`s named, read or waiting to be.
+    definitions: Vec<Slot>,
+    /// Each definition's place in `definitions`, by document and pointer.
+    known: HashMap<(Option<usize>, String), usize>,
+    /// Definitions to read once the root is read.
+    waiting: VecDeque<usize>,
+    /// The document being read: `None` for the schema's own, or a file a `$ref` named.
+    current: Option<usize>,
     /// How deep the schema being read is nested.
     depth: usize,
+    /// Schemas read and copied so far, against [`MAX_SCHEMAS`].
+    spent: usize,
+}
+
+/// A definition a `$ref` named.
+struct Slot {
+    name: String,
+    /// Its document (`None`: the schema's own) and its pointer there.
+    document: Option<usize>,
+    fragment: String,
+    /// Where it stands, as diagnostics name it.
+    pointer: String,
+    state: SlotState,
+}
+
+enum SlotState {
+    Waiting,
+    Reading,
+    Read(Box<Schema>),
 }
 
 /// How deep a schema may nest before the rest is read as "any value": far deeper than real
 /// schemas go (the corpus nests 18 levels), and shallow enough that no stack overflows.
 pub const MAX_DEPTH: usize = 128;
 
+/// How many schemas (each property, item and variant one) one root may hold once `allOf` and
+/// `oneOf` have copied properties into their parts, before they copy no more: the largest
+/// corpus schema holds 54; this stops schemas built to grow exponentially as they are copied.
+pub const MAX_SCHEMAS: usize = 50_000;
+
 impl<'a> Reader<'a> {
     /// A reader of the schema `root`, which stands at `root_pointer` in its file; `base_dir` is
-    /// where `$ref`s to other files are looked up.
+    /// the folder that file is in: `$ref`s to other files are read from it and from nowhere
+    /// else.
     pub fn new(
         root: &'a Value,
         root_pointer: &str,
@@ -282,16 +408,19 @@ impl<'a> Reader<'a> {
         Reader {
             root,
             root_pointer: root_pointer.to_owned(),
-            base_dir: base_dir.map(Path::to_owned),
+            folder: Folder::new(base_dir),
             diagnostics,
-            ref_stack: Vec::new(),
-            external: Vec::new(),
+            definitions: Vec::new(),
+            known: HashMap::new(),
+            waiting: VecDeque::new(),
+            current: None,
             depth: 0,
+            spent: 0,
         }
     }
 
-    /// Reads the root schema.
-    pub fn read_root(&mut self) -> Schema {
+    /// Reads the root schema and every definition its `$ref`s name.
+    pub fn read_root(mut self) -> Document {
         let root = self.root;
         let pointer = self.root_pointer.clone();
         let mut schema = self.read(root, &pointer);
@@ -303,15 +432,59 @@ impl<'a> Reader<'a> {
         {
             schema.kind = Kind::Object(Object::default());
         }
-        schema
+        // Definitions are read here, one after another, not where they are used: a chain of
+        // definitions each using the next nests no deeper than one of them.
+        while let Some(index) = self.waiting.pop_front() {
+            if matches!(self.definitions[index].state, SlotState::Waiting) {
+                self.read_definition(index);
+            }
+        }
+        let folder = &self.folder;
+        let definitions = self
+            .definitions
+            .into_iter()
+            .map(|slot| Definition {
+                name: slot.name,
+                file: slot.document.map(|file| folder.path(file).to_owned()),
+                schema: match slot.state {
+                    SlotState::Read(schema) => *schema,
+                    SlotState::Waiting | SlotState::Reading => Schema::any(&slot.pointer),
+                },
+            })
+            .collect();
+        Document {
+            root: schema,
+            definitions,
+        }
     }
 
+    /// Warns about the document being read.
     fn warn(&mut self, pointer: &str, message: impl Into<String>) {
-        self.diagnostics.warn(pointer, message);
+        let file = self.current.map(|file| self.folder.path(file));
+        self.diagnostics.warn_in(file, pointer, message);
+    }
+
+    /// Whether `n` more schemas may be copied (or read again) under [`MAX_SCHEMAS`]; if so,
+    /// counts them. Otherwise `false`, and the first time a warning.
+    fn spend(&mut self, n: usize, pointer: &str) -> bool {
+        if self.spent <= MAX_SCHEMAS && self.spent.saturating_add(n) <= MAX_SCHEMAS {
+            self.spent += n;
+            return true;
+        }
+        if self.spent <= MAX_SCHEMAS {
+            self.spent = MAX_SCHEMAS + 1;
+            self.warn(
+                pointer,
+                format!("this schema grows past {MAX_SCHEMAS} schemas as `allOf` and `oneOf` copy properties into their parts; from here on nothing more is copied: properties beside a `oneOf` are left out of its variants, and `$ref`s in `allOf` are any value"),
+            );
+        }
+        false
     }
 
     /// Reads the schema `value` found at `pointer`.
     pub fn read(&mut self, value: &Value, pointer: &str) -> Schema {
+        // Each part of the input is read once, but for copies, which `spend` limits.
+        self.spent = self.spent.saturating_add(1);
         if self.depth >= MAX_DEPTH {
             self.warn(
                 pointer,
@@ -357,9 +530,7 @@ impl<'a> Reader<'a> {
         };
         schema.examples = self.examples(map, pointer);
         schema.has_example = map.contains_key("example");
-        schema.secret = schema.format.as_deref() == Some("password")
-            || map.get("airbyte_secret") == Some(&Value::Bool(true))
-            || map.get("writeOnly") == Some(&Value::Bool(true));
+        schema.secret = marked_secret(map);
         schema.constraints = self.constraints(map, pointer);
         schema.kind = self.kind(map, pointer, &mut schema.nullable);
         schema
@@ -374,77 +545,151 @@ impl<'a> Reader<'a> {
             );
             return Schema::any(pointer);
         };
-        if self.ref_stack.iter().any(|r| r == reference) || self.ref_stack.len() > 32 {
-            self.warn(&ref_pointer, format!("`$ref` `{reference}` refers to itself; recursive types are not generated, so any value is accepted here"));
-            return Schema::any(pointer);
-        }
-        let Some(target) = self.resolve(reference, &ref_pointer) else {
+        let Some(index) = self.definition(reference, &ref_pointer) else {
             return Schema::any(pointer);
         };
-        self.ref_stack.push(reference.to_owned());
-        let mut schema = self.read(&target, pointer);
-        self.ref_stack.pop();
         // Keywords beside `$ref` (a title, a description) describe this use of it.
-        if let Some(title) = map.get("title").and_then(Value::as_str) {
-            schema.title = Some(title.to_owned());
-        }
-        if let Some(description) = map.get("description").and_then(Value::as_str) {
-            schema.description = Some(description.to_owned());
-        }
-        if let Some(default) = map.get("default") {
-            schema.default = Some(default.clone());
-        }
+        let text = |key: &str| map.get(key).and_then(Value::as_str).map(str::to_owned);
+        let mut schema = Schema::any(pointer);
+        schema.title = text("title");
+        schema.description = text("description");
+        schema.default = map.get("default").cloned();
+        schema.secret = marked_secret(map);
+        schema.kind = Kind::Ref(Ref {
+            reference: reference.to_owned(),
+            index,
+        });
         schema
     }
 
-    /// Finds what a `$ref` points at: `#/definitions/x` in this document, or
-    /// `other.json#/x` in a file next to this one.
-    fn resolve(&mut self, reference: &str, ref_pointer: &str) -> Option<Value> {
+    /// The place in `definitions` of what a `$ref` names: `#/definitions/x` in the document
+    /// being read, or `other.json#/x` in a file of the schema's folder; `None`, with a warning,
+    /// when it names nothing that may be read.
+    fn definition(&mut self, reference: &str, ref_pointer: &str) -> Option<usize> {
         let (file, fragment) = reference.split_once('#').unwrap_or((reference, ""));
-        let fragment = percent_decode(fragment);
-        if file.is_empty() {
-            let found = self.root.pointer(&fragment).cloned();
-            if found.is_none() {
-                self.warn(ref_pointer, format!("`$ref` `{reference}` points at nothing in this schema; any value is accepted here"));
-            }
-            return found;
-        }
-        let Some(base) = &self.base_dir else {
-            self.warn(ref_pointer, format!("`$ref` `{reference}` names another file, but this schema was not read from a file; any value is accepted here"));
-            return None;
-        };
-        let path = base.join(file);
-        let document = match self.external.iter().find(|(p, _)| *p == path) {
-            Some((_, document)) => document.clone(),
-            None => {
-                let loaded = std::fs::read_to_string(&path)
-                    .map_err(|e| e.to_string())
-                    .and_then(|text| {
-                        serde_json::from_str::<Value>(&text).map_err(|e| e.to_string())
-                    });
-                match loaded {
-                    Ok(document) => {
-                        self.external.push((path.clone(), document.clone()));
-                        document
-                    }
-                    Err(error) => {
-                        self.warn(ref_pointer, format!("`$ref` `{reference}`: cannot read {}: {error}; any value is accepted here", path.display()));
-                        return None;
-                    }
+        let document = if file.is_empty() {
+            self.current
+        } else {
+            match self.folder.load(file, self.current) {
+                Ok(loaded) => Some(loaded),
+                Err(reason) => {
+                    self.warn(
+                        ref_pointer,
+                        format!("`$ref` `{reference}` {reason}; any value is accepted here"),
+                    );
+                    return None;
                 }
             }
         };
-        let found = document.pointer(&fragment).cloned();
-        if found.is_none() {
+        let fragment = percent_decode(fragment);
+        let found = match document {
+            None => self.root.pointer(&fragment).is_some(),
+            Some(loaded) => self.folder.document(loaded).pointer(&fragment).is_some(),
+        };
+        if !found {
+            let place = match document {
+                None => "this schema".to_owned(),
+                Some(loaded) => self.folder.path(loaded).display().to_string(),
+            };
             self.warn(
                 ref_pointer,
                 format!(
-                    "`$ref` `{reference}` points at nothing in {}; any value is accepted here",
-                    path.display()
+                    "`$ref` `{reference}` points at nothing in {place}; any value is accepted here"
                 ),
             );
+            return None;
         }
-        found
+        Some(self.slot(document, fragment))
+    }
+
+    /// The place in `definitions` of what `fragment` points at in `document`; added (to be
+    /// read later) when it is new.
+    fn slot(&mut self, document: Option<usize>, fragment: String) -> usize {
+        let key = (document, fragment);
+        if let Some(&index) = self.known.get(&key) {
+            return index;
+        }
+        let fragment = key.1.clone();
+        let name = definition_name(&fragment, document.map(|file| self.folder.path(file)));
+        let pointer = match document {
+            None => format!("{}{fragment}", self.root_pointer),
+            Some(_) => fragment.clone(),
+        };
+        self.definitions.push(Slot {
+            name,
+            document,
+            fragment,
+            pointer,
+            state: SlotState::Waiting,
+        });
+        let index = self.definitions.len() - 1;
+        self.known.insert(key, index);
+        self.waiting.push_back(index);
+        index
+    }
+
+    /// Reads a definition, in its own document.
+    fn read_definition(&mut self, index: usize) {
+        let slot = &mut self.definitions[index];
+        slot.state = SlotState::Reading;
+        let (document, fragment, pointer) =
+            (slot.document, slot.fragment.clone(), slot.pointer.clone());
+        let file = document.map(|loaded| self.folder.document(loaded));
+        let value = match &file {
+            Some(file) => file.pointer(&fragment),
+            None => self.root.pointer(&fragment),
+        };
+        let current = std::mem::replace(&mut self.current, document);
+        let schema = match value {
+            Some(value) => self.read(value, &pointer),
+            None => Schema::any(&pointer),
+        };
+        self.current = current;
+        self.definitions[index].state = SlotState::Read(Box::new(schema));
+    }
+
+    /// A `$ref` replaced by a copy of its definition, for `allOf` and `oneOf`, which merge
+    /// properties into their parts; the keywords beside the `$ref` win. A schema that is no
+    /// `$ref` is given back as it is.
+    fn inline(&mut self, mut schema: Schema) -> Schema {
+        let mut seen = Vec::new();
+        while let Kind::Ref(reference) = &schema.kind {
+            let index = reference.index;
+            if !seen.contains(&index) && matches!(self.definitions[index].state, SlotState::Waiting)
+            {
+                self.read_definition(index);
+            }
+            // A definition still being read is one that holds this `$ref` itself.
+            let copy = match &self.definitions[index].state {
+                SlotState::Read(definition) if !seen.contains(&index) => {
+                    Some(Schema::clone(definition))
+                }
+                _ => None,
+            };
+            let Some(mut definition) = copy else {
+                let message = recursive_ref_message(&reference.reference);
+                self.warn(&join(&schema.pointer, "$ref"), message);
+                return Schema::any(&schema.pointer);
+            };
+            seen.push(index);
+            if self.depth + height(&definition) > MAX_DEPTH {
+                self.warn(
+                    &schema.pointer,
+                    format!("nested more than {MAX_DEPTH} levels deep once `$ref` `{}` is merged in; any value is accepted here", reference.reference),
+                );
+                return Schema::any(&schema.pointer);
+            }
+            if !self.spend(weight(&definition), &schema.pointer) {
+                return Schema::any(&schema.pointer);
+            }
+            definition.title = schema.title.take().or(definition.title);
+            definition.description = schema.description.take().or(definition.description);
+            definition.default = schema.default.take().or(definition.default);
+            definition.secret |= schema.secret;
+            definition.nullable |= schema.nullable;
+            schema = definition;
+        }
+        schema
     }
 
     fn check_keywords(&mut self, map: &Map<String, Value>, pointer: &str) {
@@ -595,9 +840,11 @@ impl<'a> Reader<'a> {
                     let variant_pointer = join(&key_pointer, &i.to_string());
                     let mut schema = self.read(variant, &variant_pointer);
                     // A variant without a type shares the parent's (`"type": "object"` beside `oneOf`).
+                    // Read again for each such variant: a copy, counted as one.
                     if schema.kind == Kind::Any
                         && types.len() == 1
                         && variant.get("properties").is_none()
+                        && self.spend(1, &variant_pointer)
                     {
                         schema.kind = self.kind_of_type(&types[0], map, pointer);
                     }
@@ -609,21 +856,7 @@ impl<'a> Reader<'a> {
                 }
                 // Properties beside `oneOf` are shared by every variant.
                 if map.contains_key("properties") {
-                    let shared = self.object(map, pointer);
-                    for variant in &mut read {
-                        if let Kind::Object(object) = &mut variant.kind {
-                            let own: BTreeSet<String> =
-                                object.properties.iter().map(|p| p.name.clone()).collect();
-                            let mut properties: Vec<Property> = shared
-                                .properties
-                                .iter()
-                                .filter(|p| !own.contains(&p.name))
-                                .cloned()
-                                .collect();
-                            properties.append(&mut object.properties);
-                            object.properties = properties;
-                        }
-                    }
+                    read = self.share_properties(map, pointer, read);
                 }
                 return match read.len() {
                     0 => Kind::Any,
@@ -666,6 +899,37 @@ impl<'a> Reader<'a> {
                     .collect(),
             ),
         }
+    }
+
+    /// Copies the properties beside a `oneOf` into each variant that is an object (its own
+    /// properties come after, and win).
+    fn share_properties(
+        &mut self,
+        map: &Map<String, Value>,
+        pointer: &str,
+        variants: Vec<Schema>,
+    ) -> Vec<Schema> {
+        let shared = self.object(map, pointer);
+        let size: usize = shared.properties.iter().map(|p| weight(&p.schema)).sum();
+        if !self.spend(size.saturating_mul(variants.len()), pointer) {
+            return variants;
+        }
+        let mut variants: Vec<Schema> = variants.into_iter().map(|v| self.inline(v)).collect();
+        for variant in &mut variants {
+            if let Kind::Object(object) = &mut variant.kind {
+                let own: BTreeSet<&str> =
+                    object.properties.iter().map(|p| p.name.as_str()).collect();
+                let mut properties: Vec<Property> = shared
+                    .properties
+                    .iter()
+                    .filter(|p| !own.contains(p.name.as_str()))
+                    .cloned()
+                    .collect();
+                properties.append(&mut object.properties);
+                object.properties = properties;
+            }
+        }
+        variants
     }
 
     /// The `type` names, `null` taken out (it sets `nullable`).
@@ -771,7 +1035,7 @@ impl<'a> Reader<'a> {
         let mut other = None;
         for (i, part) in parts.iter().enumerate() {
             let part = self.read(part, &join(&all_pointer, &i.to_string()));
-            match part.kind {
+            match self.inline(part).kind {
                 Kind::Object(object) => {
                     for property in object.properties {
                         match merged
@@ -877,6 +1141,57 @@ impl<'a> Reader<'a> {
         }
         object
     }
+}
+
+/// Whether the schema marks its value secret: `format: "password"`, `airbyte_secret`,
+/// `writeOnly`.
+fn marked_secret(map: &Map<String, Value>) -> bool {
+    map.get("format").and_then(Value::as_str) == Some("password")
+        || map.get("airbyte_secret") == Some(&Value::Bool(true))
+        || map.get("writeOnly") == Some(&Value::Bool(true))
+}
+
+/// A name for a definition's type: the last token of its pointer (`port` for
+/// `/definitions/port`), or the stem of its file (`region` for `region.json`).
+fn definition_name(fragment: &str, file: Option<&Path>) -> String {
+    let token = fragment.rsplit('/').next().filter(|t| !t.is_empty());
+    match (token, file) {
+        (Some(token), _) => token.replace("~1", "/").replace("~0", "~"),
+        (None, Some(file)) => file
+            .file_stem()
+            .map_or_else(String::new, |s| s.to_string_lossy().into_owned()),
+        (None, None) => "definition".to_owned(),
+    }
+}
+
+/// How many schemas a schema holds, itself included (a `$ref` counts one: its definition is
+/// not copied).
+fn weight(schema: &Schema) -> usize {
+    1 + children(schema).map(weight).sum::<usize>()
+}
+
+/// How many levels deep a schema nests, itself included.
+fn height(schema: &Schema) -> usize {
+    1 + children(schema).map(height).max().unwrap_or(0)
+}
+
+/// The schemas directly inside a schema.
+fn children(schema: &Schema) -> impl Iterator<Item = &Schema> {
+    let (list, properties, one): (&[Schema], &[Property], Option<&Schema>) = match &schema.kind {
+        Kind::Array(Some(items)) => (&[], &[], Some(items)),
+        Kind::Object(o) => {
+            let extra = match &o.additional {
+                Additional::Schema(values) => Some(&**values),
+                Additional::Allowed | Additional::Denied => None,
+            };
+            (&[], &o.properties, extra)
+        }
+        Kind::OneOf(all) | Kind::Union(all) => (all, &[], None),
+        _ => (&[], &[], None),
+    };
+    list.iter()
+        .chain(properties.iter().map(|p| &p.schema))
+        .chain(one)
 }
 
 fn kind_name(value: &Value) -> &'static str {

@@ -105,14 +105,16 @@ fn local_refs_resolve_and_cycles_stop() {
         },
         "properties": {"home": {"$ref": "#/definitions/region"}, "list": {"$ref": "#/definitions/node"}}
     }));
-    assert!(code.contains("pub home: Option<Home>,"), "{code}");
+    // A definition's type is named after the definition, not after the field using it.
+    assert!(code.contains("pub home: Option<Region>,"), "{code}");
+    assert!(code.contains("pub list: Option<Node>,"), "{code}");
     assert!(
         code.contains("pub next: Option<serde_json::Value>,"),
         "{code}"
     );
     assert!(
         warnings.iter().any(|w| w.contains(
-            "#/properties/list/properties/next/$ref: `$ref` `#/definitions/node` refers to itself"
+            "#/definitions/node/properties/next/$ref: `$ref` `#/definitions/node` refers to itself"
         )),
         "{warnings:#?}"
     );

@@ -9,7 +9,8 @@
 //!   one service's environment cannot be paired with another's credentials;
 //! - [`CreateAuthentication`]: the body of Tray's `POST /authentications`, checked by the
 //!   compiler;
-//! - [`Secret`]: a credential value that never shows up in `Debug`, `Display` or logs;
+//! - [`Secret`]: a credential value that never shows up in `Debug`, `Display` or logs
+//!   ([`Redacted`] stands in for secrets of other types in `Debug`);
 //! - [`Validate`]: what types cannot say (patterns, lengths, ranges), checked at run time with
 //!   every violation reported by JSON pointer.
 //!
@@ -40,7 +41,7 @@ pub use connector::{
     ServiceEnvironmentId,
 };
 pub use payload::CreateAuthentication;
-pub use secret::Secret;
+pub use secret::{Redacted, Secret};
 pub use validate::{Validate, ValidationErrors, Violation};
 
 #[doc(hidden)]

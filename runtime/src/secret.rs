@@ -22,6 +22,24 @@ pub struct Secret(Zeroizing<String>);
 /// What `Debug` and `Display` print in place of a secret.
 const REDACTED: &str = "[redacted]";
 
+/// What `Debug` of generated types prints in place of a secret field that is not a [`Secret`]
+/// string (an integer PIN, a list of keys, an object of credentials): `[redacted]`.
+///
+/// Such fields keep their plain types, so code builds them as usual; only `Debug` hides them.
+///
+/// ```
+/// assert_eq!(format!("{:?}", tray_auth::Redacted), "[redacted]");
+/// assert_eq!(format!("{:?}", Some(tray_auth::Redacted)), "Some([redacted])");
+/// ```
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Redacted;
+
+impl fmt::Debug for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(REDACTED)
+    }
+}
+
 impl Secret {
     /// Wraps a value.
     pub fn new(value: impl Into<String>) -> Self {
