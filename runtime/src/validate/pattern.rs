@@ -67,9 +67,10 @@ impl fmt::Display for PatternEngine {
             PatternEngine::Linear => f.write_str("checked in linear time"),
             PatternEngine::Backtracking => write!(
                 f,
-                "it uses look-around or back-references, so it is checked by a backtracking \
-                 engine that gives up (reporting the value as too costly to check) after \
-                 {BACKTRACK_LIMIT} steps or on values over {BACKTRACKING_TEXT_LIMIT} bytes"
+                "it needs look-around or back-references, which only a backtracking engine has; \
+                 that engine gives up after {BACKTRACK_LIMIT} steps or on values over \
+                 {BACKTRACKING_TEXT_LIMIT} bytes, and the value is then reported as too costly \
+                 to check"
             ),
             PatternEngine::Invalid { reason } => {
                 write!(f, "it is not an ECMAScript regular expression ({reason})")
