@@ -17,6 +17,44 @@ use std::collections::HashMap;
 /// four levels of the `regex` crate's syntax, whose own limit is 250.
 const MAX_NESTING: usize = 40;
 
+/// Alternatives chained deeper than this are refused before any engine sees them: regress
+/// nests one call per alternative, and overflows the stack at about 1,500 in a debug build.
+const MAX_ALTERNATION_DEPTH: usize = 256;
+
+/// Refuses a pattern whose shape would exhaust the stack of a recursive parser: too many
+/// alternatives on one path (counting those of enclosing groups) or groups nested too deeply.
+pub(super) fn precheck(source: &str) -> Result<(), &'static str> {
+    // Alternatives seen so far at each open group level, the top level first.
+    let mut levels: Vec<usize> = vec![0];
+    let mut in_class = false;
+    let mut chars = source.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                chars.next();
+            }
+            '[' => in_class = true,
+            ']' => in_class = false,
+            _ if in_class => {}
+            '(' if levels.len() > MAX_NESTING => return Err("groups nested too deeply"),
+            '(' => levels.push(0),
+            ')' if levels.len() > 1 => {
+                levels.pop();
+            }
+            '|' => {
+                if let Some(top) = levels.last_mut() {
+                    *top += 1;
+                }
+                if levels.iter().sum::<usize>() > MAX_ALTERNATION_DEPTH {
+                    return Err("too many alternatives");
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
 /// A pattern in a linear-time engine's syntax, or one that needs backtracking.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Translation {

@@ -160,8 +160,13 @@ impl fmt::Debug for CompiledPattern {
 }
 
 /// Regress says whether `source` is ECMAScript, and with or without the `u` flag (whose
-/// syntax is stricter: `\-` needs no flag); then it is translated.
+/// syntax is stricter: `\-` needs no flag); then it is translated. A shape that would overflow
+/// regress's stack is refused first.
 fn translate(source: &str) -> Result<Translation, PatternEngine> {
+    let unsupported = |reason: &str| PatternEngine::Unsupported {
+        reason: reason.to_owned(),
+    };
+    ecma::precheck(source).map_err(unsupported)?;
     let unicode = regress::Regex::with_flags(source, "u").is_ok();
     if !unicode {
         if let Err(error) = regress::Regex::new(source) {
@@ -170,9 +175,7 @@ fn translate(source: &str) -> Result<Translation, PatternEngine> {
             });
         }
     }
-    ecma::translate(source, unicode).map_err(|reason| PatternEngine::Unsupported {
-        reason: reason.to_owned(),
-    })
+    ecma::translate(source, unicode).map_err(unsupported)
 }
 
 fn linear(translated: &str) -> Engine {
