@@ -84,11 +84,7 @@ pub(super) fn translate(source: &str, unicode: bool) -> Result<Translation, &'st
     let refs = resolve_backrefs(&tree, groups.count)?;
     let backtracking = needs_backtracking(&tree, &refs);
     let mut out = String::with_capacity(source.len() * 2);
-    Emitter {
-        backtracking,
-        refs: &refs,
-    }
-    .node(&tree, &mut out);
+    Emitter { refs: &refs }.node(&tree, &mut out);
     Ok(if backtracking {
         Translation::Backtracking(out)
     } else {
@@ -356,6 +352,12 @@ impl Parser<'_> {
             return Err("a quantified assertion");
         }
         let greedy = !self.eat('?');
+        if zero_width(&atom) {
+            // ECMAScript drops an iteration that matches nothing once `min` is reached, so a
+            // repeated assertion such as `(?:(?=a))*` is the assertion once, or nothing
+            // (fancy-regex refuses to repeat it).
+            return Ok(if min == 0 { Node::Empty } else { atom });
+        }
         Ok(Node::Repeat {
             body: Box::new(atom),
             min,
@@ -867,9 +869,25 @@ fn min_length(node: &Node) -> u64 {
     }
 }
 
+/// Whether a node never consumes a character.
+fn zero_width(node: &Node) -> bool {
+    match node {
+        Node::Empty | Node::Start | Node::End | Node::WordBoundary { .. } | Node::Look { .. } => {
+            true
+        }
+        Node::Char(_) | Node::Set(_) | Node::Backref { .. } => false,
+        Node::Group { body, .. } | Node::Repeat { body, .. } => zero_width(body),
+        Node::Concat(nodes) | Node::Alt(nodes) => nodes.iter().all(zero_width),
+    }
+}
+
+/// Look-around and back-references need the backtracking engine, and so do word boundaries:
+/// the `regex` crate has ECMAScript's ASCII `\b` only as `(?-u:\b)` inside a Unicode pattern,
+/// where its `is_match` and `find` disagree (`(?:..+|(?-u:\B))` in `"a\u{85}1"`: no match,
+/// and a match), so it is not trusted.
 fn needs_backtracking(node: &Node, refs: &HashMap<usize, RefKind>) -> bool {
     match node {
-        Node::Look { .. } => true,
+        Node::Look { .. } | Node::WordBoundary { .. } => true,
         Node::Backref { id, .. } => refs.get(id) != Some(&RefKind::Empty),
         Node::Group { body, .. } | Node::Repeat { body, .. } => needs_backtracking(body, refs),
         Node::Concat(nodes) | Node::Alt(nodes) => {
@@ -881,11 +899,10 @@ fn needs_backtracking(node: &Node, refs: &HashMap<usize, RefKind>) -> bool {
 
 /// A set that nothing matches.
 const NEVER: &str = r"[^\x{0}-\x{10FFFF}]";
-/// ECMAScript's word characters, for `\b` in fancy-regex (which takes no `(?-u:\b)`).
+/// ECMAScript's word characters, for `\b`.
 const WORD_CLASS: &str = "[0-9A-Za-z_]";
 
 struct Emitter<'a> {
-    backtracking: bool,
     refs: &'a HashMap<usize, RefKind>,
 }
 
@@ -900,7 +917,7 @@ impl Emitter<'_> {
             Node::Set(set) => emit_set(set, out),
             Node::Start => out.push('^'),
             Node::End => out.push('$'),
-            Node::WordBoundary { negated } => self.word_boundary(*negated, out),
+            Node::WordBoundary { negated } => Self::word_boundary(*negated, out),
             Node::Group { index, body } => {
                 out.push_str(if index.is_some() { "(" } else { "(?:" });
                 self.node(body, out);
@@ -962,11 +979,8 @@ impl Emitter<'_> {
         }
     }
 
-    fn word_boundary(&self, negated: bool, out: &mut String) {
-        if !self.backtracking {
-            out.push_str(if negated { r"(?-u:\B)" } else { r"(?-u:\b)" });
-            return;
-        }
+    /// ECMAScript's `\b` (ASCII word characters) as look-around.
+    fn word_boundary(negated: bool, out: &mut String) {
         let w = WORD_CLASS;
         if negated {
             out.push_str(&format!("(?:(?<={w})(?={w})|(?<!{w})(?!{w}))"));
