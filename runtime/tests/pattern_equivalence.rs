@@ -55,8 +55,7 @@ fn atom() -> impl Strategy<Value = String> {
 }
 
 fn assertion() -> impl Strategy<Value = String> {
-    prop::sample::select(vec!["^", "$", r"\b", r"\B", r"\1", r"\2", r"\k<n>"])
-        .prop_map(str::to_owned)
+    prop::sample::select(vec!["^", "$", r"\b", r"\B", r"\1", r"\k<n>"]).prop_map(str::to_owned)
 }
 
 fn quantifier() -> impl Strategy<Value = &'static str> {
