@@ -318,6 +318,9 @@ fn escape(token: &str) -> String {
 }
 
 #[cfg(test)]
+mod pattern_tests;
+
+#[cfg(test)]
 mod tests {
     use super::*;
     use serde_json::json;
