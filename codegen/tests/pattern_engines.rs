@@ -61,3 +61,26 @@ fn fallback_and_unchecked_patterns_are_warnings_with_pointers() {
         assert!(!code.contains(dropped), "{dropped}: {code}");
     }
 }
+
+#[test]
+fn a_long_alternation_deep_in_a_schema_is_read_without_overflowing_the_stack() {
+    let codes: Vec<String> = (0..500).map(|i| format!("C{i:03}")).collect();
+    let many = format!("^(?:{})$", codes.join("|"));
+    let too_many = format!("^(?:{}|{})$", codes.join("|"), codes.join("|"));
+    let mut schema = json!({"type": "object", "properties": {
+        "code": {"type": "string", "pattern": many},
+        "other": {"type": "string", "pattern": too_many}
+    }});
+    for _ in 0..120 {
+        schema = json!({"type": "object", "properties": {"inner": schema}});
+    }
+    let (code, diagnostics) = schema_to_rust(&schema, "Credentials", None).unwrap();
+    let warnings: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+    assert!(code.contains("C499"), "the 500 codes are checked");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("/other/pattern: `pattern` is not checked: it uses ECMAScript that cannot be checked faithfully (too many alternatives)")),
+        "{warnings:#?}"
+    );
+}

@@ -327,7 +327,11 @@ fn hostile_pattern_sources_are_refused_quickly() {
     let alternatives = |n: usize| (0..n).map(|i| format!("x{i}y")).collect::<Vec<_>>();
     let many_alternatives = alternatives(20_000).join("|");
     // Alternatives of enclosing groups count too: each nests inside the last.
-    let nested_alternatives = format!("{}{}", "(?:a|b|c|d|e|f|g|".repeat(39), ")".repeat(39));
+    let nested_alternatives = format!(
+        "{}{}",
+        "(?:a|b|c|d|e|f|g|h|i|j|k|l|m|n|o|p|".repeat(39),
+        ")".repeat(39)
+    );
     let refused = [
         (deep.as_str(), "groups nested too deeply"),
         (&many_alternatives, "too many alternatives"),
@@ -346,12 +350,17 @@ fn hostile_pattern_sources_are_refused_quickly() {
             other => panic!("{other:?}"),
         }
     }
-    let fine = alternatives(200).join("|");
-    assert_eq!(CompiledPattern::new(&fine).search("ax199yb"), Search::Found);
+    let fine = alternatives(500).join("|");
+    assert_eq!(CompiledPattern::new(&fine).search("ax499yb"), Search::Found);
     assert_eq!(
-        CompiledPattern::new(&fine).search("x200y"),
+        CompiledPattern::new(&fine).search("x500y"),
         Search::NotFound
     );
+    let fine_backtracking = format!("(?<=a)(?:{fine})");
+    let compiled = CompiledPattern::new(&fine_backtracking);
+    assert_eq!(compiled.engine(), PatternEngine::Backtracking);
+    assert_eq!(compiled.search("ax499yb"), Search::Found);
+    assert_eq!(compiled.search("bx499y"), Search::NotFound);
 }
 
 #[test]
