@@ -144,10 +144,22 @@ fn translated_patterns_answer_as_ecmascript() {
     let Some(answers) = support::node_answers(&asked) else {
         return;
     };
-    let wrong: Vec<String> = cases
+    // Node 20 refuses what ES2025 allows (a group name repeated in separate alternatives),
+    // which regress takes: those cases have no judge.
+    let judged: Vec<_> = cases
         .iter()
         .zip(answers)
-        .filter(|((_, _, ours), node)| *node != Some(*ours))
+        .filter_map(|(case, node)| Some((case, node?)))
+        .collect();
+    assert!(
+        judged.len() * 100 > cases.len() * 95,
+        "{} of {}",
+        judged.len(),
+        cases.len()
+    );
+    let wrong: Vec<String> = judged
+        .into_iter()
+        .filter(|((_, _, ours), node)| node != ours)
         .map(|((pattern, text, ours), node)| {
             format!("{pattern} on {text:?}: {ours}, node {node:?}")
         })

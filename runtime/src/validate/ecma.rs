@@ -61,7 +61,7 @@ pub(super) fn precheck(source: &str) -> Result<(), &'static str> {
 pub(super) enum Translation {
     /// The `regex` crate's syntax, with the same meaning.
     Linear(String),
-    /// fancy-regex's syntax: the pattern has look-around or back-references.
+    /// fancy-regex's syntax: the pattern has look-around, back-references or `\b`.
     Backtracking(String),
 }
 
@@ -177,19 +177,15 @@ impl Set {
         Some(Set::of(ranges, letter.is_ascii_uppercase()))
     }
 
-    /// Adds this set's members to a class being built (negated sets by complement).
+    /// Adds the members of a class escape (`\D` by complement) or of a `\p{..}` to a class
+    /// being built. Only `\p{..}` has properties, and it is never negated as a whole.
     fn add_to(self, class: &mut Set) {
         if self.negated {
             class.ranges.extend(complement(&self.ranges));
         } else {
             class.ranges.extend(self.ranges);
         }
-        let flip = self.negated;
-        class.properties.extend(
-            self.properties
-                .into_iter()
-                .map(|(negated, name)| (negated != flip, name)),
-        );
+        class.properties.extend(self.properties);
     }
 }
 
@@ -448,17 +444,17 @@ impl Parser<'_> {
     }
 
     fn group_body(&mut self) -> Parsed<Node> {
-        let look = |behind, negated| (behind, negated);
+        // `Some((behind, negated))` for a look-around.
         let kind = if self.eat_str("?:") {
             None
         } else if self.eat_str("?=") {
-            Some(look(false, false))
+            Some((false, false))
         } else if self.eat_str("?!") {
-            Some(look(false, true))
+            Some((false, true))
         } else if self.eat_str("?<=") {
-            Some(look(true, false))
+            Some((true, false))
         } else if self.eat_str("?<!") {
-            Some(look(true, true))
+            Some((true, true))
         } else if self.eat_str("?<") {
             while self.next()? != '>' {}
             return self.capture();
