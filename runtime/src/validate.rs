@@ -297,7 +297,7 @@ impl fmt::Display for Rule {
             ),
             Rule::PatternTooCostly { pattern } => write!(
                 f,
-                "is too costly to check against the pattern `{pattern}` (look-around or back-references need a backtracking engine, which gives up after {BACKTRACK_LIMIT} steps or on values over {BACKTRACKING_TEXT_LIMIT} bytes)"
+                "is too costly to check against the pattern `{pattern}` (look-around, back-references and `\\b` need a backtracking engine, which gives up after {BACKTRACK_LIMIT} steps or on values over {BACKTRACKING_TEXT_LIMIT} bytes)"
             ),
             Rule::MinLength { min } => write!(f, "is shorter than {min} characters"),
             Rule::MaxLength { max } => write!(f, "is longer than {max} characters"),

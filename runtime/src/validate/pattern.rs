@@ -5,8 +5,9 @@
 //! `(a+)+$` against thirty `a`s and a `!` takes billions of steps. So a pattern is translated
 //! into the `regex` crate's syntax and checked in time linear in the text whenever it means
 //! the same there (see [`PatternEngine::Linear`]). Only look-around and back-references, which
-//! no linear-time engine has, fall back to a backtracking engine (fancy-regex) with a step
-//! limit; a text that needs more steps is reported as too costly to check, never hung on.
+//! no linear-time engine has, and `\b` (see `ecma`) fall back to a backtracking engine
+//! (fancy-regex) with a step limit; a text that needs more steps is reported as too costly to
+//! check, never hung on.
 
 use std::fmt;
 use std::sync::OnceLock;
@@ -36,7 +37,7 @@ pub enum PatternEngine {
     /// Checked by a linear-time engine (the `regex` crate), with ECMAScript's meaning: time
     /// grows with the text's length and no faster.
     Linear,
-    /// Look-around or back-references: checked by a backtracking engine that gives up after
+    /// Look-around, back-references or `\b`: checked by a backtracking engine that gives up after
     /// [`BACKTRACK_LIMIT`] steps or on texts over [`BACKTRACKING_TEXT_LIMIT`] bytes, and
     /// then reports the text as too costly to check.
     Backtracking,
@@ -67,7 +68,7 @@ impl fmt::Display for PatternEngine {
             PatternEngine::Linear => f.write_str("checked in linear time"),
             PatternEngine::Backtracking => write!(
                 f,
-                "it needs look-around or back-references, which only a backtracking engine has; \
+                "it needs look-around, back-references or `\\b`, which only a backtracking engine has; \
                  that engine gives up after {BACKTRACK_LIMIT} steps or on values over \
                  {BACKTRACKING_TEXT_LIMIT} bytes, and the value is then reported as too costly \
                  to check"
