@@ -10,6 +10,7 @@ use std::collections::{BTreeSet, HashMap, VecDeque};
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
+use tray_auth::validate::PatternEngine;
 
 use crate::confined::Folder;
 pub use crate::confined::{MAX_REF_FILE_BYTES, MAX_REF_TOTAL_BYTES};
@@ -776,15 +777,28 @@ impl<'a> Reader<'a> {
             Some(_) => c.exclusive_maximum = self.number(map, "exclusiveMaximum", pointer),
         }
         if let Some(pattern) = self.string(map, "pattern", pointer) {
-            match regress::Regex::with_flags(&pattern, "u").or_else(|_| regress::Regex::new(&pattern)) {
-                Ok(_) => c.pattern = Some(pattern),
-                Err(error) => self.warn(
-                    &join(pointer, "pattern"),
-                    format!("`pattern` is not an ECMAScript regular expression ({error}); it is not checked"),
-                ),
-            }
+            c.pattern = self.pattern(pattern, &join(pointer, "pattern"));
         }
         c
+    }
+
+    /// A pattern `validate()` can check, classified by the runtime's own function; warns about
+    /// one that needs the step-limited fallback engine, and drops one it cannot check.
+    fn pattern(&mut self, pattern: String, pointer: &str) -> Option<String> {
+        let engine = PatternEngine::classify(&pattern);
+        match &engine {
+            PatternEngine::Linear => return Some(pattern),
+            PatternEngine::Backtracking => {
+                self.warn(pointer, format!("`pattern` may be too costly to check: {engine}"));
+                return Some(pattern);
+            }
+            PatternEngine::Invalid { reason } => self.warn(
+                pointer,
+                format!("`pattern` is not an ECMAScript regular expression ({reason}); it is not checked"),
+            ),
+            _ => self.warn(pointer, format!("`pattern` is not checked: {engine}")),
+        }
+        None
     }
 
     fn count(&mut self, map: &Map<String, Value>, key: &str, pointer: &str) -> Option<u64> {

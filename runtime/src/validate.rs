@@ -6,9 +6,15 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
-use std::sync::OnceLock;
 
 use crate::Secret;
+
+mod ecma;
+mod pattern;
+
+pub use pattern::{
+    CompiledPattern, Pattern, PatternEngine, Search, BACKTRACKING_TEXT_LIMIT, BACKTRACK_LIMIT,
+};
 
 /// A value that can check itself against its schema's constraints.
 pub trait Validate {
@@ -81,15 +87,23 @@ impl Validator {
     }
 
     /// `pattern`: the text must contain a match (JSON Schema patterns are not anchored).
+    ///
+    /// A pattern that cannot be checked is held against every value (a violation that says
+    /// why), so nothing unchecked passes as valid; the generator warns about such patterns and
+    /// leaves them out, so this concerns hand-written [`Pattern`]s.
     pub fn pattern(&mut self, text: &str, pattern: &'static Pattern) {
-        match pattern.regex() {
-            Some(regex) if regex.find(text).is_some() => {}
-            Some(_) => self.report(Rule::Pattern {
-                pattern: pattern.source,
-            }),
-            None => self.report(Rule::UnsupportedPattern {
-                pattern: pattern.source,
-            }),
+        let source = pattern.source();
+        match pattern.compiled().search(text) {
+            Search::Found => {}
+            Search::NotFound => self.report(Rule::Pattern { pattern: source }),
+            Search::TooCostly => self.report(Rule::PatternTooCostly { pattern: source }),
+            Search::Unchecked => match pattern.compiled().engine() {
+                PatternEngine::Unsupported { reason } => self.report(Rule::UncheckablePattern {
+                    pattern: source,
+                    reason,
+                }),
+                _ => self.report(Rule::UnsupportedPattern { pattern: source }),
+            },
         }
     }
 
@@ -204,44 +218,6 @@ pub struct Bounds {
     pub exclusive_maximum: Option<f64>,
 }
 
-/// A schema's `pattern`, compiled on first use with an ECMAScript-compatible engine (JSON
-/// Schema patterns are ECMAScript regular expressions, look-around included).
-pub struct Pattern {
-    source: &'static str,
-    compiled: OnceLock<Option<regress::Regex>>,
-}
-
-impl Pattern {
-    /// A pattern, for a `static` in generated code.
-    pub const fn new(source: &'static str) -> Self {
-        Pattern {
-            source,
-            compiled: OnceLock::new(),
-        }
-    }
-
-    /// The pattern as the schema wrote it.
-    pub fn source(&self) -> &'static str {
-        self.source
-    }
-
-    fn regex(&self) -> Option<&regress::Regex> {
-        self.compiled
-            .get_or_init(|| {
-                regress::Regex::with_flags(self.source, "u")
-                    .or_else(|_| regress::Regex::new(self.source))
-                    .ok()
-            })
-            .as_ref()
-    }
-}
-
-impl fmt::Debug for Pattern {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Pattern").field(&self.source).finish()
-    }
-}
-
 /// A rule of the schema that a value breaks.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -251,8 +227,22 @@ pub enum Rule {
         /// The pattern.
         pattern: &'static str,
     },
-    /// A `pattern` the regex engine does not take.
+    /// A `pattern` that is not an ECMAScript regular expression.
     UnsupportedPattern {
+        /// The pattern.
+        pattern: &'static str,
+    },
+    /// A `pattern` that is valid ECMAScript but cannot be checked faithfully
+    /// ([`PatternEngine::Unsupported`]).
+    UncheckablePattern {
+        /// The pattern.
+        pattern: &'static str,
+        /// What it uses.
+        reason: String,
+    },
+    /// A `pattern` that needs the backtracking engine, which gave up on this value (too many
+    /// steps, or a value over [`BACKTRACKING_TEXT_LIMIT`] bytes): whether it matches is unknown.
+    PatternTooCostly {
         /// The pattern.
         pattern: &'static str,
     },
@@ -301,6 +291,14 @@ impl fmt::Display for Rule {
             Rule::UnsupportedPattern { pattern } => {
                 write!(f, "cannot be checked: the pattern `{pattern}` is not a valid ECMAScript regular expression")
             }
+            Rule::UncheckablePattern { pattern, reason } => write!(
+                f,
+                "cannot be checked: the pattern `{pattern}` uses ECMAScript that cannot be checked faithfully ({reason})"
+            ),
+            Rule::PatternTooCostly { pattern } => write!(
+                f,
+                "is too costly to check against the pattern `{pattern}` (look-around, back-references and `\\b` need a backtracking engine, which gives up after {BACKTRACK_LIMIT} steps or on values over {BACKTRACKING_TEXT_LIMIT} bytes)"
+            ),
             Rule::MinLength { min } => write!(f, "is shorter than {min} characters"),
             Rule::MaxLength { max } => write!(f, "is longer than {max} characters"),
             Rule::MinItems { min } => write!(f, "has fewer than {min} items"),

@@ -46,10 +46,22 @@ fn fixture_code_snapshot() {
         .generate_single_file()
         .unwrap();
     insta::assert_snapshot!("fixtures", generation.files[0].contents);
+    // Every construct is understood; the one note is that the look-ahead pattern needs the
+    // step-limited fallback engine.
+    let notes: Vec<(&str, &str)> = generation
+        .diagnostics
+        .iter()
+        .map(|d| (d.pointer.as_str(), d.message.as_str()))
+        .collect();
     assert!(
-        generation.diagnostics.is_empty(),
-        "{:#?}",
-        generation.diagnostics
+        matches!(
+            notes.as_slice(),
+            [(
+                "/environments/0/credentialsSchema/properties/credentials/oneOf/1/properties/api_key/pattern",
+                message
+            )] if message.starts_with("`pattern` may be too costly to check")
+        ),
+        "{notes:#?}"
     );
 }
 
