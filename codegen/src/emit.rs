@@ -28,18 +28,23 @@ pub fn types_in(defs: &[TypeDef], context: &[TypeDef]) -> TokenStream {
     quote! { #(#items)* }
 }
 
-/// `#[doc = ".."]` attributes, one per line.
+/// `#[doc = ".."]` attributes, one per line. Text from schemas must never become code: every
+/// line is made inert ([`crate::doc`]), and a line holding line breaks becomes several.
 pub fn doc(lines: &[String]) -> TokenStream {
-    let attrs = lines.iter().map(|line| {
-        let text = if line.is_empty() {
-            String::new()
-        } else {
-            // A bare carriage return (an old Mac line break in a title) is not allowed in a
-            // `///` comment, which is how `prettyplease` prints the attribute.
-            format!(" {}", line.replace('\r', " "))
-        };
-        quote! { #[doc = #text] }
-    });
+    let attrs = lines
+        .iter()
+        .flat_map(|line| match line.is_empty() {
+            true => vec![String::new()],
+            false => crate::doc::paragraphs(line),
+        })
+        .map(|line| {
+            let text = if line.is_empty() {
+                line
+            } else {
+                format!(" {line}")
+            };
+            quote! { #[doc = #text] }
+        });
     quote! { #(#attrs)* }
 }
 

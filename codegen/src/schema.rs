@@ -420,7 +420,8 @@ impl<'a> Reader<'a> {
                 let loaded = std::fs::read_to_string(&path)
                     .map_err(|e| e.to_string())
                     .and_then(|text| {
-                        serde_json::from_str::<Value>(&text).map_err(|e| e.to_string())
+                        serde_json::from_str::<Value>(crate::snapshot::strip_bom(&text))
+                            .map_err(|e| e.to_string())
                     });
                 match loaded {
                     Ok(document) => {
@@ -734,10 +735,12 @@ impl<'a> Reader<'a> {
             return None;
         };
         let mut kept = Vec::new();
+        // By JSON text, so that a long `enum` is read in linear time.
+        let mut seen = std::collections::HashSet::new();
         for value in values {
             match value {
                 Value::Null => *nullable = true,
-                v if !kept.contains(v) => kept.push(v.clone()),
+                v if seen.insert(v.to_string()) => kept.push(v.clone()),
                 _ => {}
             }
         }

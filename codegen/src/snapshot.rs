@@ -14,11 +14,17 @@
 //! `GET /services/{name}/versions/{version}/environments`. Both are stored as Tray sent them,
 //! key order included (so a schema's property order survives), pretty-printed with two-space
 //! indents and a final newline, so the same answer from Tray always gives the same bytes.
+//!
+//! A folder of snapshots holds one file per service version, named after what it holds
+//! ([`check_folder`]): `slack-4.json` holding anything but Slack version 4 is an error.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
+
+use crate::names::shown;
 
 /// One snapshot file, read.
 #[derive(Debug, Clone, PartialEq)]
@@ -60,6 +66,63 @@ pub enum SnapshotError {
         /// What is wrong and what to do.
         message: String,
     },
+    /// Two snapshots hold the same service version.
+    #[error(
+        "{first} and {second} both hold service {} version {version}: remove one",
+        shown(service)
+    )]
+    Duplicate {
+        /// The first file, by name.
+        first: PathBuf,
+        /// The other file.
+        second: PathBuf,
+        /// The service name they hold.
+        service: String,
+        /// The service version they hold.
+        version: u32,
+    },
+    /// A snapshot's file name is not the one its content gives.
+    #[error("{path}: holds service {} version {version}, so its file name must be {}: rename the file, or fix its `connector.service`", shown(service), shown(&Snapshot::file_name(service, *version)))]
+    Misnamed {
+        /// The file.
+        path: PathBuf,
+        /// The service name it holds.
+        service: String,
+        /// The service version it holds.
+        version: u32,
+    },
+    /// Two services would generate the same module.
+    #[error("{first} (service {}) and {second} (service {}) would both generate the module `{module}`: remove one, or rename a service", shown(first_service), shown(second_service))]
+    SameModule {
+        /// The first file, by name.
+        first: PathBuf,
+        /// Its service name.
+        first_service: String,
+        /// The other file.
+        second: PathBuf,
+        /// Its service name.
+        second_service: String,
+        /// The module name both would take.
+        module: String,
+    },
+}
+
+/// Text read from a file, without the UTF-8 byte-order mark some editors write first (JSON
+/// has no place for it, and `serde_json` rejects it).
+pub fn strip_bom(text: &str) -> &str {
+    text.strip_prefix('\u{feff}').unwrap_or(text)
+}
+
+/// Reads a JSON file (a snapshot, a bare schema), a byte-order mark accepted.
+pub fn read_json(path: &Path) -> Result<Value, SnapshotError> {
+    let text = fs::read_to_string(path).map_err(|source| SnapshotError::Io {
+        path: path.to_owned(),
+        source,
+    })?;
+    serde_json::from_str(strip_bom(&text)).map_err(|source| SnapshotError::Json {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 impl Snapshot {
@@ -102,10 +165,11 @@ impl Snapshot {
 
     /// Parses a snapshot's text; `path` is only used in errors.
     pub fn parse(path: &Path, text: &str) -> Result<Snapshot, SnapshotError> {
-        let value: Value = serde_json::from_str(text).map_err(|source| SnapshotError::Json {
-            path: path.to_owned(),
-            source,
-        })?;
+        let value: Value =
+            serde_json::from_str(strip_bom(text)).map_err(|source| SnapshotError::Json {
+                path: path.to_owned(),
+                source,
+            })?;
         let shape = |pointer: &str, message: &str| SnapshotError::Shape {
             path: path.to_owned(),
             pointer: pointer.to_owned(),
@@ -136,11 +200,12 @@ impl Snapshot {
         if connector
             .pointer("/service/version")
             .and_then(Value::as_u64)
+            .and_then(|v| u32::try_from(v).ok())
             .is_none()
         {
             return Err(shape(
                 "/connector/service/version",
-                "missing: the service version is an integer",
+                "missing: the service version is an integer (at most 4294967295)",
             ));
         }
         let Some(Value::Array(environments)) = root.remove("environments") else {
@@ -196,6 +261,36 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Snapshot>, SnapshotError> {
     paths.iter().map(|path| Snapshot::read(path)).collect()
 }
 
+/// Checks a folder's snapshots (as [`read_dir`] returns them): no two hold the same service
+/// version, and each file is named after what it holds (`slack-4.json`), so that the file a
+/// person edits is the one that makes the code.
+pub fn check_folder(snapshots: &[Snapshot]) -> Result<(), SnapshotError> {
+    let mut seen: BTreeMap<(&str, u32), &Path> = BTreeMap::new();
+    for snapshot in snapshots {
+        let key = (snapshot.service_name(), snapshot.service_version());
+        if let Some(first) = seen.insert(key, &snapshot.path) {
+            return Err(SnapshotError::Duplicate {
+                first: first.to_owned(),
+                second: snapshot.path.clone(),
+                service: key.0.to_owned(),
+                version: key.1,
+            });
+        }
+    }
+    for snapshot in snapshots {
+        let (service, version) = (snapshot.service_name(), snapshot.service_version());
+        let named = snapshot.path.file_name().and_then(|n| n.to_str());
+        if named != Some(Snapshot::file_name(service, version).as_str()) {
+            return Err(SnapshotError::Misnamed {
+                path: snapshot.path.clone(),
+                service: service.to_owned(),
+                version,
+            });
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,7 +313,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "s.json#/connector/service/version: missing: the service version is an integer"
+            "s.json#/connector/service/version: missing: the service version is an integer (at most 4294967295)"
         );
         let err = Snapshot::parse(Path::new("s.json"), "[1]").unwrap_err();
         assert!(err
