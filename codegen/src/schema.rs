@@ -266,9 +266,13 @@ pub struct Reader<'a> {
     depth: usize,
 }
 
-/// How deep a schema may nest before the rest is read as "any value": far deeper than real
-/// schemas go (the corpus nests 18 levels), and shallow enough that no stack overflows.
-pub const MAX_DEPTH: usize = 128;
+/// How deep a schema may nest before the rest is read as "any value": deeper than real schemas
+/// go (the corpus nests 18 levels), and shallow enough that the types compile. Each level of
+/// nesting is two to four levels of types (`Option<Vec<Item>>`), and rustc checks auto traits
+/// (`Send`, and `Freeze` for every type it compiles) through all of them within its recursion
+/// limit of 128: 62 levels of optional objects fail with E0275, and `#![recursion_limit]` can
+/// only be raised by each crate that uses the types.
+pub const MAX_DEPTH: usize = 32;
 
 impl<'a> Reader<'a> {
     /// A reader of the schema `root`, which stands at `root_pointer` in its file; `base_dir` is
@@ -315,7 +319,7 @@ impl<'a> Reader<'a> {
         if self.depth >= MAX_DEPTH {
             self.warn(
                 pointer,
-                format!("nested more than {MAX_DEPTH} levels deep; any value is accepted here"),
+                format!("nested more than {MAX_DEPTH} levels deep; any value is accepted here (`serde_json::Value`), as deeper types would not compile"),
             );
             return Schema::any(pointer);
         }

@@ -119,9 +119,24 @@ pub fn read_json(path: &Path) -> Result<Value, SnapshotError> {
         path: path.to_owned(),
         source,
     })?;
-    serde_json::from_str(strip_bom(&text)).map_err(|source| SnapshotError::Json {
-        path: path.to_owned(),
-        source,
+    parse_json(path, &text)
+}
+
+/// Parses JSON text read from `path`, a byte-order mark accepted.
+fn parse_json(path: &Path, text: &str) -> Result<Value, SnapshotError> {
+    serde_json::from_str(strip_bom(text)).map_err(|source| {
+        // Valid JSON, only deeper than `serde_json` reads: say so rather than "not valid JSON".
+        if source.to_string().starts_with("recursion limit exceeded") {
+            return SnapshotError::Shape {
+                path: path.to_owned(),
+                pointer: String::new(),
+                message: format!("nested more than 128 levels deep (near line {}), deeper than JSON is read here; the generator reads schemas {} levels deep at most", source.line(), crate::schema::MAX_DEPTH),
+            };
+        }
+        SnapshotError::Json {
+            path: path.to_owned(),
+            source,
+        }
     })
 }
 
@@ -165,11 +180,7 @@ impl Snapshot {
 
     /// Parses a snapshot's text; `path` is only used in errors.
     pub fn parse(path: &Path, text: &str) -> Result<Snapshot, SnapshotError> {
-        let value: Value =
-            serde_json::from_str(strip_bom(text)).map_err(|source| SnapshotError::Json {
-                path: path.to_owned(),
-                source,
-            })?;
+        let value = parse_json(path, text)?;
         let shape = |pointer: &str, message: &str| SnapshotError::Shape {
             path: path.to_owned(),
             pointer: pointer.to_owned(),
