@@ -228,9 +228,9 @@ fn struct_def(def: &TypeDef, s: &StructDef, types: &[TypeDef]) -> TokenStream {
             &field.ty,
             types,
         );
-        let doc = format!(" The schema's default for `{}`.", field.json_name);
+        let docs = doc(&[format!("The schema's default for `{}`.", field.json_name)]);
         quote! {
-            #[doc = #doc]
+            #docs
             pub fn #fn_name() -> #field_ty { #value }
         }
     });
