@@ -601,6 +601,29 @@ mod tests {
     }
 
     #[test]
+    fn names_that_make_no_file_name_in_out_are_refused() {
+        let listed = index_connectors(
+            ["good", "", "../x", "Good", "x\0y", "good"]
+                .iter()
+                .map(|name| serde_json::json!({"service": {"name": name, "version": 1}}))
+                .collect(),
+        );
+        let candidates = listed.into_iter().map(|(s, c)| (s, Some(c))).collect();
+        let mut refused = Vec::new();
+        let wanted = snapshot_paths(candidates, Path::new("out"), &mut refused);
+        assert_eq!(
+            wanted.keys().collect::<Vec<_>>(),
+            [Path::new("out/Good-1.json")]
+        );
+        let refused: Vec<String> = refused.iter().map(ToString::to_string).collect();
+        assert_eq!(refused.len(), 4, "{refused:?}");
+        assert!(refused[0].starts_with("service \"\" version 1: refused, nothing written: a service name must not be empty"), "{refused:?}");
+        assert!(refused[1].starts_with("service \"../x\" version 1: refused"), "{refused:?}");
+        assert!(refused[2].contains("differs only in case from `Good-1.json`"), "{refused:?}");
+        assert!(refused[3].starts_with(r#"service "x\0y" version 1: refused"#), "{refused:?}");
+    }
+
+    #[test]
     fn args_need_a_region_or_a_base_url() {
         use clap::Parser;
         #[derive(Parser)]
