@@ -618,9 +618,18 @@ mod tests {
         let refused: Vec<String> = refused.iter().map(ToString::to_string).collect();
         assert_eq!(refused.len(), 4, "{refused:?}");
         assert!(refused[0].starts_with("service \"\" version 1: refused, nothing written: a service name must not be empty"), "{refused:?}");
-        assert!(refused[1].starts_with("service \"../x\" version 1: refused"), "{refused:?}");
-        assert!(refused[2].contains("differs only in case from `Good-1.json`"), "{refused:?}");
-        assert!(refused[3].starts_with(r#"service "x\0y" version 1: refused"#), "{refused:?}");
+        assert!(
+            refused[1].starts_with("service \"../x\" version 1: refused"),
+            "{refused:?}"
+        );
+        assert!(
+            refused[2].contains("differs only in case from `Good-1.json`"),
+            "{refused:?}"
+        );
+        assert!(
+            refused[3].starts_with(r#"service "x\0y" version 1: refused"#),
+            "{refused:?}"
+        );
     }
 
     #[test]

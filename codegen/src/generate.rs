@@ -340,8 +340,10 @@ fn space_items(text: &str) -> String {
             let indent = line.len() - line.trim_start().len();
             let prev_indent = prev.len() - prev.trim_start().len();
             let prev = prev.trim();
-            let ends_item =
-                prev == "}" || (prev_indent == 0 && (prev.ends_with(';') || prev.ends_with('}')));
+            // A doc comment ending in `;` (schema text quoting code) ends no item.
+            let ends_item = !prev.starts_with("//")
+                && (prev == "}"
+                    || (prev_indent == 0 && (prev.ends_with(';') || prev.ends_with('}'))));
             let starts_item = ITEM_STARTS.iter().any(|s| line.trim_start().starts_with(s));
             if ends_item && starts_item && indent == prev_indent {
                 out.push('\n');

@@ -30,6 +30,16 @@ const FORMS: &[&str] = &[
     "```compile_fail\nfn main() {}\n```",
     "```{.rust}\ncompile_error!(\"attributes\");\n```",
     "a\u{202E}b\u{0}c\u{2066}d",
+    // Forms whose fence stays on a line of its own once lines are joined into paragraphs.
+    "```\n\ncompile_error!(\"fence alone, then a blank line\");\n\n```",
+    "~~~\n\npanic!(\"tilde fence alone\");\n\n~~~",
+    "```\n- compile_error!(\"fence before a list\");\n\n```",
+    "- ```\n- compile_error!(\"fence in a list item\");",
+    "> ```\n\n> compile_error!(\"fence in a quote\");",
+    "-     compile_error!(\"indented in a list item\");",
+    "1.      compile_error!(\"indented in an ordered item\");",
+    ">     compile_error!(\"indented in a quote\");",
+    "```\n\ncompile_error!(\"never closed\");",
 ];
 
 fn all_forms() -> String {
@@ -92,6 +102,15 @@ fn no_doc_line_can_open_a_code_block() {
         !code.contains("#[doc"),
         "every doc is a `///` line:\n{code}"
     );
+    // A doc line ending in `;` is no item's end: no blank line may follow it.
+    let lines: Vec<&str> = code.lines().collect();
+    for pair in lines.windows(2) {
+        assert!(
+            !(pair[0].trim_start().starts_with("///") && pair[1].is_empty()),
+            "blank line after {:?}",
+            pair[0]
+        );
+    }
     // The text is all there, made inert, not dropped.
     assert!(
         code.contains(

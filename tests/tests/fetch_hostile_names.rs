@@ -117,7 +117,13 @@ fn hostile_service_names_are_refused_and_the_others_fetched() {
         assert!(text.len() < 300, "a long name is cut: {text}");
     }
     let messages: Vec<String> = summary.refused.iter().map(ToString::to_string).collect();
-    for shown in [r#""../../x""#, r#""a/b""#, r#""x\0y""#, r#""\u{1b}[31mred""#, r#""..""#] {
+    for shown in [
+        r#""../../x""#,
+        r#""a/b""#,
+        r#""x\0y""#,
+        r#""\u{1b}[31mred""#,
+        r#""..""#,
+    ] {
         assert!(
             messages.iter().any(|m| m.contains(shown)),
             "{shown} not named in {messages:#?}"
@@ -128,6 +134,10 @@ fn hostile_service_names_are_refused_and_the_others_fetched() {
         .map(|r| r.path.clone())
         .filter(|path| path.ends_with("/environments"))
         .collect();
-    assert_eq!(environment_requests.len(), good.len(), "{environment_requests:#?}");
+    assert_eq!(
+        environment_requests.len(),
+        good.len(),
+        "{environment_requests:#?}"
+    );
     assert_eq!(summary.exit_code(), ExitCode::FAILURE);
 }
