@@ -41,7 +41,7 @@ pub struct Snapshot {
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
     /// The file or folder could not be read.
-    #[error("{path}: cannot read: {source}")]
+    #[error("{}: cannot read: {source}", path_shown(path))]
     Io {
         /// The file.
         path: PathBuf,
@@ -49,7 +49,7 @@ pub enum SnapshotError {
         source: std::io::Error,
     },
     /// The file is not JSON.
-    #[error("{path}: not valid JSON: {source}")]
+    #[error("{}: not valid JSON: {source}", path_shown(path))]
     Json {
         /// The file.
         path: PathBuf,
@@ -57,7 +57,7 @@ pub enum SnapshotError {
         source: serde_json::Error,
     },
     /// The JSON is not shaped like a snapshot.
-    #[error("{path}#{pointer}: {message}")]
+    #[error("{}#{pointer}: {message}", path_shown(path))]
     Shape {
         /// The file.
         path: PathBuf,
@@ -68,7 +68,9 @@ pub enum SnapshotError {
     },
     /// Two snapshots hold the same service version.
     #[error(
-        "{first} and {second} both hold service {} version {version}: remove one",
+        "{} and {} both hold service {} version {version}: remove one",
+        path_shown(first),
+        path_shown(second),
         shown(service)
     )]
     Duplicate {
@@ -82,7 +84,7 @@ pub enum SnapshotError {
         version: u32,
     },
     /// A snapshot's file name is not the one its content gives.
-    #[error("{path}: holds service {} version {version}, so its file name must be {}: rename the file, or fix its `connector.service`", shown(service), shown(&Snapshot::file_name(service, *version)))]
+    #[error("{}: holds service {} version {version}, so its file name must be {}: rename the file, or fix its `connector.service`", path_shown(path), shown(service), shown(&Snapshot::file_name(service, *version)))]
     Misnamed {
         /// The file.
         path: PathBuf,
@@ -92,7 +94,7 @@ pub enum SnapshotError {
         version: u32,
     },
     /// Two services would generate the same module.
-    #[error("{first} (service {}) and {second} (service {}) would both generate the module `{module}`: remove one, or rename a service", shown(first_service), shown(second_service))]
+    #[error("{} (service {}) and {} (service {}) would both generate the module `{module}`: remove one, or rename a service", path_shown(first), shown(first_service), path_shown(second), shown(second_service))]
     SameModule {
         /// The first file, by name.
         first: PathBuf,
@@ -105,6 +107,21 @@ pub enum SnapshotError {
         /// The module name both would take.
         module: String,
     },
+}
+
+/// A path for a message: control characters in a file name (a newline, an escape sequence)
+/// are escaped, so that they cannot garble a terminal or forge lines of output.
+fn path_shown(path: &Path) -> String {
+    let text = path.display().to_string();
+    if !text.contains(char::is_control) {
+        return text;
+    }
+    text.chars()
+        .map(|c| match c.is_control() {
+            true => c.escape_debug().to_string(),
+            false => c.to_string(),
+        })
+        .collect()
 }
 
 /// Text read from a file, without the UTF-8 byte-order mark some editors write first (JSON
@@ -273,8 +290,9 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Snapshot>, SnapshotError> {
 }
 
 /// Checks a folder's snapshots (as [`read_dir`] returns them): no two hold the same service
-/// version, and each file is named after what it holds (`slack-4.json`), so that the file a
-/// person edits is the one that makes the code.
+/// version, each service name can name a file ([`crate::names::check_service_name`]), and each
+/// file is named after what it holds (`slack-4.json`), so that the file a person edits is the
+/// one that makes the code.
 pub fn check_folder(snapshots: &[Snapshot]) -> Result<(), SnapshotError> {
     let mut seen: BTreeMap<(&str, u32), &Path> = BTreeMap::new();
     for snapshot in snapshots {
@@ -290,6 +308,13 @@ pub fn check_folder(snapshots: &[Snapshot]) -> Result<(), SnapshotError> {
     }
     for snapshot in snapshots {
         let (service, version) = (snapshot.service_name(), snapshot.service_version());
+        if let Err(why) = crate::names::check_service_name(service) {
+            return Err(SnapshotError::Shape {
+                path: snapshot.path.clone(),
+                pointer: "/connector/service/name".to_owned(),
+                message: format!("{} cannot name a snapshot file: {why}", shown(service)),
+            });
+        }
         let named = snapshot.path.file_name().and_then(|n| n.to_str());
         if named != Some(Snapshot::file_name(service, version).as_str()) {
             return Err(SnapshotError::Misnamed {

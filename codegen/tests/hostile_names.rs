@@ -196,12 +196,21 @@ fn a_file_named_for_another_service_is_an_error() {
     );
     let err = generate_error(&[("slack-3.json", "slack", 4)]);
     assert!(err.contains("must be \"slack-4.json\""), "{err}");
-    // A name that can never be a file name is shown escaped.
-    let err = generate_error(&[("x-1.json", "../../x\u{1b}[2J", 1)]);
-    assert!(
-        err.contains(r#"holds service "../../x\u{1b}[2J" version 1"#) && !err.contains('\u{1b}'),
-        "{err}"
-    );
+    // A name that can never be a file name is refused, shown escaped, whatever the file's name.
+    for (file, service) in [
+        ("x-1.json", "../../x\u{1b}[2J"),
+        ("a\nfn injected() {}\n-1.json", "a\nfn injected() {}\n"),
+        ("my service-1.json", "my service"),
+    ] {
+        let err = generate_error(&[(file, service, 1)]);
+        assert!(
+            err.contains(&format!(
+                "#/connector/service/name: {} cannot name a snapshot file",
+                shown(service)
+            )) && !err.contains(['\u{1b}', '\n']),
+            "{err:?}"
+        );
+    }
 }
 
 #[test]
