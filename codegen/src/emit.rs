@@ -33,9 +33,12 @@ pub fn types_in(defs: &[TypeDef], context: &[TypeDef]) -> TokenStream {
 pub fn doc(lines: &[String]) -> TokenStream {
     let attrs = lines
         .iter()
-        .flat_map(|line| match line.is_empty() {
-            true => vec![String::new()],
-            false => crate::doc::paragraphs(line),
+        .flat_map(|line| {
+            if line.is_empty() {
+                vec![String::new()]
+            } else {
+                crate::doc::paragraphs(line)
+            }
         })
         .map(|line| {
             let text = if line.is_empty() {

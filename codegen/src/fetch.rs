@@ -487,8 +487,10 @@ fn snapshot_paths(
                 .then(|| "the file would not be inside the snapshot folder".to_owned())
         });
         let why = why.or_else(|| {
-            let other = folded.insert(file_name.to_lowercase(), file_name.clone())?;
-            (other != file_name).then(|| format!("its file name differs only in case from `{other}`, and would be the same file on some systems"))
+            let first = folded
+                .entry(file_name.to_lowercase())
+                .or_insert_with(|| file_name.clone());
+            (*first != file_name).then(|| format!("its file name differs only in case from `{first}`, and would be the same file on some systems"))
         });
         match why {
             Some(reason) => refused.push(Refused { service, reason }),
@@ -603,7 +605,7 @@ mod tests {
     #[test]
     fn names_that_make_no_file_name_in_out_are_refused() {
         let listed = index_connectors(
-            ["good", "", "../x", "Good", "x\0y", "good"]
+            ["good", "", "../x", "Good", "x\0y", "good", "goOD"]
                 .iter()
                 .map(|name| serde_json::json!({"service": {"name": name, "version": 1}}))
                 .collect(),
@@ -616,18 +618,24 @@ mod tests {
             [Path::new("out/Good-1.json")]
         );
         let refused: Vec<String> = refused.iter().map(ToString::to_string).collect();
-        assert_eq!(refused.len(), 4, "{refused:?}");
+        assert_eq!(refused.len(), 5, "{refused:?}");
         assert!(refused[0].starts_with("service \"\" version 1: refused, nothing written: a service name must not be empty"), "{refused:?}");
         assert!(
             refused[1].starts_with("service \"../x\" version 1: refused"),
             "{refused:?}"
         );
         assert!(
-            refused[2].contains("differs only in case from `Good-1.json`"),
+            refused[2].starts_with("service \"goOD\" version 1: refused")
+                && refused[2].contains("differs only in case from `Good-1.json`"),
             "{refused:?}"
         );
         assert!(
-            refused[3].starts_with(r#"service "x\0y" version 1: refused"#),
+            refused[3].starts_with("service \"good\" version 1: refused")
+                && refused[3].contains("differs only in case from `Good-1.json`"),
+            "{refused:?}"
+        );
+        assert!(
+            refused[4].starts_with(r#"service "x\0y" version 1: refused"#),
             "{refused:?}"
         );
     }

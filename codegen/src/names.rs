@@ -98,7 +98,7 @@ pub const RESERVED_MODULE_NAMES: &[&str] = &[
     "connectors",
 ];
 
-/// What a reserved module name (`_service`) or marker type name (`Service`) is given.
+/// What a reserved module name is given (a reserved marker type name is given `Service`).
 pub const RESERVED_SUFFIX: &str = "_service";
 
 /// The longest service name that is made into a file name.

@@ -116,12 +116,15 @@ fn path_shown(path: &Path) -> String {
     if !text.contains(char::is_control) {
         return text;
     }
-    text.chars()
-        .map(|c| match c.is_control() {
-            true => c.escape_debug().to_string(),
-            false => c.to_string(),
-        })
-        .collect()
+    let mut shown = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            shown.extend(c.escape_debug());
+        } else {
+            shown.push(c);
+        }
+    }
+    shown
 }
 
 /// Text read from a file, without the UTF-8 byte-order mark some editors write first (JSON
