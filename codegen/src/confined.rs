@@ -6,12 +6,12 @@
 //! symlinks), of at most [`MAX_REF_FILE_BYTES`] each and [`MAX_REF_TOTAL_BYTES`] together, are
 //! read, each once. Nothing is fetched from the network.
 
-use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use serde_json::Value;
+
+use crate::json_file::{self, ReadError};
 
 /// The largest file a `$ref` may name: far beyond any real schema (the largest in the corpus
 /// is under 100 KiB), small enough to hold in memory.
@@ -115,31 +115,15 @@ impl Folder {
 
     /// Reads a JSON file that is known to be inside the folder.
     fn read(&mut self, path: &Path) -> Result<Value, String> {
-        // Asked of the path first, because opening a FIFO waits for a writer; asked again of
-        // the opened file, which is what is read, in case the path changed in between.
-        let regular = |metadata: std::fs::Metadata| metadata.is_file();
-        let not_regular = || "is not a regular file (a folder, a device or a pipe)".to_owned();
-        if !std::fs::metadata(path).is_ok_and(regular) {
-            return Err(not_regular());
-        }
-        let file = File::open(path).map_err(|e| format!("cannot be read ({e})"))?;
-        if !file.metadata().is_ok_and(regular) {
-            return Err(not_regular());
-        }
         let allowed = MAX_REF_FILE_BYTES.min(MAX_REF_TOTAL_BYTES.saturating_sub(self.bytes));
-        let mut bytes = Vec::new();
-        file.take(allowed + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| format!("cannot be read ({e})"))?;
-        if bytes.len() as u64 > allowed {
-            return Err(format!(
+        let bytes = json_file::read_bytes(path, allowed).map_err(|error| match error {
+            ReadError::TooLarge(_) => format!(
                 "is larger than {allowed} bytes (files a schema's `$ref`s read may hold {MAX_REF_FILE_BYTES} bytes each, {MAX_REF_TOTAL_BYTES} together)"
-            ));
-        }
+            ),
+            other => other.to_string(),
+        })?;
         self.bytes += bytes.len() as u64;
-        let text = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(&bytes);
-        // serde_json's messages give a line and column, never the text.
-        serde_json::from_slice(text).map_err(|e| format!("is not a JSON file ({e})"))
+        serde_json::from_slice(&bytes).map_err(|e| format!("is not a JSON file ({e})"))
     }
 }
 

@@ -28,18 +28,26 @@ pub fn types_in(defs: &[TypeDef], context: &[TypeDef]) -> TokenStream {
     quote! { #(#items)* }
 }
 
-/// `#[doc = ".."]` attributes, one per line.
+/// `#[doc = ".."]` attributes, one per line. Text from schemas must never become code: every
+/// line is made inert ([`crate::doc`]), and a line holding line breaks becomes several.
 pub fn doc(lines: &[String]) -> TokenStream {
-    let attrs = lines.iter().map(|line| {
-        let text = if line.is_empty() {
-            String::new()
-        } else {
-            // A bare carriage return (an old Mac line break in a title) is not allowed in a
-            // `///` comment, which is how `prettyplease` prints the attribute.
-            format!(" {}", line.replace('\r', " "))
-        };
-        quote! { #[doc = #text] }
-    });
+    let attrs = lines
+        .iter()
+        .flat_map(|line| {
+            if line.is_empty() {
+                vec![String::new()]
+            } else {
+                crate::doc::paragraphs(line)
+            }
+        })
+        .map(|line| {
+            let text = if line.is_empty() {
+                line
+            } else {
+                format!(" {line}")
+            };
+            quote! { #[doc = #text] }
+        });
     quote! { #(#attrs)* }
 }
 
@@ -235,9 +243,9 @@ fn struct_def(def: &TypeDef, s: &StructDef, types: &[TypeDef]) -> TokenStream {
             &field.ty,
             types,
         );
-        let doc = format!(" The schema's default for `{}`.", field.json_name);
+        let docs = doc(&[format!("The schema's default for `{}`.", field.json_name)]);
         quote! {
-            #[doc = #doc]
+            #docs
             pub fn #fn_name() -> #field_ty { #value }
         }
     });

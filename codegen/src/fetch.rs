@@ -25,6 +25,7 @@ use tokio::task::JoinSet;
 use tray_auth::client::{Client, Region};
 use tray_auth::Secret;
 
+use crate::names::{check_service_name, shown};
 use crate::snapshot::{self, Snapshot, SnapshotError};
 
 /// The environment variable the master token is read from.
@@ -102,8 +103,8 @@ impl FromStr for ServiceVersion {
         let version = version
             .parse()
             .map_err(|_| format!("`{s}`: `{version}` is not an integer; {hint}"))?;
-        if name.is_empty() || name.contains(['/', '\\']) {
-            return Err(format!("`{s}`: `{name}` is not a service name; {hint}"));
+        if let Err(why) = check_service_name(name) {
+            return Err(format!("{}: {why}; {hint}", shown(s)));
         }
         Ok(ServiceVersion {
             name: name.to_owned(),
@@ -189,8 +190,32 @@ pub enum Outcome {
 pub struct FetchSummary {
     /// Each service version and its outcome.
     pub services: Vec<(ServiceVersion, Outcome)>,
+    /// Service versions that were not fetched because their name cannot name a snapshot file.
+    pub refused: Vec<Refused>,
     /// Whether this was `--check` (nothing written).
     pub checked: bool,
+}
+
+/// A service version whose name cannot safely name a snapshot file (`../../x`, `a/b`, a name
+/// holding NUL): it is not fetched, and nothing is written for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused {
+    /// The service version, its name as Tray gave it (print it with `Display`, which escapes it).
+    pub service: ServiceVersion,
+    /// Why.
+    pub reason: String,
+}
+
+impl fmt::Display for Refused {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "service {} version {}: refused, nothing written: {}",
+            shown(&self.service.name),
+            self.service.version,
+            self.reason
+        )
+    }
 }
 
 impl FetchSummary {
@@ -201,9 +226,10 @@ impl FetchSummary {
             .filter(|(_, outcome)| *outcome != Outcome::Unchanged)
     }
 
-    /// Success, except for `--check` when anything changed (status 1).
+    /// Success, except when a service was refused, or for `--check` when anything changed
+    /// (status 1).
     pub fn exit_code(&self) -> ExitCode {
-        if self.checked && self.changed().next().is_some() {
+        if !self.refused.is_empty() || self.checked && self.changed().next().is_some() {
             ExitCode::FAILURE
         } else {
             ExitCode::SUCCESS
@@ -269,6 +295,9 @@ pub fn run_with_token(args: &FetchArgs, master_token: Secret) -> Result<FetchSum
 }
 
 fn print_summary(summary: &FetchSummary, out: &Path) {
+    for refused in &summary.refused {
+        eprintln!("error: {refused}");
+    }
     for (service, outcome) in &summary.services {
         let file = out.join(service.file_name());
         let line = match (outcome, summary.checked) {
@@ -298,6 +327,13 @@ fn print_summary(summary: &FetchSummary, out: &Path) {
         (true, n) => eprintln!("fetch --check: {n} of {total} snapshots differ from Tray; run `tray-codegen fetch` to update them"),
         (false, n) => eprintln!("fetch: {total} service versions fetched, {n} snapshots written or changed"),
     }
+    if !summary.refused.is_empty() {
+        eprintln!(
+            "fetch: {} service versions refused: their names cannot name a file in {}",
+            summary.refused.len(),
+            out.display()
+        );
+    }
 }
 
 /// Fetches the selected service versions and writes their snapshots into `out` (or, with
@@ -318,14 +354,11 @@ pub async fn fetch(
         })?;
     let listed = index_connectors(connectors);
 
-    let mut wanted: BTreeMap<String, (ServiceVersion, Option<Value>)> = BTreeMap::new();
+    let mut candidates: Vec<(ServiceVersion, Option<Value>)> = Vec::new();
     match selection {
         Selection::All => {
             for (service, connector) in &listed {
-                wanted.insert(
-                    service.file_name(),
-                    (service.clone(), Some(connector.clone())),
-                );
+                candidates.push((service.clone(), Some(connector.clone())));
             }
         }
         Selection::Named(services) => {
@@ -334,7 +367,7 @@ pub async fn fetch(
                     .get(service)
                     .cloned()
                     .ok_or_else(|| unknown_service(service, &listed))?;
-                wanted.insert(service.file_name(), (service.clone(), Some(connector)));
+                candidates.push((service.clone(), Some(connector)));
             }
         }
         Selection::Existing => {
@@ -352,10 +385,16 @@ pub async fn fetch(
                     version: snapshot.service_version(),
                 };
                 let connector = listed.get(&service).cloned();
-                wanted.insert(service.file_name(), (service, connector));
+                candidates.push((service, connector));
             }
         }
     }
+    let mut summary = FetchSummary {
+        services: Vec::new(),
+        refused: Vec::new(),
+        checked: check,
+    };
+    let wanted = snapshot_paths(candidates, out, &mut summary.refused);
 
     let progress = if wanted.len() >= 10 {
         ProgressBar::new(wanted.len() as u64)
@@ -371,11 +410,7 @@ pub async fn fetch(
 
     let permits = Arc::new(Semaphore::new(jobs.max(1)));
     let mut tasks = JoinSet::new();
-    let mut summary = FetchSummary {
-        services: Vec::new(),
-        checked: check,
-    };
-    for (file_name, (service, connector)) in wanted {
+    for (path, (service, connector)) in wanted {
         let Some(connector) = connector else {
             summary.services.push((service, Outcome::NoLongerListed));
             progress.inc(1);
@@ -383,7 +418,6 @@ pub async fn fetch(
         };
         let client = client.clone();
         let permits = permits.clone();
-        let path = out.join(file_name);
         tasks.spawn(async move {
             // The semaphore is never closed, so acquiring only fails if it were.
             let _permit = permits.acquire_owned().await.ok();
@@ -416,8 +450,11 @@ pub async fn fetch(
     }
     for (service, snapshot) in fetched {
         let text = snapshot.to_text();
-        let outcome = match fs::read_to_string(&snapshot.path) {
-            Ok(existing) if existing == text => Outcome::Unchanged,
+        // What is there now may be anything (a device, a huge file): read as input is.
+        let existing =
+            crate::json_file::read_bytes(&snapshot.path, crate::json_file::MAX_FILE_BYTES);
+        let outcome = match existing {
+            Ok(existing) if existing == text.as_bytes() => Outcome::Unchanged,
             Ok(_) => Outcome::Changed,
             Err(_) => Outcome::New,
         };
@@ -433,16 +470,49 @@ pub async fn fetch(
     Ok(summary)
 }
 
+/// Where each service version's snapshot goes, by path. A service whose name cannot name a
+/// file in `out` (see [`check_service_name`]), or whose file name differs only in case from
+/// another's (one file, on macOS and Windows), is refused instead: it is never fetched, and
+/// nothing is written for it.
+fn snapshot_paths(
+    candidates: Vec<(ServiceVersion, Option<Value>)>,
+    out: &Path,
+    refused: &mut Vec<Refused>,
+) -> BTreeMap<PathBuf, (ServiceVersion, Option<Value>)> {
+    let mut wanted = BTreeMap::new();
+    let mut folded: BTreeMap<String, String> = BTreeMap::new();
+    for (service, connector) in candidates {
+        let file_name = service.file_name();
+        let path = out.join(&file_name);
+        // Checked name or not, the path must be a file right inside `out`.
+        let why = check_service_name(&service.name).err().or_else(|| {
+            (path.parent() != Some(out) || path.file_name() != Some(file_name.as_ref()))
+                .then(|| "the file would not be inside the snapshot folder".to_owned())
+        });
+        let why = why.or_else(|| {
+            let first = folded
+                .entry(file_name.to_lowercase())
+                .or_insert_with(|| file_name.clone());
+            (*first != file_name).then(|| format!("its file name differs only in case from `{first}`, and would be the same file on some systems"))
+        });
+        match why {
+            Some(reason) => refused.push(Refused { service, reason }),
+            None => {
+                wanted.insert(path, (service, connector));
+            }
+        }
+    }
+    wanted
+}
+
 /// `GET /connectors`' entries by service version. Entries without a service name and version
 /// are skipped; of two entries for one service version, the first is kept.
 fn index_connectors(connectors: Vec<Value>) -> BTreeMap<ServiceVersion, Value> {
     let mut listed = BTreeMap::new();
     let mut seen = HashSet::new();
     for connector in connectors {
-        let name = connector
-            .pointer("/service/name")
-            .and_then(Value::as_str)
-            .filter(|name| !name.is_empty());
+        // An empty name is kept, to be refused by name like any other that makes no file name.
+        let name = connector.pointer("/service/name").and_then(Value::as_str);
         let version = connector
             .pointer("/service/version")
             .and_then(Value::as_u64)
@@ -532,6 +602,44 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "slack@3: Tray lists no such service version; Tray lists slack@4"
+        );
+    }
+
+    #[test]
+    fn names_that_make_no_file_name_in_out_are_refused() {
+        let listed = index_connectors(
+            ["good", "", "../x", "Good", "x\0y", "good", "goOD"]
+                .iter()
+                .map(|name| serde_json::json!({"service": {"name": name, "version": 1}}))
+                .collect(),
+        );
+        let candidates = listed.into_iter().map(|(s, c)| (s, Some(c))).collect();
+        let mut refused = Vec::new();
+        let wanted = snapshot_paths(candidates, Path::new("out"), &mut refused);
+        assert_eq!(
+            wanted.keys().collect::<Vec<_>>(),
+            [Path::new("out/Good-1.json")]
+        );
+        let refused: Vec<String> = refused.iter().map(ToString::to_string).collect();
+        assert_eq!(refused.len(), 5, "{refused:?}");
+        assert!(refused[0].starts_with("service \"\" version 1: refused, nothing written: a service name must not be empty"), "{refused:?}");
+        assert!(
+            refused[1].starts_with("service \"../x\" version 1: refused"),
+            "{refused:?}"
+        );
+        assert!(
+            refused[2].starts_with("service \"goOD\" version 1: refused")
+                && refused[2].contains("differs only in case from `Good-1.json`"),
+            "{refused:?}"
+        );
+        assert!(
+            refused[3].starts_with("service \"good\" version 1: refused")
+                && refused[3].contains("differs only in case from `Good-1.json`"),
+            "{refused:?}"
+        );
+        assert!(
+            refused[4].starts_with(r#"service "x\0y" version 1: refused"#),
+            "{refused:?}"
         );
     }
 

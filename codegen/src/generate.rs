@@ -9,10 +9,10 @@ use serde_json::Value;
 
 use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::emit;
-use crate::names::{self, camel, shouty, snake, RESERVED_TYPE_NAMES};
+use crate::names::{self, camel, shouty, RESERVED_TYPE_NAMES};
 use crate::plan::Planner;
 use crate::schema::Reader;
-use crate::snapshot::Snapshot;
+use crate::snapshot::{self, Snapshot, SnapshotError};
 use crate::Error;
 
 /// One connector's generated module.
@@ -35,34 +35,38 @@ pub struct ConnectorModule {
     pub tokens: TokenStream,
 }
 
-/// Generates the module of every snapshot, in file-name order.
+/// Generates the module of every snapshot, in file-name order. The snapshots must be a
+/// folder's ([`snapshot::check_folder`]), and no two services may take one module name
+/// (`foo-bar` and `foo_bar`): that is an error naming both files.
 pub fn connector_modules(
     snapshots: &[Snapshot],
     diagnostics: &mut Vec<Diagnostic>,
-) -> Vec<ConnectorModule> {
-    let mut versions: BTreeMap<String, usize> = BTreeMap::new();
+) -> Result<Vec<ConnectorModule>, Error> {
+    snapshot::check_folder(snapshots)?;
+    let mut versions: BTreeMap<&str, usize> = BTreeMap::new();
     for snapshot in snapshots {
-        *versions.entry(snake(snapshot.service_name())).or_default() += 1;
+        *versions.entry(snapshot.service_name()).or_default() += 1;
     }
-    let mut taken = names::Scope::default();
-    snapshots
-        .iter()
-        .map(|snapshot| {
-            let base = snake(snapshot.service_name());
-            let several = versions[&base] > 1;
-            let module = if several {
-                format!("{base}_v{}", snapshot.service_version())
-            } else {
-                base
-            };
-            let module = taken.take(&module);
-            let mut marker = camel(snapshot.service_name());
-            if several {
-                marker = format!("{marker}V{}", snapshot.service_version());
+    let mut owners: BTreeMap<String, &Snapshot> = BTreeMap::new();
+    let mut modules = Vec::with_capacity(snapshots.len());
+    for snapshot in snapshots {
+        let (name, version) = (snapshot.service_name(), snapshot.service_version());
+        let several = versions[name] > 1;
+        let module = names::module_name(name, version, several);
+        if let Some(first) = owners.insert(module.clone(), snapshot) {
+            return Err(SnapshotError::SameModule {
+                first: first.path.clone(),
+                first_service: first.service_name().to_owned(),
+                second: snapshot.path.clone(),
+                second_service: name.to_owned(),
+                module,
             }
-            connector_module(snapshot, module, marker, diagnostics)
-        })
-        .collect()
+            .into());
+        }
+        let marker = names::marker_name(name, version, several);
+        modules.push(connector_module(snapshot, module, marker, diagnostics));
+    }
+    Ok(modules)
 }
 
 fn connector_module(
@@ -139,12 +143,12 @@ fn connector_module(
     let (environments, constants) = environments(snapshot, &marker_ident, &mut diagnostics);
     let (scope_type, scope_enum) = scopes(snapshot);
     let type_tokens = emit::types(&types);
-    let marker_doc = one_line(&format!(
-        " {title} (Tray service `{service_name}`, version {service_version})."
-    ));
+    let marker_doc = emit::doc(&[format!(
+        "{title} (Tray service `{service_name}`, version {service_version})."
+    )]);
     let service_version_lit = proc_macro2::Literal::u32_unsuffixed(service_version);
     let tokens = quote! {
-        #[doc = #marker_doc]
+        #marker_doc
         ///
         /// The marker type tying this service's credentials, user data, scopes and service
         /// environments together, so that they cannot be mixed with another service's.
@@ -168,12 +172,14 @@ fn connector_module(
     let mut doc = vec![format!(
         "{title}: Tray service `{service_name}`, version {service_version}."
     )];
-    if let Some(description) = snapshot.connector["description"]
-        .as_str()
-        .filter(|d| !d.trim().is_empty())
-    {
+    let description = crate::doc::paragraphs(
+        snapshot.connector["description"]
+            .as_str()
+            .unwrap_or_default(),
+    );
+    if !description.is_empty() {
         doc.push(String::new());
-        doc.push(description.trim().replace('\n', " "));
+        doc.extend(description);
     }
     doc.push(String::new());
     doc.push(format!("Generated from `{}`.", file_name(&snapshot.path)));
@@ -244,11 +250,9 @@ fn environments(
                 title
             }))
         );
-        let doc = one_line(&format!(
-            " The `{title}` service environment ({auth_type})."
-        ));
+        let doc = emit::doc(&[format!("The `{title}` service environment ({auth_type}).")]);
         constants.push(quote! {
-            #[doc = #doc]
+            #doc
             pub const #constant: tray_auth::ServiceEnvironmentId<#marker> =
                 tray_auth::ServiceEnvironmentId::from_static(#id);
         });
@@ -276,15 +280,16 @@ fn scopes(snapshot: &Snapshot) -> (TokenStream, TokenStream) {
         return (quote!(tray_auth::NoScopes), quote!());
     }
     let mut taken = names::Scope::default();
-    let variants: Vec<(syn::Ident, &str, String)> = listed
+    let variants: Vec<(syn::Ident, &str, TokenStream)> = listed
         .iter()
         .map(|(name, description)| {
             let doc = match description {
                 Some(d) if !d.trim().is_empty() => {
-                    one_line(&format!(" {} (`{name}`).", d.trim().trim_end_matches('.')))
+                    format!("{} (`{name}`).", d.trim().trim_end_matches('.'))
                 }
-                _ => one_line(&format!(" `{name}`.")),
+                _ => format!("`{name}`."),
             };
+            let doc = emit::doc(&[doc]);
             (
                 format_ident!("{}", taken.take(&camel(name))),
                 name.as_str(),
@@ -294,7 +299,7 @@ fn scopes(snapshot: &Snapshot) -> (TokenStream, TokenStream) {
         .collect();
     let arms = variants
         .iter()
-        .map(|(ident, name, doc)| quote! { #[doc = #doc] #[serde(rename = #name)] #ident });
+        .map(|(ident, name, doc)| quote! { #doc #[serde(rename = #name)] #ident });
     let as_str = variants
         .iter()
         .map(|(ident, name, _)| quote! { Scope::#ident => #name });
@@ -311,12 +316,6 @@ fn scopes(snapshot: &Snapshot) -> (TokenStream, TokenStream) {
         }
     };
     (quote!(Scope), tokens)
-}
-
-/// Text from a snapshot for a one-line doc comment: line breaks (a bare carriage return is
-/// not even allowed in a `///` comment) become spaces.
-fn one_line(text: &str) -> String {
-    text.replace(['\r', '\n'], " ")
 }
 
 /// Formats tokens as a Rust file: `prettyplease`, then a blank line between items, as
@@ -341,8 +340,10 @@ fn space_items(text: &str) -> String {
             let indent = line.len() - line.trim_start().len();
             let prev_indent = prev.len() - prev.trim_start().len();
             let prev = prev.trim();
-            let ends_item =
-                prev == "}" || (prev_indent == 0 && (prev.ends_with(';') || prev.ends_with('}')));
+            // A doc comment ending in `;` (schema text quoting code) ends no item.
+            let ends_item = !prev.starts_with("//")
+                && (prev == "}"
+                    || (prev_indent == 0 && (prev.ends_with(';') || prev.ends_with('}'))));
             let starts_item = ITEM_STARTS.iter().any(|s| line.trim_start().starts_with(s));
             if ends_item && starts_item && indent == prev_indent {
                 out.push('\n');
@@ -355,13 +356,20 @@ fn space_items(text: &str) -> String {
     out
 }
 
+/// `source` for a header comment: on one line, whatever the folder is called.
+fn one_line(source: &str) -> String {
+    source.replace(char::is_control, "?")
+}
+
 /// The header of every generated file.
 pub fn header(source: &str) -> String {
+    let source = one_line(source);
     format!("// @generated by tray-codegen from {source}. Do not edit: change the snapshot and run\n// `cargo run -p tray-codegen -- generate`.\n\n")
 }
 
 /// The header of the one file a build script writes.
 pub fn build_script_header(source: &str) -> String {
+    let source = one_line(source);
     format!("// @generated by tray-codegen from {source} in a build script. Do not edit: change the\n// snapshots, and cargo regenerates it.\n\n")
 }
 
@@ -388,6 +396,14 @@ pub fn lib_rs(modules: &[ConnectorModule]) -> Result<String, Error> {
         //! its `Credentials` and `UserData`, its `Scope`s and a constant per service
         //! environment. Each sits behind a cargo feature of its name; the default features
         //! turn all of them on.
+        //!
+        //! A module is named after its service in snake case (`http-client` → `http_client`),
+        //! with `_v<version>` when several versions of the service are here (`slack_v4`). A
+        //! name that is a Rust keyword gets a trailing `_`; one that would clash with the crate's
+        //! own files, Cargo's `default` feature or a crate the code names (`lib`, `main`,
+        //! `build`, `default`, `std`, `core`, `serde`, `tray_auth`, ...) gets `_service`
+        //! (`lib_service`). A marker type that would shadow a prelude item or a module's own
+        //! type gets `Service` (`DefaultService`).
         #![forbid(unsafe_code)]
         #(#items)*
         #registry

@@ -27,10 +27,12 @@ use serde_json::Value;
 mod confined;
 pub mod diagnostic;
 pub mod diff;
+pub mod doc;
 pub mod emit;
 #[cfg(feature = "fetch")]
 pub mod fetch;
 pub mod generate;
+pub mod json_file;
 pub mod names;
 pub mod plan;
 pub mod schema;
@@ -145,7 +147,7 @@ impl Config {
     fn modules(&self) -> Result<(Vec<generate::ConnectorModule>, Vec<Diagnostic>), Error> {
         let snapshots = snapshot::read_dir(&self.schemas_dir)?;
         let mut diagnostics = Vec::new();
-        let modules = generate::connector_modules(&snapshots, &mut diagnostics);
+        let modules = generate::connector_modules(&snapshots, &mut diagnostics)?;
         Ok((modules, diagnostics))
     }
 
@@ -233,6 +235,18 @@ impl Generation {
     /// unchanged are not touched, so cargo does not rebuild for nothing.
     pub fn write(&self, root: impl AsRef<Path>) -> Result<(), Error> {
         for file in &self.files {
+            // Module names are checked where they are made; this makes sure nothing else slips.
+            let inside = file
+                .path
+                .components()
+                .all(|c| matches!(c, std::path::Component::Normal(_)));
+            if !inside {
+                return Err(Error::Internal(format!(
+                    "{} would be written outside {}",
+                    file.path.display(),
+                    root.as_ref().display()
+                )));
+            }
             let path = root.as_ref().join(&file.path);
             if fs::read_to_string(&path).is_ok_and(|old| old == file.contents) {
                 continue;
@@ -325,6 +339,11 @@ impl Generation {
 /// The Rust types for one bare JSON Schema: a root struct `name` (or whatever type the schema
 /// is) and everything it uses, formatted, with the diagnostics met.
 ///
+/// A root that is not an object schema (`{"type": "integer"}`, `true`, an array) gives a type
+/// alias (`pub type Credentials = i64;`), with a warning. A `name` that generated code uses
+/// for a prelude item (`String`, `Option`, `Vec`, ...) is given a `Type` suffix
+/// (`StringType`), with a warning, so that the code compiles.
+///
 /// ```
 /// let schema = serde_json::json!({
 ///     "type": "object",
@@ -341,12 +360,15 @@ pub fn schema_to_rust(
     file: Option<&Path>,
 ) -> Result<(String, Vec<Diagnostic>), Error> {
     let planned = plan_schema(schema, name, file);
-    let code = generate::format(emit::types(&planned.types), name)?;
+    let (types, alias) = (emit::types(&planned.types), &planned.alias);
+    let code = generate::format(quote!(#types #alias), name)?;
     Ok((code, planned.diagnostics))
 }
 
 struct Planned {
     types: Vec<plan::TypeDef>,
+    /// `pub type Root = ..;` when the root is not a type of its own.
+    alias: Option<proc_macro2::TokenStream>,
     samples: Vec<plan::Samples>,
     diagnostics: Vec<Diagnostic>,
 }
@@ -356,13 +378,15 @@ fn plan_schema(schema: &Value, name: &str, file: Option<&Path>) -> Planned {
     let read =
         schema::Reader::new(schema, "", file.and_then(Path::parent), &mut diagnostics).read_root();
     let mut plan_diagnostics = Diagnostics::new(file.map(Path::to_owned));
-    let root = names::camel(name);
-    let (types, samples) = if matches!(read.target(&read.root).kind, schema::Kind::Object(_)) {
+    let root = root_name(name, &mut plan_diagnostics);
+    let (types, samples, alias) = if matches!(read.target(&read.root).kind, schema::Kind::Object(_))
+    {
         let mut reserved = names::RESERVED_TYPE_NAMES.to_vec();
         reserved.push(root.as_str());
         let mut planner = plan::Planner::new(&reserved, &mut plan_diagnostics);
         planner.plan_root(&root, &read, format!("`{root}`."));
-        planner.finish_with_samples()
+        let (types, samples) = planner.finish_with_samples();
+        (types, samples, None)
     } else {
         let reserved: Vec<&str> = names::RESERVED_TYPE_NAMES
             .iter()
@@ -370,16 +394,73 @@ fn plan_schema(schema: &Value, name: &str, file: Option<&Path>) -> Planned {
             .filter(|n| *n != root)
             .collect();
         let mut planner = plan::Planner::new(&reserved, &mut plan_diagnostics);
-        planner.plan_named(&root, &read);
-        planner.finish_with_samples()
+        let ty = planner.plan_named(&root, &read);
+        let (types, samples) = planner.finish_with_samples();
+        let alias = (ty != plan::Ty::Named(root.clone()))
+            .then(|| root_alias(&root, &ty, read.target(&read.root), &mut plan_diagnostics));
+        (types, samples, alias)
     };
     let mut all = diagnostics.into_vec();
     all.extend(plan_diagnostics.into_vec());
     Planned {
         types,
+        alias,
         samples,
         diagnostics: all,
     }
+}
+
+/// The root type's name: `name` in upper camel case, with `Type` added when generated code uses
+/// that name for a prelude item (a `struct String` would make every `String` field that struct).
+fn root_name(name: &str, diagnostics: &mut Diagnostics) -> String {
+    let root = names::camel(name);
+    if !names::is_prelude_name(&root) {
+        return root;
+    }
+    let renamed = format!("{root}Type");
+    diagnostics.warn(
+        "",
+        format!("`{root}` is the name of a Rust prelude item that generated code uses; the root type is named `{renamed}` instead"),
+    );
+    renamed
+}
+
+/// `pub type Root = ..;` for a root that is not an object, enum or union schema, with a warning
+/// saying so (otherwise the output would define nothing named `Root`, silently).
+fn root_alias(
+    root: &str,
+    ty: &plan::Ty,
+    read: &schema::Schema,
+    diagnostics: &mut Diagnostics,
+) -> proc_macro2::TokenStream {
+    let ty = emit::ty(ty);
+    let detail = read
+        .kind
+        .json_type()
+        .map(|json| format!(" (its type is `{json}`)"))
+        .unwrap_or_default();
+    diagnostics.warn(
+        &read.pointer,
+        format!(
+            "the root is not an object schema{detail}: `{root}` is generated as `pub type {root} = {};`",
+            ty.to_string().replace(' ', "")
+        ),
+    );
+    let mut lines = Vec::new();
+    for text in [&read.title, &read.description].into_iter().flatten() {
+        if !lines.is_empty() {
+            lines.push(String::new());
+        }
+        lines.push(text.clone());
+    }
+    if lines.is_empty() {
+        lines.push(format!(
+            "`{root}`: the schema's root, which is not an object schema."
+        ));
+    }
+    let docs = emit::doc(&lines);
+    let root = format_ident!("{}", root);
+    quote! { #docs pub type #root = #ty; }
 }
 
 /// For tests of the generator on real schemas: [`schema_to_rust`], plus one probe struct per
@@ -424,7 +505,8 @@ pub fn schema_to_rust_with_probes(
     }
     let tokens = emit::types(&planned.types);
     let probe_tokens = emit::types_in(&defs, &planned.types);
-    let code = generate::format(quote!(#tokens #probe_tokens), name)?;
+    let alias = &planned.alias;
+    let code = generate::format(quote!(#tokens #alias #probe_tokens), name)?;
     Ok(ProbedCode {
         code,
         diagnostics: planned.diagnostics,

@@ -57,10 +57,16 @@ enum Command {
         json: bool,
     },
     /// Print the Rust types for one bare JSON Schema, to try the generator on any schema.
+    ///
+    /// An object schema gives a struct named `--name`; an `enum`, `oneOf` or several types give
+    /// an enum of that name. Any other root (`{"type": "integer"}`, `true`, an array) gives a
+    /// type alias (`pub type Credentials = i64;`) and a warning. Warnings go to stderr; the exit
+    /// status is 0 whenever code was printed.
     Schema {
         /// The schema file.
         file: PathBuf,
-        /// The name of the root type.
+        /// The name of the root type. A prelude name that generated code uses (`String`,
+        /// `Option`, `Vec`, ...) gets a `Type` suffix, with a warning.
         #[arg(long, default_value = "Credentials")]
         name: String,
     },
@@ -140,17 +146,7 @@ fn run(cli: Cli) -> Result<ExitCode, tray_codegen::Error> {
             })
         }
         Command::Schema { file, name } => {
-            let text =
-                std::fs::read_to_string(&file).map_err(|source| tray_codegen::Error::Io {
-                    path: file.clone(),
-                    source,
-                })?;
-            let schema: serde_json::Value = serde_json::from_str(&text).map_err(|e| {
-                tray_codegen::Error::Snapshot(tray_codegen::snapshot::SnapshotError::Json {
-                    path: file.clone(),
-                    source: e,
-                })
-            })?;
+            let schema = tray_codegen::snapshot::read_json(&file)?;
             let (code, diagnostics) = tray_codegen::schema_to_rust(&schema, &name, Some(&file))?;
             print_diagnostics(&diagnostics);
             print!("{code}");

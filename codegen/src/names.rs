@@ -3,8 +3,12 @@
 //! Names are transliterated to ASCII (`größe` → `grosse`), cased with `heck`, kept clear of
 //! keywords (`type` → `type_`) and of leading digits (`2fa` → `field_2fa`, `V2fa`), and made
 //! unique within their scope by a numeric suffix in schema order.
+//!
+//! Names that come from Tray (service names) also become file names and module names, so they
+//! are checked ([`check_service_name`]) and kept clear of the generated crate's own files and
+//! of the crates generated code names ([`module_name`], [`marker_name`]).
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 
@@ -61,6 +65,116 @@ pub const RESERVED_TYPE_NAMES: &[&str] = &[
     "UserData",
     "Scope",
 ];
+
+/// The items every connector module defines beside its marker; the other
+/// [`RESERVED_TYPE_NAMES`] are the prelude's.
+const CONNECTOR_ITEMS: &[&str] = &["Credentials", "UserData", "Scope"];
+
+/// Whether generated code names `name` unqualified as a prelude item (`String`, `Option`,
+/// `Default`, ...), so that a generated type of that name would shadow it.
+pub fn is_prelude_name(name: &str) -> bool {
+    RESERVED_TYPE_NAMES.contains(&name) && !CONNECTOR_ITEMS.contains(&name)
+}
+
+/// Module names a connector must not take: the generated crate's own files (`lib.rs`,
+/// `main.rs`, `build.rs`), Cargo's `default` feature, the crates generated code names
+/// (`std`, `serde`, `tray_auth`, ...) and the items of the generated `lib.rs`. A service whose
+/// module name would be one of them gets [`RESERVED_SUFFIX`]: `lib` → `lib_service`.
+pub const RESERVED_MODULE_NAMES: &[&str] = &[
+    "lib",
+    "main",
+    "mod",
+    "build",
+    "default",
+    "std",
+    "core",
+    "alloc",
+    "proc_macro",
+    "test",
+    "serde",
+    "serde_json",
+    "tray_auth",
+    "tray_connectors",
+    "connectors",
+];
+
+/// What a reserved module name is given (a reserved marker type name is given `Service`).
+pub const RESERVED_SUFFIX: &str = "_service";
+
+/// The longest service name that is made into a file name.
+pub const MAX_SERVICE_NAME_LEN: usize = 100;
+
+/// Checks that a service name from Tray can name a snapshot file (`<name>-<version>.json`)
+/// in the snapshot folder and nowhere else: 1 to [`MAX_SERVICE_NAME_LEN`] ASCII letters,
+/// digits, `-`, `_` and `.`, neither starting with `.` or `-` nor holding `..`. The error
+/// says why, for a message that names the service with [`shown`].
+///
+/// ```
+/// use tray_codegen::names::check_service_name;
+/// assert!(check_service_name("http-client").is_ok());
+/// assert!(check_service_name("../../x").is_err());
+/// assert!(check_service_name("a/b").is_err());
+/// ```
+pub fn check_service_name(name: &str) -> Result<(), String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if name.is_empty() {
+        return Err("a service name must not be empty".to_owned());
+    }
+    if name.len() > MAX_SERVICE_NAME_LEN {
+        return Err(format!(
+            "a service name longer than {MAX_SERVICE_NAME_LEN} bytes does not make a file name"
+        ));
+    }
+    if let Some(c) = name.chars().find(|c| !allowed(*c)) {
+        return Err(format!(
+            "{} cannot be in a file name (a service name is ASCII letters, digits, `-`, `_` and `.`)",
+            shown(&c.to_string())
+        ));
+    }
+    if name.starts_with(['.', '-']) || name.contains("..") {
+        return Err("a service name must not start with `.` or `-`, nor hold `..`".to_owned());
+    }
+    Ok(())
+}
+
+/// Text from a schema or from Tray, for an error message: quoted, control characters and
+/// quotes escaped, and cut after 60 characters, so that a hostile name cannot garble a
+/// terminal or flood a log.
+pub fn shown(text: &str) -> String {
+    const MAX: usize = 60;
+    let mut chars = text.chars();
+    let head: String = chars.by_ref().take(MAX).collect();
+    let cut = if chars.next().is_some() { "…" } else { "" };
+    format!("{head:?}{cut}")
+}
+
+/// The module (and cargo feature) name of a service: `http-client` → `http_client`, with
+/// `_v<version>` when `versioned` (several versions of the service are generated), and
+/// [`RESERVED_SUFFIX`] when that would be a [reserved](RESERVED_MODULE_NAMES) name.
+pub fn module_name(service_name: &str, version: u32, versioned: bool) -> String {
+    let mut module = snake(service_name);
+    if versioned {
+        module = format!("{}_v{version}", module.trim_end_matches('_'));
+    }
+    if RESERVED_MODULE_NAMES.contains(&module.as_str()) {
+        module.push_str(RESERVED_SUFFIX);
+    }
+    module
+}
+
+/// The marker type name of a service: `mailchimp` → `Mailchimp`, with `V<version>` when
+/// `versioned`, and `Service` when that would shadow a prelude item or a connector module's
+/// own type (`default` → `DefaultService`, `credentials` → `CredentialsService`).
+pub fn marker_name(service_name: &str, version: u32, versioned: bool) -> String {
+    let mut marker = camel(service_name);
+    if versioned {
+        marker = format!("{}V{version}", marker.trim_end_matches('_'));
+    }
+    if RESERVED_TYPE_NAMES.contains(&marker.as_str()) {
+        marker.push_str("Service");
+    }
+    marker
+}
 
 /// Plain ASCII words of a JSON name. Where the name is words separated by spaces (a title),
 /// each word is taken whole, so `Custom OAuth app` is three words, not four.
@@ -135,6 +249,9 @@ pub fn shouty(name: &str) -> String {
 #[derive(Debug, Default, Clone)]
 pub struct Scope {
     taken: BTreeSet<String>,
+    /// The next suffix to try for each name asked for more than once, so that taking the same
+    /// name n times costs n steps, not n².
+    next: BTreeMap<String, usize>,
 }
 
 impl Scope {
@@ -142,6 +259,7 @@ impl Scope {
     pub fn with_reserved(reserved: &[&str]) -> Self {
         Scope {
             taken: reserved.iter().map(|s| (*s).to_owned()).collect(),
+            next: BTreeMap::new(),
         }
     }
 
@@ -154,7 +272,7 @@ impl Scope {
     pub fn take(&mut self, name: &str) -> String {
         let camel = name.starts_with(|c: char| c.is_ascii_uppercase()) && !name.contains('_');
         let mut candidate = name.to_owned();
-        let mut n = 2;
+        let mut n = self.next.get(name).copied().unwrap_or(2);
         while self.taken.contains(&candidate) {
             candidate = if camel {
                 format!("{name}{n}")
@@ -162,6 +280,9 @@ impl Scope {
                 format!("{}_{n}", name.trim_end_matches('_'))
             };
             n += 1;
+        }
+        if candidate != name {
+            self.next.insert(name.to_owned(), n);
         }
         self.taken.insert(candidate.clone());
         candidate

@@ -1129,39 +1129,14 @@ fn compact(value: &Value) -> String {
     }
 }
 
-/// Adds doc text: one line per paragraph and per list item, so that no line is read as a
-/// lazy continuation of another (Markdown would, and clippy warns about it).
+/// Adds doc text, one line per paragraph and per list item ([`crate::doc::paragraphs`]).
 fn push_text(doc: &mut Vec<String>, text: Option<&str>) {
-    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+    let lines = crate::doc::paragraphs(text.unwrap_or_default());
+    if lines.is_empty() {
         return;
-    };
+    }
     if !doc.is_empty() {
         doc.push(String::new());
     }
-    let mut open = false;
-    for line in text.lines().map(str::trim) {
-        if line.is_empty() {
-            if open {
-                doc.push(String::new());
-            }
-            open = false;
-        } else if open && !is_list_item(line) {
-            let last = doc.last_mut().expect("an open paragraph has a line");
-            last.push(' ');
-            last.push_str(line);
-        } else {
-            doc.push(line.to_owned());
-            open = true;
-        }
-    }
-    while doc.last().is_some_and(String::is_empty) {
-        doc.pop();
-    }
-}
-
-fn is_list_item(line: &str) -> bool {
-    let ordered = line
-        .split_once(". ")
-        .is_some_and(|(n, _)| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()));
-    line.starts_with("- ") || line.starts_with("* ") || line.starts_with("+ ") || ordered
+    doc.extend(lines);
 }

@@ -387,9 +387,13 @@ enum SlotState {
     Read(Box<Schema>),
 }
 
-/// How deep a schema may nest before the rest is read as "any value": far deeper than real
-/// schemas go (the corpus nests 18 levels), and shallow enough that no stack overflows.
-pub const MAX_DEPTH: usize = 128;
+/// How deep a schema may nest before the rest is read as "any value": deeper than real schemas
+/// go (the corpus nests 18 levels), and shallow enough that the types compile. Each level of
+/// nesting is two to four levels of types (`Option<Vec<Item>>`), and rustc checks auto traits
+/// (`Send`, and `Freeze` for every type it compiles) through all of them within its recursion
+/// limit of 128: 62 levels of optional objects fail with E0275, and `#![recursion_limit]` can
+/// only be raised by each crate that uses the types.
+pub const MAX_DEPTH: usize = 32;
 
 /// How many schemas (each property, item and variant one) one root may hold once `allOf` and
 /// `oneOf` have copied properties into their parts, before they copy no more: the largest
@@ -489,7 +493,7 @@ impl<'a> Reader<'a> {
         if self.depth >= MAX_DEPTH {
             self.warn(
                 pointer,
-                format!("nested more than {MAX_DEPTH} levels deep; any value is accepted here"),
+                format!("nested more than {MAX_DEPTH} levels deep; any value is accepted here (`serde_json::Value`), as deeper types would not compile"),
             );
             return Schema::any(pointer);
         }
@@ -1012,10 +1016,12 @@ impl<'a> Reader<'a> {
             return None;
         };
         let mut kept = Vec::new();
+        // By JSON text, so that a long `enum` is read in linear time.
+        let mut seen = std::collections::HashSet::new();
         for value in values {
             match value {
                 Value::Null => *nullable = true,
-                v if !kept.contains(v) => kept.push(v.clone()),
+                v if seen.insert(v.to_string()) => kept.push(v.clone()),
                 _ => {}
             }
         }

@@ -14,11 +14,18 @@
 //! `GET /services/{name}/versions/{version}/environments`. Both are stored as Tray sent them,
 //! key order included (so a schema's property order survives), pretty-printed with two-space
 //! indents and a final newline, so the same answer from Tray always gives the same bytes.
+//!
+//! A folder of snapshots holds one file per service version, named after what it holds
+//! ([`check_folder`]): `slack-4.json` holding anything but Slack version 4 is an error.
 
+use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
+
+use crate::json_file;
+use crate::names::shown;
 
 /// One snapshot file, read.
 #[derive(Debug, Clone, PartialEq)]
@@ -35,15 +42,23 @@ pub struct Snapshot {
 #[derive(Debug, thiserror::Error)]
 pub enum SnapshotError {
     /// The file or folder could not be read.
-    #[error("{path}: cannot read: {source}")]
+    #[error("{}: cannot read: {source}", path_shown(path))]
     Io {
         /// The file.
         path: PathBuf,
         /// Why.
         source: std::io::Error,
     },
+    /// The file is not a regular file of at most [`json_file::MAX_FILE_BYTES`].
+    #[error("{}: {source}", path_shown(path))]
+    File {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: json_file::ReadError,
+    },
     /// The file is not JSON.
-    #[error("{path}: not valid JSON: {source}")]
+    #[error("{}: not valid JSON: {source}", path_shown(path))]
     Json {
         /// The file.
         path: PathBuf,
@@ -51,7 +66,7 @@ pub enum SnapshotError {
         source: serde_json::Error,
     },
     /// The JSON is not shaped like a snapshot.
-    #[error("{path}#{pointer}: {message}")]
+    #[error("{}#{pointer}: {message}", path_shown(path))]
     Shape {
         /// The file.
         path: PathBuf,
@@ -60,6 +75,103 @@ pub enum SnapshotError {
         /// What is wrong and what to do.
         message: String,
     },
+    /// Two snapshots hold the same service version.
+    #[error(
+        "{} and {} both hold service {} version {version}: remove one",
+        path_shown(first),
+        path_shown(second),
+        shown(service)
+    )]
+    Duplicate {
+        /// The first file, by name.
+        first: PathBuf,
+        /// The other file.
+        second: PathBuf,
+        /// The service name they hold.
+        service: String,
+        /// The service version they hold.
+        version: u32,
+    },
+    /// A snapshot's file name is not the one its content gives.
+    #[error("{}: holds service {} version {version}, so its file name must be {}: rename the file, or fix its `connector.service`", path_shown(path), shown(service), shown(&Snapshot::file_name(service, *version)))]
+    Misnamed {
+        /// The file.
+        path: PathBuf,
+        /// The service name it holds.
+        service: String,
+        /// The service version it holds.
+        version: u32,
+    },
+    /// Two services would generate the same module.
+    #[error("{} (service {}) and {} (service {}) would both generate the module `{module}`: remove one, or rename a service", path_shown(first), shown(first_service), path_shown(second), shown(second_service))]
+    SameModule {
+        /// The first file, by name.
+        first: PathBuf,
+        /// Its service name.
+        first_service: String,
+        /// The other file.
+        second: PathBuf,
+        /// Its service name.
+        second_service: String,
+        /// The module name both would take.
+        module: String,
+    },
+}
+
+/// A path for a message: control characters in a file name (a newline, an escape sequence)
+/// are escaped, so that they cannot garble a terminal or forge lines of output.
+fn path_shown(path: &Path) -> String {
+    let text = path.display().to_string();
+    if !text.contains(char::is_control) {
+        return text;
+    }
+    let mut shown = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() {
+            shown.extend(c.escape_debug());
+        } else {
+            shown.push(c);
+        }
+    }
+    shown
+}
+
+/// Reads a JSON file (a snapshot, a bare schema): a regular file of at most
+/// [`json_file::MAX_FILE_BYTES`], a byte-order mark accepted.
+pub fn read_json(path: &Path) -> Result<Value, SnapshotError> {
+    parse_json(path, &read_text(path)?)
+}
+
+/// The text of a snapshot or schema file, read as [`json_file::read_bytes`] reads.
+fn read_text(path: &Path) -> Result<String, SnapshotError> {
+    let bytes = json_file::read_bytes(path, json_file::MAX_FILE_BYTES).map_err(|source| {
+        SnapshotError::File {
+            path: path.to_owned(),
+            source,
+        }
+    })?;
+    String::from_utf8(bytes).map_err(|e| SnapshotError::Io {
+        path: path.to_owned(),
+        source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+    })
+}
+
+/// Parses JSON text read from `path`, a byte-order mark accepted.
+fn parse_json(path: &Path, text: &str) -> Result<Value, SnapshotError> {
+    serde_json::from_str(json_file::strip_bom(text)).map_err(|source| {
+        // Valid JSON, only deeper than `serde_json` reads: say so rather than "not valid JSON".
+        if source.to_string().starts_with("recursion limit exceeded") {
+            return SnapshotError::Shape {
+                path: path.to_owned(),
+                pointer: String::new(),
+                message: format!("nested more than 128 levels deep (near line {}), deeper than JSON is read here; the generator reads schemas {} levels deep at most", source.line(), crate::schema::MAX_DEPTH),
+            };
+        }
+        SnapshotError::Json {
+            path: path.to_owned(),
+            source,
+        }
+    })
 }
 
 impl Snapshot {
@@ -93,19 +205,12 @@ impl Snapshot {
 
     /// Reads and checks one snapshot file.
     pub fn read(path: &Path) -> Result<Snapshot, SnapshotError> {
-        let text = fs::read_to_string(path).map_err(|source| SnapshotError::Io {
-            path: path.to_owned(),
-            source,
-        })?;
-        Self::parse(path, &text)
+        Self::parse(path, &read_text(path)?)
     }
 
     /// Parses a snapshot's text; `path` is only used in errors.
     pub fn parse(path: &Path, text: &str) -> Result<Snapshot, SnapshotError> {
-        let value: Value = serde_json::from_str(text).map_err(|source| SnapshotError::Json {
-            path: path.to_owned(),
-            source,
-        })?;
+        let value = parse_json(path, text)?;
         let shape = |pointer: &str, message: &str| SnapshotError::Shape {
             path: path.to_owned(),
             pointer: pointer.to_owned(),
@@ -136,11 +241,12 @@ impl Snapshot {
         if connector
             .pointer("/service/version")
             .and_then(Value::as_u64)
+            .and_then(|v| u32::try_from(v).ok())
             .is_none()
         {
             return Err(shape(
                 "/connector/service/version",
-                "missing: the service version is an integer",
+                "missing: the service version is an integer (at most 4294967295)",
             ));
         }
         let Some(Value::Array(environments)) = root.remove("environments") else {
@@ -196,6 +302,44 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Snapshot>, SnapshotError> {
     paths.iter().map(|path| Snapshot::read(path)).collect()
 }
 
+/// Checks a folder's snapshots (as [`read_dir`] returns them): no two hold the same service
+/// version, each service name can name a file ([`crate::names::check_service_name`]), and each
+/// file is named after what it holds (`slack-4.json`), so that the file a person edits is the
+/// one that makes the code.
+pub fn check_folder(snapshots: &[Snapshot]) -> Result<(), SnapshotError> {
+    let mut seen: BTreeMap<(&str, u32), &Path> = BTreeMap::new();
+    for snapshot in snapshots {
+        let key = (snapshot.service_name(), snapshot.service_version());
+        if let Some(first) = seen.insert(key, &snapshot.path) {
+            return Err(SnapshotError::Duplicate {
+                first: first.to_owned(),
+                second: snapshot.path.clone(),
+                service: key.0.to_owned(),
+                version: key.1,
+            });
+        }
+    }
+    for snapshot in snapshots {
+        let (service, version) = (snapshot.service_name(), snapshot.service_version());
+        if let Err(why) = crate::names::check_service_name(service) {
+            return Err(SnapshotError::Shape {
+                path: snapshot.path.clone(),
+                pointer: "/connector/service/name".to_owned(),
+                message: format!("{} cannot name a snapshot file: {why}", shown(service)),
+            });
+        }
+        let named = snapshot.path.file_name().and_then(|n| n.to_str());
+        if named != Some(Snapshot::file_name(service, version).as_str()) {
+            return Err(SnapshotError::Misnamed {
+                path: snapshot.path.clone(),
+                service: service.to_owned(),
+                version,
+            });
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,7 +362,7 @@ mod tests {
         .unwrap_err();
         assert_eq!(
             err.to_string(),
-            "s.json#/connector/service/version: missing: the service version is an integer"
+            "s.json#/connector/service/version: missing: the service version is an integer (at most 4294967295)"
         );
         let err = Snapshot::parse(Path::new("s.json"), "[1]").unwrap_err();
         assert!(err

@@ -126,3 +126,51 @@ fn bad_input_is_an_error_not_a_panic() {
     );
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
+
+/// `/dev/zero`, a pipe, a folder of the wrong kind or a file of gigabytes as an argument: a
+/// clear error naming it (exit 2), never an attempt to hold it in memory, never a hang.
+#[test]
+fn devices_pipes_and_huge_files_as_arguments_are_refused_before_they_are_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("pipe.json");
+    let made = Command::new("mkfifo").arg(&fifo).status().unwrap();
+    assert!(made.success());
+    // Sparse: 20 GB on paper, nothing on disk.
+    let huge = dir.path().join("huge-1.json");
+    fs::File::create(&huge).unwrap().set_len(20 << 30).unwrap();
+    let schemas = repo().join("schemas");
+    let schemas = schemas.to_str().unwrap();
+    let cases: [(&[&str], &str); 6] = [
+        (&["diff", "/dev/zero", schemas], "/dev/zero"),
+        (&["diff", schemas, "/dev/zero"], "/dev/zero"),
+        (&["diff", schemas, "pipe.json"], "pipe.json"),
+        (&["diff", schemas, "huge-1.json"], "huge-1.json"),
+        (&["schema", "/dev/zero"], "/dev/zero"),
+        (&["schema", "pipe.json"], "pipe.json"),
+    ];
+    for (args, named) in cases {
+        let (send, receive) = std::sync::mpsc::channel();
+        let (args_owned, cwd) = (
+            args.iter().map(|a| a.to_string()).collect::<Vec<_>>(),
+            dir.path().to_owned(),
+        );
+        std::thread::spawn(move || {
+            let args: Vec<&str> = args_owned.iter().map(String::as_str).collect();
+            let _ = send.send(tray_codegen(&args, &cwd));
+        });
+        let out = receive
+            .recv_timeout(std::time::Duration::from_secs(60))
+            .unwrap_or_else(|_| panic!("tray-codegen {args:?} hung"));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(named),
+            "{args:?} does not name {named}: {stderr}"
+        );
+        assert!(
+            stderr.contains("not a regular file") || stderr.contains("larger than"),
+            "{args:?}: {stderr}"
+        );
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+    }
+}

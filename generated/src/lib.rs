@@ -8,6 +8,14 @@
 //! its `Credentials` and `UserData`, its `Scope`s and a constant per service
 //! environment. Each sits behind a cargo feature of its name; the default features
 //! turn all of them on.
+//!
+//! A module is named after its service in snake case (`http-client` → `http_client`),
+//! with `_v<version>` when several versions of the service are here (`slack_v4`). A
+//! name that is a Rust keyword gets a trailing `_`; one that would clash with the crate's
+//! own files, Cargo's `default` feature or a crate the code names (`lib`, `main`,
+//! `build`, `default`, `std`, `core`, `serde`, `tray_auth`, ...) gets `_service`
+//! (`lib_service`). A marker type that would shadow a prelude item or a module's own
+//! type gets `Service` (`DefaultService`).
 #![forbid(unsafe_code)]
 /// Airtable: Tray service `airtable`, version 2.
 ///

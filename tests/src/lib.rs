@@ -20,11 +20,35 @@ pub mod hostile_fixtures {
     ));
 }
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// The repository's root folder.
 pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Runs `cargo <args>` in the scratch crate `dir` with the target folder `target`, and returns
+/// its standard output; panics with cargo's output when it fails. Scratch crates of the tests
+/// (generated code compiled for real) share one target folder, so that their dependencies
+/// build once.
+pub fn run_cargo(dir: &Path, target: &Path, args: &[&str]) -> String {
+    let output = Command::new(env!("CARGO"))
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        .env_remove("RUSTFLAGS")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success(),
+        "cargo {} failed in {}:\n{stdout}\n{stderr}",
+        args.join(" "),
+        dir.display()
+    );
+    stdout.into_owned()
 }
 
 /// A file of the team's shared folder, which sits beside the repository (`../shared`).

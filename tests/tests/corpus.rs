@@ -8,8 +8,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs;
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::path::PathBuf;
 
 use serde_json::{json, Value};
 
@@ -264,7 +263,7 @@ fn every_corpus_schema_generates_compiles_and_keeps_its_values() {
     fs::copy(repo.join("Cargo.lock"), crate_dir.join("Cargo.lock")).unwrap();
 
     let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("corpus-target");
-    run_cargo(
+    tray_tests::run_cargo(
         &crate_dir,
         &target,
         &[
@@ -276,7 +275,7 @@ fn every_corpus_schema_generates_compiles_and_keeps_its_values() {
             "warnings",
         ],
     );
-    run_cargo(&crate_dir, &target, &["test", "--offline"]);
+    tray_tests::run_cargo(&crate_dir, &target, &["test", "--offline"]);
     eprintln!(
         "corpus: {n} of {n} schemas generate without a panic and compile under clippy -D warnings; \
          sample values: {} read and validate as their schema says ({} valid, {} break a constraint and are rejected by validate()), \
@@ -286,23 +285,5 @@ fn every_corpus_schema_generates_compiles_and_keeps_its_values() {
         counts.get("breaks a constraint").unwrap_or(&0),
         counts.get("dropped").unwrap_or(&0),
         n = schemas.len(),
-    );
-}
-
-fn run_cargo(dir: &Path, target: &Path, args: &[&str]) {
-    let output = Command::new(env!("CARGO"))
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target)
-        .env_remove("RUSTFLAGS")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success(),
-        "cargo {} failed in {}:\n{stdout}\n{stderr}",
-        args.join(" "),
-        dir.display()
     );
 }
