@@ -1,22 +1,32 @@
 //! Whatever JSON it is given as a schema, the generator returns without a panic and prints Rust
 //! that parses; the real connector schemas of `../shared/corpus` too, and the same bytes on
-//! every run.
+//! every run, within a time and memory bound per schema, with no doc text that rustdoc would
+//! run as a doctest.
 //!
 //! The property test draws schema-shaped JSON (real keywords, with odd, wrong and missing
 //! values) mixed with arbitrary JSON, so that it reaches the generator's deep paths and not only
-//! its "not a schema" fallback. Set `PROPTEST_CASES` to run more cases than the default 384.
+//! its "not a schema" fallback, with `$ref` graphs, hostile patterns and Markdown-bearing text.
+//! Set `PROPTEST_CASES` to run more cases than the default 384: the long fuzzing run in
+//! BENCHMARKS.md is `PROPTEST_CASES=1000000 cargo test --release -p tray-codegen --test
+//! arbitrary_schemas any_json`.
 //! Proptest saves the seed of each failing case in `arbitrary_schemas.proptest-regressions`
 //! beside this file and replays those first on every later run: commit that file with the fix.
 
 use std::fs;
-use std::panic::{self, AssertUnwindSafe};
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use proptest::prelude::*;
 use proptest::sample::select;
 use proptest::test_runner::FileFailurePersistence;
 use serde_json::{json, Map, Value};
 use tray_codegen::schema_to_rust;
+
+mod support;
+
+/// Every allocation is counted, so that a case that blows up is stopped and reported.
+#[global_allocator]
+static ALLOCATOR: support::Budgeted = support::Budgeted;
 
 /// Property names that have given generators trouble: Rust keywords, digits, punctuation,
 /// non-ASCII, the empty name, names that collide once cased, and names of the prelude types and
@@ -120,6 +130,12 @@ const PATTERNS: &[&str] = &[
     "\"#\\\\",
     "^.*\"}#;$",
     "\\u{1F511}",
+    // Catastrophic backtracking in a backtracking engine, with and without look-around.
+    "(a+)+$",
+    "^(\\w+\\s?)*$",
+    "(a|a)*b",
+    "^(?=(a+)+$)",
+    "^(a+)+\\1$",
 ];
 
 const REFS: &[&str] = &[
@@ -156,6 +172,25 @@ const TEXTS: &[&str] = &[
     "<b>html</b> & [link](http://example.com)",
     "tab\tand nul\u{0}",
     "ünïcödé ✓ 🔑",
+    // Markdown that opens a code block: rustdoc would compile and run each as a doctest.
+    "Example:\n\n```\npanic!(\"doctest ran\");\n```\n",
+    "```rust\ncompile_error!(\"doctest compiled\");\n```",
+    "~~~\nstd::process::exit(3);\n~~~",
+    "~~~~should_panic\nlet x = 1;\n~~~~",
+    "```no_run,edition2021\nfn main() {}\n```",
+    "```ignore\nfn x() {}\n```",
+    "```text\nalready inert\n```",
+    "   ```\n   indented fence\n   ```",
+    "Opened and never closed:\n\n```\nloop {}",
+    "````\n```\nlonger fence\n````",
+    "```\r\ncrlf fence\r\n```\r\n",
+    "Before.\n\n    let indented = \"code block\";\n\nAfter.",
+    "Before.\n\n\tlet tabbed = 1;\n",
+    "        eight spaces at the start",
+    "- a list\n\n  ```\n  in a list item\n  ```",
+    "> quoted\n>\n> ```\n> in a block quote\n> ```",
+    "<pre>\nhtml pre\n</pre>",
+    "`` ``` `` inline, not a block",
 ];
 
 fn names() -> BoxedStrategy<String> {
@@ -672,6 +707,14 @@ fn with_definitions(root: Value, a: Value, b: Value, container: &str) -> Value {
 }
 
 fn root_schema() -> BoxedStrategy<Value> {
+    prop_oneof![
+        5 => root_with_definitions(),
+        1 => ref_graph_schema(),
+    ]
+    .boxed()
+}
+
+fn root_with_definitions() -> BoxedStrategy<Value> {
     (
         prop_oneof![3 => object_schema(schema()), 1 => schema()],
         schema(),
@@ -681,6 +724,69 @@ fn root_schema() -> BoxedStrategy<Value> {
         .prop_map(|(root, a, b, container)| match container {
             "none" => root,
             container => with_definitions(root, a, b, container),
+        })
+        .boxed()
+}
+
+/// A graph of definitions that refer to one another: chains in which each definition refers
+/// to the previous one several times (a naive generator's output doubles at each link), cycles,
+/// self references, and references from variants and arrays. The root refers into the graph.
+fn ref_graph_schema() -> BoxedStrategy<Value> {
+    (
+        1usize..24,
+        prop::collection::vec(
+            (0usize..24, 0usize..24, 0u8..5, prop::option::of(text())),
+            1..24,
+        ),
+        select(&["definitions", "$defs"][..]),
+        select(TYPES),
+    )
+        .prop_map(|(size, edges, container, leaf_type)| {
+            let target = |i: usize| format!("#/{container}/d{}", i % size);
+            let mut definitions = Map::new();
+            for index in 0..size {
+                let mut properties = Map::new();
+                properties.insert("leaf".into(), json!({ "type": leaf_type }));
+                // Every definition refers to the one before it twice: a doubling chain.
+                if index > 0 {
+                    properties.insert("left".into(), json!({ "$ref": target(index - 1) }));
+                    properties.insert("right".into(), json!({ "$ref": target(index - 1) }));
+                }
+                definitions.insert(
+                    format!("d{index}"),
+                    json!({ "type": "object", "properties": properties }),
+                );
+            }
+            for (position, (from, to, shape, title)) in edges.into_iter().enumerate() {
+                let reference = json!({ "$ref": target(to) });
+                let edge = match shape {
+                    0 => reference,
+                    1 => json!({ "type": "array", "items": reference }),
+                    2 => json!({ "oneOf": [reference, { "$ref": target(to + 1) }] }),
+                    3 => json!({ "type": "object", "additionalProperties": reference }),
+                    _ => json!({ "allOf": [reference, { "$ref": target(from) }] }),
+                };
+                let mut edge = edge;
+                if let (Some(title), Value::Object(map)) = (title, &mut edge) {
+                    map.insert("description".into(), title);
+                }
+                if let Some(Value::Object(def)) = definitions.get_mut(&format!("d{}", from % size))
+                {
+                    if let Some(Value::Object(properties)) = def.get_mut("properties") {
+                        properties.insert(format!("e{position}"), edge);
+                    }
+                }
+            }
+            json!({
+                "type": "object",
+                "properties": {
+                    "top": { "$ref": target(size - 1) },
+                    "again": { "$ref": target(size - 1) },
+                    "first": { "$ref": target(0) }
+                },
+                "required": ["top"],
+                container: definitions
+            })
         })
         .boxed()
 }
@@ -699,21 +805,63 @@ fn call_arguments() -> BoxedStrategy<(String, Option<PathBuf>)> {
         .boxed()
 }
 
-/// Generates, and fails with the schema and the reason when the generator panics, errors or
-/// prints something that does not parse, or prints different bytes on a second run.
+/// The bounds each case is held to. A case that takes longer is a hang; one that holds more
+/// memory, or prints more code for its size, is a blow-up (a schema a few kilobytes long that
+/// expands to megabytes of Rust). The limits are far above what any corpus schema needs.
+const CASE_TIME: Duration = Duration::from_secs(60);
+const CASE_MEMORY: usize = 256 << 20;
+const CASE_MEMORY_HARD: usize = 1 << 30;
+const OUTPUT_PER_INPUT_BYTE: usize = 256;
+const OUTPUT_SLACK: usize = 64 << 10;
+
+/// Generates, and fails with the schema and the reason when the generator panics, errors,
+/// hangs, blows up, prints something that does not parse or docs that rustdoc would run as a
+/// doctest, or prints different bytes on a second run.
 fn check_generates_rust(schema: &Value, name: &str, file: Option<&Path>) -> Result<(), String> {
     let shown = || serde_json::to_string_pretty(schema).unwrap_or_default();
-    let first = panic::catch_unwind(AssertUnwindSafe(|| schema_to_rust(schema, name, file)))
-        .map_err(|panic| format!("panicked: {}\nschema: {}", panic_message(&panic), shown()))?
-        .map_err(|error| format!("returned an error: {error}\nschema: {}", shown()))?;
-    let (code, diagnostics) = first;
+    let (owned_schema, owned_name, owned_file) =
+        (schema.clone(), name.to_owned(), file.map(Path::to_owned));
+    let (first, usage) = support::bounded(shown(), CASE_TIME, CASE_MEMORY_HARD, move || {
+        let run = || schema_to_rust(&owned_schema, &owned_name, owned_file.as_deref());
+        let first = run();
+        let again = run();
+        (first, again)
+    })
+    .map_err(|failure| format!("{failure}\nschema: {}", shown()))?;
+    let (first, again) = first;
+    let (code, diagnostics) =
+        first.map_err(|error| format!("returned an error: {error}\nschema: {}", shown()))?;
+    if usage.peak_bytes > CASE_MEMORY {
+        return Err(format!(
+            "held {} MiB at once (limit {} MiB)\nschema: {}",
+            usage.peak_bytes >> 20,
+            CASE_MEMORY >> 20,
+            shown()
+        ));
+    }
+    let input_len = serde_json::to_string(schema).map_or(0, |s| s.len());
+    if code.len() > OUTPUT_SLACK + OUTPUT_PER_INPUT_BYTE * input_len {
+        return Err(format!(
+            "printed {} bytes of code for a schema of {input_len} bytes\nschema: {}",
+            code.len(),
+            shown()
+        ));
+    }
     if let Err(error) = syn::parse_file(&code) {
         return Err(format!(
             "printed code that does not parse: {error}\nschema: {}\ncode:\n{code}",
             shown()
         ));
     }
-    let again = schema_to_rust(schema, name, file).map_err(|e| e.to_string())?;
+    let runnable = support::runnable_doc_blocks(&code);
+    if !runnable.is_empty() {
+        return Err(format!(
+            "printed docs holding a code block rustdoc would run as a doctest:\n{}\nschema: {}",
+            runnable.join("\n---\n"),
+            shown()
+        ));
+    }
+    let again = again.map_err(|e| e.to_string())?;
     if again.0 != code || again.1 != diagnostics {
         return Err(format!(
             "a second run printed different code or diagnostics\nschema: {}",
@@ -721,14 +869,6 @@ fn check_generates_rust(schema: &Value, name: &str, file: Option<&Path>) -> Resu
         ));
     }
     Ok(())
-}
-
-fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
-    panic
-        .downcast_ref::<String>()
-        .cloned()
-        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_owned()))
-        .unwrap_or_else(|| "(no message)".to_owned())
 }
 
 fn cases() -> u32 {
