@@ -24,6 +24,9 @@ use tray_codegen::schema_to_rust;
 
 mod support;
 
+#[path = "../../tests/fixtures/hostile_markdown.rs"]
+mod hostile_markdown;
+
 /// Every allocation is counted, so that a case that blows up is stopped and reported.
 #[global_allocator]
 static ALLOCATOR: support::Budgeted = support::Budgeted;
@@ -172,9 +175,7 @@ const TEXTS: &[&str] = &[
     "<b>html</b> & [link](http://example.com)",
     "tab\tand nul\u{0}",
     "ünïcödé ✓ 🔑",
-    // Markdown that opens a code block: rustdoc would compile and run each as a doctest.
-    "Example:\n\n```\npanic!(\"doctest ran\");\n```\n",
-    "```rust\ncompile_error!(\"doctest compiled\");\n```",
+    // Markdown near code blocks (the blocks themselves: `hostile_markdown::FORMS`).
     "~~~\nstd::process::exit(3);\n~~~",
     "~~~~should_panic\nlet x = 1;\n~~~~",
     "```no_run,edition2021\nfn main() {}\n```",
@@ -205,6 +206,7 @@ fn names() -> BoxedStrategy<String> {
 fn text() -> BoxedStrategy<Value> {
     prop_oneof![
         4 => select(TEXTS).prop_map(Value::from),
+        2 => select(hostile_markdown::FORMS).prop_map(Value::from),
         1 => "\\PC{0,16}".prop_map(Value::from),
         1 => any::<i32>().prop_map(Value::from),
     ]

@@ -13,72 +13,9 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-/// Markdown that rustdoc would run as a doctest, were it left as it is; each would fail.
-const FORMS: &[&str] = &[
-    "Intro.\n\n```\npanic!(\"doctest ran\");\n```\n\nOutro.",
-    "```rust\ncompile_error!(\"doctest compiled\");\n```",
-    "~~~\npanic!(\"doctest ran\");\n~~~",
-    "~~~~~~ rust\ncompile_error!(\"long tilde fence, short close\");\n~~~",
-    "Text.\n\n    compile_error!(\"indented doctest\");\n\nMore.",
-    "Text.\n\n\tcompile_error!(\"tab doctest\");",
-    "   ```\n   panic!(\"doctest ran\");\n   ```",
-    "- item\n\n  ```\n  panic!(\"doctest ran\");\n  ```",
-    "> ```\n> compile_error!(\"quoted doctest\");\n> ```",
-    "Intro.\r\n\r\n```\r\npanic!(\"doctest ran\");\r\n```\r\n",
-    "````\ncompile_error!(\"long fence\");\n```\nstill code\n````",
-    "1. step\n\n       compile_error!(\"indented in a list\");",
-    "```compile_fail\nfn main() {}\n```",
-    "```should_panic\nfn main() {}\n```",
-    "a\u{202E}b\u{0}c\u{2066}d",
-    "```\ncompile_error!(\"never closed\");",
-    // Forms whose fence stays on a line of its own once lines are joined into paragraphs.
-    "```\n\ncompile_error!(\"fence alone, then a blank line\");\n\n```",
-    "~~~\n\npanic!(\"tilde fence alone\");\n\n~~~",
-    "```\n- compile_error!(\"fence before a list\");\n\n```",
-    "- ```\n- compile_error!(\"fence in a list item\");",
-    "> ```\n\n> compile_error!(\"fence in a quote\");",
-    "-     compile_error!(\"indented in a list item\");",
-    "1.      compile_error!(\"indented in an ordered item\");",
-    ">     compile_error!(\"indented in a quote\");",
-    "```\n\ncompile_error!(\"never closed\");",
-];
-
-fn all_forms() -> String {
-    FORMS.join("\n\n")
-}
-
-/// A schema with every form in every place text reaches a doc comment.
-fn hostile_schema() -> Value {
-    let all = all_forms();
-    json!({
-        "title": all, "description": all, "type": "object",
-        "properties": {
-            "plain": {
-                "type": "string", "title": FORMS[0], "description": all,
-                "default": "```\npanic!()\n```", "examples": ["~~~\nx\n~~~"]
-            },
-            "choice": {
-                "type": "string", "enum": ["a", "```\npanic!(\"value\")\n```", "    indented"],
-                "enumLabels": [all, FORMS[1], FORMS[4]], "description": all
-            },
-            "number": { "type": "integer", "enum": [1, 2], "enumLabels": [all, FORMS[2]] },
-            "nested": {
-                "type": "object", "title": all, "description": all,
-                "properties": { "inner": { "type": "integer", "description": all } }
-            },
-            "tagged": { "oneOf": [
-                { "type": "object", "title": all, "description": all,
-                  "properties": { "kind": { "const": "a" }, "x": { "type": "string", "description": all } } },
-                { "type": "object", "title": FORMS[3], "properties": { "kind": { "const": "b" } } }
-            ] },
-            "untagged": { "oneOf": [
-                { "type": "string", "title": "S", "description": all },
-                { "type": "integer", "title": "I", "description": all }
-            ] },
-            "```\npanic!(\"name\")\n```": { "type": "string", "default": "d" }
-        }
-    })
-}
+#[path = "../fixtures/hostile_markdown.rs"]
+mod hostile_markdown;
+use hostile_markdown::{all_forms, hostile_schema, FORMS};
 
 /// A snapshot of `service` whose every text is hostile.
 fn hostile_snapshot(service: &str) -> String {
