@@ -17,11 +17,14 @@ pub struct Diagnostic {
 
 impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Pointers and messages quote schema keys and values: a hostile one must not write
+        // escape sequences or extra lines to the terminal.
+        use crate::names::without_controls as safe;
         f.write_str("warning: ")?;
         if let Some(file) = &self.file {
-            write!(f, "{}", file.display())?;
+            write!(f, "{}", safe(&file.display().to_string()))?;
         }
-        write!(f, "#{}: {}", self.pointer, self.message)
+        write!(f, "#{}: {}", safe(&self.pointer), safe(&self.message))
     }
 }
 

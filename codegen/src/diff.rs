@@ -429,6 +429,9 @@ fn kind_name(kind: &Kind) -> &'static str {
 
 impl fmt::Display for Diff {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // Service names, paths and messages come from snapshots: no escape sequences or forged
+        // lines reach the terminal.
+        use crate::names::without_controls as safe;
         if self.connectors.is_empty() {
             return writeln!(f, "no changes");
         }
@@ -442,7 +445,7 @@ impl fmt::Display for Diff {
             writeln!(
                 f,
                 "{} ({} → {}): {breaking} breaking, {} compatible",
-                connector.service,
+                safe(&connector.service),
                 version(connector.old_version),
                 version(connector.new_version),
                 connector.changes.len() - breaking
@@ -455,9 +458,10 @@ impl fmt::Display for Diff {
                 };
                 writeln!(
                     f,
-                    "  {:<10}  {path}: {}",
+                    "  {:<10}  {}: {}",
                     change.impact.to_string(),
-                    change.message
+                    safe(path),
+                    safe(&change.message)
                 )?;
             }
         }

@@ -59,7 +59,7 @@ pub fn inert(line: &str) -> String {
     let plain: String = line
         .chars()
         .map(|c| {
-            if c.is_control() || is_bidi_control(c) {
+            if c.is_control() || crate::names::is_bidi_control(c) {
                 ' '
             } else {
                 c
@@ -122,10 +122,6 @@ fn escape_fence_runs(line: &str) -> String {
 
 /// Characters that change the visible direction of text, which rustc rejects in comments
 /// (`text_direction_codepoint_in_comment`).
-fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-}
-
 fn is_list_item(line: &str) -> bool {
     let ordered = line
         .split_once(". ")

@@ -148,6 +148,32 @@ pub fn shown(text: &str) -> String {
     format!("{head:?}{cut}")
 }
 
+/// Text from a schema, from Tray or from a file name, for a line of output: control
+/// characters (a newline, an escape sequence) and the bidirectional overrides that reorder what
+/// a terminal shows are escaped (`\n`, `\u{1b}`, `\u{202e}`), so that hostile text can neither
+/// garble a terminal nor forge lines of output. Unlike [`shown`], it neither quotes nor cuts.
+pub fn without_controls(text: &str) -> std::borrow::Cow<'_, str> {
+    let unsafe_char = |c: char| c.is_control() || is_bidi_control(c);
+    if !text.contains(unsafe_char) {
+        return text.into();
+    }
+    let mut escaped = String::with_capacity(text.len() + 8);
+    for c in text.chars() {
+        if unsafe_char(c) {
+            escaped.extend(c.escape_debug());
+        } else {
+            escaped.push(c);
+        }
+    }
+    escaped.into()
+}
+
+/// The bidirectional embedding, override and isolate characters, which rustc also refuses in
+/// comments.
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
 /// The module (and cargo feature) name of a service: `http-client` → `http_client`, with
 /// `_v<version>` when `versioned` (several versions of the service are generated), and
 /// [`RESERVED_SUFFIX`] when that would be a [reserved](RESERVED_MODULE_NAMES) name.

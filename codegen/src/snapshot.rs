@@ -121,19 +121,7 @@ pub enum SnapshotError {
 /// A path for a message: control characters in a file name (a newline, an escape sequence)
 /// are escaped, so that they cannot garble a terminal or forge lines of output.
 fn path_shown(path: &Path) -> String {
-    let text = path.display().to_string();
-    if !text.contains(char::is_control) {
-        return text;
-    }
-    let mut shown = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() {
-            shown.extend(c.escape_debug());
-        } else {
-            shown.push(c);
-        }
-    }
-    shown
+    crate::names::without_controls(&path.display().to_string()).into_owned()
 }
 
 /// Reads a JSON file (a snapshot, a bare schema): a regular file of at most

@@ -275,3 +275,47 @@ fn versions_beyond_u32_are_an_error_not_a_wrap() {
         "{err}"
     );
 }
+
+/// Schema keys, service names and titles reach warnings and `diff`'s output: a newline or an
+/// escape sequence in one must not forge a line or drive the terminal.
+#[test]
+fn control_characters_in_schema_text_are_escaped_in_warnings_and_diffs() {
+    let hostile = "x\u{1b}[2J\nwarning: forged\u{202e}";
+    let schema = serde_json::json!({
+        "type": "object",
+        "properties": { hostile: { "type": "strng" } }
+    });
+    let (_, diagnostics) = tray_codegen::schema_to_rust(&schema, "Credentials", None).unwrap();
+    let shown: Vec<String> = diagnostics.iter().map(ToString::to_string).collect();
+    assert!(!shown.is_empty());
+    for line in &shown {
+        assert!(!line.contains(['\u{1b}', '\n', '\u{202e}']), "{line:?}");
+        assert!(
+            line.contains("x\\u{1b}[2J\\nwarning: forged\\u{202e}"),
+            "{line:?}"
+        );
+    }
+
+    let snapshot = |properties: serde_json::Value| {
+        let text = serde_json::json!({
+            "connector": {"name": "svc", "title": "Svc", "service": {"name": "svc", "version": 1}},
+            "environments": [{
+                "id": "11111111-2222-4333-8444-555555555555",
+                "title": "Production",
+                "credentialsSchema": {"type": "object", "properties": properties},
+                "userDataSchema": {}
+            }]
+        });
+        tray_codegen::snapshot::Snapshot::parse(Path::new("svc-1.json"), &text.to_string()).unwrap()
+    };
+    let old = snapshot(serde_json::json!({ hostile: { "type": "string" } }));
+    let new = snapshot(serde_json::json!({}));
+    let text = tray_codegen::diff::diff(&[old], &[new]).to_string();
+    assert!(text.contains("\\u{1b}[2J\\nwarning: forged"), "{text}");
+    assert!(!text.contains(['\u{1b}', '\u{202e}']), "{text:?}");
+    assert_eq!(
+        text.lines().filter(|l| l.contains("forged")).count(),
+        1,
+        "{text}"
+    );
+}
