@@ -981,6 +981,8 @@ fn discriminator(document: &Document, variants: &[&Schema]) -> Option<(String, V
     let first = objects.first()?;
     'candidates: for candidate in &first.properties {
         let mut values: Vec<String> = Vec::new();
+        // Seen values, so that a `oneOf` of thousands of variants is read in linear time.
+        let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
         for object in &objects {
             let Some(property) = object.properties.iter().find(|p| p.name == candidate.name) else {
                 continue 'candidates;
@@ -992,7 +994,7 @@ fn discriminator(document: &Document, variants: &[&Schema]) -> Option<(String, V
                 }
                 _ => continue 'candidates,
             };
-            if values.contains(&value) {
+            if !seen.insert(value.clone()) {
                 continue 'candidates;
             }
             values.push(value);

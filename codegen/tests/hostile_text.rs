@@ -301,3 +301,19 @@ fn a_byte_order_mark_is_accepted_everywhere_files_are_read() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+#[test]
+fn a_one_of_with_thousands_of_tagged_variants_is_one_tagged_enum() {
+    let variants: Vec<Value> = (0..3_000)
+        .map(|i| json!({"type": "object", "properties": {"method": {"const": format!("m{i}")}}}))
+        .collect();
+    let schema = json!({"type": "object", "properties": {"auth": {"oneOf": variants}}});
+    let started = Instant::now();
+    let (code, _) = rust(schema, "Credentials");
+    eprintln!("3000 tagged variants: {:?}", started.elapsed());
+    assert!(code.contains("#[serde(tag = \"method\")]"), "tagged");
+    assert!(
+        code.contains("    #[serde(rename = \"m2999\")]\n    M2999"),
+        "last variant"
+    );
+}
