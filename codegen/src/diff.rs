@@ -431,7 +431,7 @@ impl fmt::Display for Diff {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Service names, paths and messages come from snapshots: no escape sequences or forged
         // lines reach the terminal.
-        use crate::names::without_controls as safe;
+        use tray_schema::printable::without_controls as safe;
         if self.connectors.is_empty() {
             return writeln!(f, "no changes");
         }

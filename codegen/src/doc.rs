@@ -59,7 +59,7 @@ pub fn inert(line: &str) -> String {
     let plain: String = line
         .chars()
         .map(|c| {
-            if c.is_control() || crate::names::is_bidi_control(c) {
+            if c.is_control() || tray_schema::printable::is_bidi_control(c) {
                 ' '
             } else {
                 c

@@ -25,8 +25,9 @@ use tokio::task::JoinSet;
 use tray_auth::client::{Client, Region};
 use tray_auth::Secret;
 
-use crate::names::{check_service_name, shown};
 use crate::snapshot::{self, Snapshot, SnapshotError};
+use tray_schema::printable::shown;
+use tray_schema::snapshot::check_service_name;
 
 /// The environment variable the master token is read from.
 pub const TOKEN_VARIABLE: &str = "TRAY_MASTER_TOKEN";

@@ -7,13 +7,13 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-use crate::diagnostic::{Diagnostic, Diagnostics};
 use crate::emit;
 use crate::names::{self, camel, shouty, RESERVED_TYPE_NAMES};
 use crate::plan::Planner;
 use crate::schema::Reader;
 use crate::snapshot::{self, Snapshot, SnapshotError};
 use crate::Error;
+use tray_schema::{Diagnostic, Diagnostics};
 
 /// One connector's generated module.
 #[derive(Debug, Clone)]

@@ -24,23 +24,18 @@ use std::path::{Path, PathBuf};
 use quote::{format_ident, quote};
 use serde_json::Value;
 
-mod confined;
-pub mod diagnostic;
 pub mod diff;
 pub mod doc;
 pub mod emit;
 #[cfg(feature = "fetch")]
 pub mod fetch;
 pub mod generate;
-pub mod json_file;
 pub mod names;
 pub mod plan;
-pub mod schema;
-pub mod snapshot;
 
-pub use diagnostic::Diagnostic;
-use diagnostic::Diagnostics;
-use snapshot::SnapshotError;
+use tray_schema::diagnostic::Diagnostics;
+use tray_schema::snapshot::SnapshotError;
+pub use tray_schema::{self as schema, diagnostic, json_file, snapshot, Diagnostic};
 
 /// What can stop generation. Schemas the generator does not understand never do: they give
 /// [`Diagnostic`]s instead.

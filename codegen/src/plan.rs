@@ -11,12 +11,13 @@ use std::rc::Rc;
 use heck::ToSnakeCase;
 use serde_json::Value;
 
-use crate::diagnostic::{join, Diagnostics};
 use crate::names::{self, camel, field_names};
 use crate::schema::{
     recursive_ref_message, Additional, Constraints, Document, Kind, Object, Property, Ref, Schema,
     MAX_DEPTH,
 };
+use tray_schema::diagnostic::Diagnostics;
+use tray_schema::pointer::join;
 
 /// A Rust type, as used in a field.
 #[derive(Debug, Clone, PartialEq)]
@@ -621,7 +622,7 @@ impl<'d> Planner<'d> {
         self.planned += 1;
         let schema = &property.schema;
         let document = Rc::clone(&self.document);
-        let secret_name = is_secret_name(&property.name);
+        let secret_name = tray_schema::secret::is_secret_name(&property.name);
         let mut ty = self.ty(schema, &property.name, parent, secret_name);
         ty = self.boxed_if_large(ty);
         let shown = document.view(schema);
@@ -1041,24 +1042,6 @@ fn singular(word: &str) -> String {
     } else {
         format!("{snake} item")
     }
-}
-
-/// Whether a property's name says it holds a secret: the last word is `token`, `password`,
-/// `secret` or the like, or a compound ending in `key` (`api_key`, `private_key`, but not a
-/// bare `key`, which is as often a project key as an API key).
-pub fn is_secret_name(name: &str) -> bool {
-    let snake = names::snake(name);
-    let words: Vec<&str> = snake.split('_').filter(|w| !w.is_empty()).collect();
-    let Some(last) = words.last() else {
-        return false;
-    };
-    if words.first() == Some(&"public") {
-        return false;
-    }
-    let secret_word = |w: &&str| matches!(*w, "secret" | "password" | "passwd" | "passphrase");
-    matches!(*last, "token" | "apikey" | "pat")
-        || words.iter().any(secret_word)
-        || (*last == "key" && words.len() > 1)
 }
 
 fn schema_doc(schema: &Schema, fallback: &str) -> Vec<String> {

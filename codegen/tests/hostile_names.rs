@@ -7,7 +7,9 @@ use std::path::Path;
 use std::process::{Command, Output};
 
 use serde_json::json;
-use tray_codegen::names::{check_service_name, marker_name, module_name, shown};
+use tray_codegen::names::{marker_name, module_name};
+use tray_codegen::schema::printable::shown;
+use tray_codegen::snapshot::check_service_name;
 use tray_codegen::Config;
 
 /// A snapshot of `service` at `version`, with one string credential.

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, HashMap};
 use std::path::Path;
 
 use serde_json::Value;
-use tray_codegen::snapshot::{self, Snapshot, SnapshotError};
+use tray_schema::snapshot::{self, Snapshot, SnapshotError};
 
 /// Everything `GET /connectors` and `GET .../environments` answer, kept verbatim.
 #[derive(Debug, Default, Clone)]

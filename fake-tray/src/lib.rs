@@ -79,7 +79,7 @@ impl Options {
 pub enum StartError {
     /// The snapshot folder could not be read.
     #[error("fake Tray: {0}")]
-    Snapshots(#[from] tray_codegen::snapshot::SnapshotError),
+    Snapshots(#[from] tray_schema::snapshot::SnapshotError),
     /// The address could not be bound.
     #[error("fake Tray: cannot listen on {addr}: {source}")]
     Bind {

@@ -156,7 +156,7 @@ fn dropped_fields(given: &Value, built: &Value, at: &str, problems: &mut Vec<Pro
     match (given, built) {
         (Value::Object(given), Value::Object(built)) => {
             for (key, value) in given {
-                let pointer = format!("{at}/{}", key.replace('~', "~0").replace('/', "~1"));
+                let pointer = tray_schema::pointer::join(at, key);
                 match built.get(key) {
                     Some(inner) => dropped_fields(value, inner, &pointer, problems),
                     None => problems.push(Problem {

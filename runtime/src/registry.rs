@@ -245,10 +245,10 @@ fn parse<T: DeserializeOwned>(value: &Value, at: &str, problems: &mut Vec<Proble
             for segment in error.path().iter() {
                 use serde_path_to_error::Segment;
                 match segment {
-                    Segment::Seq { index } => pointer.push_str(&format!("/{index}")),
-                    Segment::Map { key } => {
-                        pointer.push_str(&format!("/{}", key.replace('~', "~0").replace('/', "~1")))
+                    Segment::Seq { index } => {
+                        tray_schema::pointer::push(&mut pointer, &index.to_string())
                     }
+                    Segment::Map { key } => tray_schema::pointer::push(&mut pointer, key),
                     Segment::Enum { .. } | Segment::Unknown => {}
                 }
             }

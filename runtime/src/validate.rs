@@ -9,10 +9,7 @@ use std::fmt;
 
 use crate::Secret;
 
-mod ecma;
-mod pattern;
-
-pub use pattern::{
+pub use tray_schema::pattern::{
     CompiledPattern, Pattern, PatternEngine, Search, BACKTRACKING_TEXT_LIMIT, BACKTRACK_LIMIT,
 };
 
@@ -74,8 +71,7 @@ impl Validator {
     pub fn pointer(&self) -> String {
         let mut pointer = String::new();
         for token in &self.path {
-            pointer.push('/');
-            pointer.push_str(&token.replace('~', "~0").replace('/', "~1"));
+            tray_schema::pointer::push(&mut pointer, token);
         }
         pointer
     }
@@ -97,7 +93,8 @@ impl Validator {
             Search::Found => {}
             Search::NotFound => self.report(Rule::Pattern { pattern: source }),
             Search::TooCostly => self.report(Rule::PatternTooCostly { pattern: source }),
-            Search::Unchecked => match pattern.compiled().engine() {
+            // `Search::Unchecked`, and whatever a later engine cannot answer.
+            _ => match pattern.compiled().engine() {
                 PatternEngine::Unsupported { reason } => self.report(Rule::UncheckablePattern {
                     pattern: source,
                     reason,

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
-use tray_auth::validate::{CompiledPattern, PatternEngine, Search};
+use tray_schema::pattern::{CompiledPattern, PatternEngine, Search};
 
 fn corpus_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpus")

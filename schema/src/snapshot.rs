@@ -25,7 +25,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{Map, Value};
 
 use crate::json_file;
-use crate::names::shown;
+use crate::printable::shown;
 
 /// One snapshot file, read.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,7 +121,7 @@ pub enum SnapshotError {
 /// A path for a message: control characters in a file name (a newline, an escape sequence)
 /// are escaped, so that they cannot garble a terminal or forge lines of output.
 fn path_shown(path: &Path) -> String {
-    crate::names::without_controls(&path.display().to_string()).into_owned()
+    crate::printable::without_controls(&path.display().to_string()).into_owned()
 }
 
 /// Reads a JSON file (a snapshot, a bare schema): a regular file of at most
@@ -152,7 +152,7 @@ fn parse_json(path: &Path, text: &str) -> Result<Value, SnapshotError> {
             return SnapshotError::Shape {
                 path: path.to_owned(),
                 pointer: String::new(),
-                message: format!("nested more than 128 levels deep (near line {}), deeper than JSON is read here; the generator reads schemas {} levels deep at most", source.line(), crate::schema::MAX_DEPTH),
+                message: format!("nested more than 128 levels deep (near line {}), deeper than JSON is read here; the generator reads schemas {} levels deep at most", source.line(), crate::MAX_DEPTH),
             };
         }
         SnapshotError::Json {
@@ -291,7 +291,7 @@ pub fn read_dir(dir: &Path) -> Result<Vec<Snapshot>, SnapshotError> {
 }
 
 /// Checks a folder's snapshots (as [`read_dir`] returns them): no two hold the same service
-/// version, each service name can name a file ([`crate::names::check_service_name`]), and each
+/// version, each service name can name a file ([`check_service_name`]), and each
 /// file is named after what it holds (`slack-4.json`), so that the file a person edits is the
 /// one that makes the code.
 pub fn check_folder(snapshots: &[Snapshot]) -> Result<(), SnapshotError> {
@@ -309,7 +309,7 @@ pub fn check_folder(snapshots: &[Snapshot]) -> Result<(), SnapshotError> {
     }
     for snapshot in snapshots {
         let (service, version) = (snapshot.service_name(), snapshot.service_version());
-        if let Err(why) = crate::names::check_service_name(service) {
+        if let Err(why) = check_service_name(service) {
             return Err(SnapshotError::Shape {
                 path: snapshot.path.clone(),
                 pointer: "/connector/service/name".to_owned(),
@@ -324,6 +324,42 @@ pub fn check_folder(snapshots: &[Snapshot]) -> Result<(), SnapshotError> {
                 version,
             });
         }
+    }
+    Ok(())
+}
+
+/// The longest service name that is made into a file name.
+pub const MAX_SERVICE_NAME_LEN: usize = 100;
+
+/// Checks that a service name from Tray can name a snapshot file (`<name>-<version>.json`)
+/// in the snapshot folder and nowhere else: 1 to [`MAX_SERVICE_NAME_LEN`] ASCII letters,
+/// digits, `-`, `_` and `.`, neither starting with `.` or `-` nor holding `..`. The error
+/// says why, for a message that names the service with [`shown`].
+///
+/// ```
+/// use tray_schema::snapshot::check_service_name;
+/// assert!(check_service_name("http-client").is_ok());
+/// assert!(check_service_name("../../x").is_err());
+/// assert!(check_service_name("a/b").is_err());
+/// ```
+pub fn check_service_name(name: &str) -> Result<(), String> {
+    let allowed = |c: char| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.');
+    if name.is_empty() {
+        return Err("a service name must not be empty".to_owned());
+    }
+    if name.len() > MAX_SERVICE_NAME_LEN {
+        return Err(format!(
+            "a service name longer than {MAX_SERVICE_NAME_LEN} bytes does not make a file name"
+        ));
+    }
+    if let Some(c) = name.chars().find(|c| !allowed(*c)) {
+        return Err(format!(
+            "{} cannot be in a file name (a service name is ASCII letters, digits, `-`, `_` and `.`)",
+            shown(&c.to_string())
+        ));
+    }
+    if name.starts_with(['.', '-']) || name.contains("..") {
+        return Err("a service name must not start with `.` or `-`, nor hold `..`".to_owned());
     }
     Ok(())
 }

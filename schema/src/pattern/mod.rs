@@ -12,7 +12,9 @@
 use std::fmt;
 use std::sync::OnceLock;
 
-use super::ecma::{self, Translation};
+use ecma::Translation;
+
+mod ecma;
 
 /// Backtracking steps the fallback engine may take for one text before giving up.
 pub const BACKTRACK_LIMIT: usize = 100_000;
@@ -25,7 +27,7 @@ pub const BACKTRACKING_TEXT_LIMIT: usize = 4096;
 /// How a pattern is checked; [`PatternEngine::classify`] is the one place that decides.
 ///
 /// ```
-/// use tray_auth::validate::PatternEngine;
+/// use tray_schema::pattern::PatternEngine;
 /// assert_eq!(PatternEngine::classify("^[a-z]+[0-9]+$"), PatternEngine::Linear);
 /// assert_eq!(PatternEngine::classify("^(?=.*[0-9]).{8,}$"), PatternEngine::Backtracking);
 /// assert!(matches!(PatternEngine::classify("(unclosed"), PatternEngine::Invalid { .. }));

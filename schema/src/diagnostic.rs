@@ -1,4 +1,4 @@
-//! What the generator tells its user about a schema: where (file and JSON pointer) and what.
+//! What the reader tells its user about a schema: where (file and JSON pointer) and what.
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -19,7 +19,7 @@ impl fmt::Display for Diagnostic {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Pointers and messages quote schema keys and values: a hostile one must not write
         // escape sequences or extra lines to the terminal.
-        use crate::names::without_controls as safe;
+        use crate::printable::without_controls as safe;
         f.write_str("warning: ")?;
         if let Some(file) = &self.file {
             write!(f, "{}", safe(&file.display().to_string()))?;
@@ -63,14 +63,4 @@ impl Diagnostics {
     pub fn into_vec(self) -> Vec<Diagnostic> {
         self.list
     }
-}
-
-/// Escapes one reference token of a JSON pointer (RFC 6901).
-pub fn escape_token(token: &str) -> String {
-    token.replace('~', "~0").replace('/', "~1")
-}
-
-/// `pointer` followed by one more token.
-pub fn join(pointer: &str, token: &str) -> String {
-    format!("{pointer}/{}", escape_token(token))
 }

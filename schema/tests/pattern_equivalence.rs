@@ -8,7 +8,7 @@ mod support;
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
 use proptest::test_runner::TestRunner;
-use tray_auth::validate::{CompiledPattern, PatternEngine, Search};
+use tray_schema::pattern::{CompiledPattern, PatternEngine, Search};
 
 fn atom() -> impl Strategy<Value = String> {
     prop::sample::select(vec![
