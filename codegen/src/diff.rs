@@ -331,7 +331,8 @@ impl Sides<'_> {
                     changes.compatible(path, format!("enum value {value} added"));
                 }
             }
-            (Kind::OneOf(a), Kind::OneOf(b)) => {
+            // The generated types treat `oneOf` and `anyOf` alike.
+            (Kind::OneOf(a) | Kind::AnyOf(a), Kind::OneOf(b) | Kind::AnyOf(b)) => {
                 for (i, (x, y)) in a.iter().zip(b).enumerate() {
                     self.compare(x, y, &format!("{path}/oneOf/{i}"), changes);
                 }
@@ -421,7 +422,7 @@ fn kind_name(kind: &Kind) -> &'static str {
     kind.json_type().unwrap_or(match kind {
         Kind::Enum(_) => "enum",
         Kind::Const(_) => "constant",
-        Kind::OneOf(_) => "one of several",
+        Kind::OneOf(_) | Kind::AnyOf(_) => "one of several",
         Kind::Union(_) => "several types",
         _ => "any value",
     })

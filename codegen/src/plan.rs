@@ -436,7 +436,10 @@ impl<'d> Planner<'d> {
                 }
                 _ => Ty::Value,
             },
-            Kind::OneOf(variants) => self.one_of(schema, variants, hint, parent),
+            // The types take the first variant that fits, for `anyOf` as for `oneOf`.
+            Kind::OneOf(variants) | Kind::AnyOf(variants) => {
+                self.one_of(schema, variants, hint, parent)
+            }
             // `ty` plans `$ref`s.
             Kind::Ref(_) => Ty::Value,
             Kind::Union(members) => {
@@ -722,7 +725,7 @@ fn names_a_type(kind: &Kind) -> bool {
     match kind {
         Kind::Object(object) => !is_map(object),
         Kind::Const(value) => enumerable(value),
-        Kind::Enum(_) | Kind::OneOf(_) | Kind::Union(_) => true,
+        Kind::Enum(_) | Kind::OneOf(_) | Kind::AnyOf(_) | Kind::Union(_) => true,
         _ => false,
     }
 }
@@ -927,6 +930,7 @@ fn checks_of(document: &Document, kind: &Kind, constraints: &Constraints, depth:
         Kind::Object(Object {
             properties,
             additional: Additional::Schema(values),
+            ..
         }) if properties.is_empty() => nested(values),
         _ => None,
     };

@@ -13,6 +13,22 @@ pub struct Diagnostic {
     pub pointer: String,
     /// What was found and what the generator did about it.
     pub message: String,
+    /// Which values it lets through that the schema rejects.
+    pub effect: Effect,
+}
+
+/// What a [`Diagnostic`] means for the values accepted: for tests and tools that must tell
+/// "the checker is exact here" from "the reader gave up here" without reading messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Effect {
+    /// Nothing: the types and the checker accept exactly what the schema does (an unknown
+    /// keyword, which JSON Schema ignores too; a pattern that may be slow to check).
+    Note,
+    /// The generated types are looser than the schema (or say nothing about the value), but
+    /// the [checker](crate::check) checks it exactly.
+    Types,
+    /// The checker, too, accepts values the schema may reject: the reader gave up here.
+    Unchecked,
 }
 
 impl fmt::Display for Diagnostic {
@@ -44,18 +60,32 @@ impl Diagnostics {
         }
     }
 
-    /// Records a warning at a JSON pointer.
+    /// Records a warning at a JSON pointer about the generated types
+    /// ([`Effect::Types`]).
     pub fn warn(&mut self, pointer: &str, message: impl Into<String>) {
         self.warn_in(None, pointer, message);
     }
 
     /// Records a warning at a JSON pointer in `file` (one a `$ref` named), or in this
-    /// collection's own file when `file` is `None`.
+    /// collection's own file when `file` is `None`, about the generated types
+    /// ([`Effect::Types`]).
     pub fn warn_in(&mut self, file: Option<&Path>, pointer: &str, message: impl Into<String>) {
+        self.record(Effect::Types, file, pointer, message);
+    }
+
+    /// Records a warning with its effect on the values accepted.
+    pub fn record(
+        &mut self,
+        effect: Effect,
+        file: Option<&Path>,
+        pointer: &str,
+        message: impl Into<String>,
+    ) {
         self.list.push(Diagnostic {
             file: file.map(Path::to_owned).or_else(|| self.file.clone()),
             pointer: pointer.to_owned(),
             message: message.into(),
+            effect,
         });
     }
 

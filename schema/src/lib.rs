@@ -19,6 +19,7 @@
 //! assert!(matches!(document.root.kind, tray_schema::Kind::Object(_)));
 //! ```
 
+pub mod check;
 mod confined;
 pub mod diagnostic;
 pub mod json_file;
@@ -30,9 +31,11 @@ pub mod read;
 pub mod secret;
 pub mod snapshot;
 
-pub use diagnostic::{Diagnostic, Diagnostics};
+pub use check::{Checker, Problem};
+pub use diagnostic::{Diagnostic, Diagnostics, Effect};
 pub use model::{
-    Additional, Constraints, Definition, Document, Kind, Object, Property, Ref, Schema,
+    Additional, Condition, Constraints, Definition, Dependency, Document, JsonType, Kind, Object,
+    Property, Ref, Rules, Schema,
 };
 pub use read::{
     recursive_ref_message, Reader, MAX_DEPTH, MAX_REF_FILE_BYTES, MAX_REF_TOTAL_BYTES, MAX_SCHEMAS,

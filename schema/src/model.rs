@@ -33,6 +33,9 @@ pub struct Schema {
     pub kind: Kind,
     /// Rules that types cannot express.
     pub constraints: Constraints,
+    /// What JSON Schema (draft 7) says about the value that `kind`, shaped for Rust types, does
+    /// not keep: the [checker](crate::check) reads it; the generator does not.
+    pub rules: Rules,
 }
 
 /// The kind of value a schema describes.
@@ -54,12 +57,15 @@ pub enum Kind {
     Array(Option<Box<Schema>>),
     /// `object`.
     Object(Object),
-    /// `enum` of strings or of integers (mixed enums are read as [`Kind::Any`]).
+    /// `enum` of strings or of integers (mixed enums are read as [`Kind::Any`]; their values
+    /// are kept in [`Rules::enumeration`]).
     Enum(Vec<Value>),
     /// `const`.
     Const(Value),
-    /// `oneOf` (or `anyOf`): one of several schemas.
+    /// `oneOf`: exactly one of several schemas.
     OneOf(Vec<Schema>),
+    /// `anyOf`: at least one of several schemas.
+    AnyOf(Vec<Schema>),
     /// Several types at once (`"type": ["string", "integer"]`).
     Union(Vec<Schema>),
     /// A `$ref`: whatever its definition is. The definition is read once, and every `$ref` to
@@ -143,6 +149,7 @@ impl Document {
             nullable: schema.nullable || target.nullable,
             kind: schema.kind.clone(),
             constraints: target.constraints.clone(),
+            rules: target.rules.clone(),
         })
     }
 }
@@ -154,6 +161,16 @@ pub struct Object {
     pub properties: Vec<Property>,
     /// What other keys may hold.
     pub additional: Additional,
+    /// When `additional` is the schema of the only `patternProperties` entry (the generated
+    /// types make a map of it) and `additionalProperties` is not given: that entry's pattern.
+    /// Only keys that match it must hold values of the schema; others may hold anything.
+    pub additional_pattern: Option<String>,
+    /// `patternProperties` entries that are not in `additional` (beside other rules for extra
+    /// keys): `(pattern, schema)`, in schema order. The generated types do not check them.
+    pub pattern_properties: Vec<(String, Schema)>,
+    /// Names `required` lists that are not among `properties`: the generated types have no
+    /// field for them; the checker requires them.
+    pub other_required: Vec<String>,
 }
 
 /// `additionalProperties` (and `patternProperties`).
@@ -204,6 +221,175 @@ pub struct Constraints {
     pub unique_items: bool,
 }
 
+/// A JSON type, as `type` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum JsonType {
+    /// `null`.
+    Null,
+    /// `boolean`.
+    Boolean,
+    /// `integer`: a number with no fraction (`1.0` is one).
+    Integer,
+    /// `number`.
+    Number,
+    /// `string`.
+    String,
+    /// `array`.
+    Array,
+    /// `object`.
+    Object,
+}
+
+impl JsonType {
+    /// The type `name` names (`"integer"`), if any.
+    pub fn from_name(name: &str) -> Option<JsonType> {
+        Some(match name {
+            "null" => JsonType::Null,
+            "boolean" => JsonType::Boolean,
+            "integer" => JsonType::Integer,
+            "number" => JsonType::Number,
+            "string" => JsonType::String,
+            "array" => JsonType::Array,
+            "object" => JsonType::Object,
+            _ => return None,
+        })
+    }
+
+    /// Its name in `type`.
+    pub fn name(self) -> &'static str {
+        match self {
+            JsonType::Null => "null",
+            JsonType::Boolean => "boolean",
+            JsonType::Integer => "integer",
+            JsonType::Number => "number",
+            JsonType::String => "string",
+            JsonType::Array => "array",
+            JsonType::Object => "object",
+        }
+    }
+}
+
+/// The draft 7 keywords of a schema that its [`Kind`] does not hold as JSON Schema means them.
+///
+/// The kind is shaped for Rust types: `null` is folded into `nullable`, `oneOf` variants get
+/// the properties beside them copied in, `allOf` parts are merged, a schema with no `type` but
+/// `properties` is an object. Rules keep what was written, so that the checker is exact:
+/// each field holds a keyword's schemas only where the kind does not (no schema is read
+/// twice). Empty rules say nothing beyond the kind.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Rules {
+    /// `type` as written, `null` included; empty: any type (no `type`, or draft-03 `"any"`).
+    pub types: Vec<JsonType>,
+    /// `enum` as written (`null` and mixed kinds included).
+    pub enumeration: Option<Vec<Value>>,
+    /// `const`.
+    pub constant: Option<Value>,
+    /// `multipleOf`.
+    pub multiple_of: Option<f64>,
+    /// `minProperties`.
+    pub min_properties: Option<u64>,
+    /// `maxProperties`.
+    pub max_properties: Option<u64>,
+    /// The kind was built from `oneOf`, `anyOf` or `allOf` parts for the types (copied,
+    /// merged, or one part standing for all): the checker checks the parts here instead.
+    pub kind_from_parts: bool,
+    /// The object keywords (`properties`, `required`, `additionalProperties`,
+    /// `patternProperties`) when the kind does not hold them (an `enum`, a `oneOf`, ...).
+    pub object: Option<Box<Object>>,
+    /// `items` (one schema for every item) when the kind does not hold it.
+    pub items: Option<Box<Schema>>,
+    /// Tuple `items`: a schema for each position.
+    pub tuple_items: Option<Vec<Schema>>,
+    /// `additionalItems`: items past the tuple.
+    pub additional_items: Option<Box<Schema>>,
+    /// `contains`.
+    pub contains: Option<Box<Schema>>,
+    /// `propertyNames`: a schema every key (a string) must keep.
+    pub property_names: Option<Box<Schema>>,
+    /// `dependencies`, in schema order.
+    pub dependencies: Vec<(String, Dependency)>,
+    /// `allOf` parts, as written.
+    pub all_of: Vec<Schema>,
+    /// `anyOf` variants, as written.
+    pub any_of: Option<Vec<Schema>>,
+    /// `oneOf` variants, as written.
+    pub one_of: Option<Vec<Schema>>,
+    /// `not` (a `false` schema is `not: {}`).
+    pub not: Option<Box<Schema>>,
+    /// `if` with its `then` and `else`.
+    pub condition: Option<Box<Condition>>,
+}
+
+/// One entry of `dependencies`: what a key's presence asks for.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Dependency {
+    /// Other keys that must be present too.
+    Keys(Vec<String>),
+    /// A schema the whole object must keep.
+    Schema(Box<Schema>),
+}
+
+/// `if`, `then` and `else`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Condition {
+    /// `if`.
+    pub test: Schema,
+    /// `then`: kept when `if` holds.
+    pub then: Option<Schema>,
+    /// `else`: kept when it does not.
+    pub otherwise: Option<Schema>,
+}
+
+impl Rules {
+    /// The schemas inside the rules.
+    pub fn children(&self) -> impl Iterator<Item = &Schema> {
+        let object = self.object.iter().flat_map(|o| o.children());
+        let boxed = [
+            &self.items,
+            &self.additional_items,
+            &self.contains,
+            &self.property_names,
+            &self.not,
+        ]
+        .into_iter()
+        .filter_map(|b| b.as_deref());
+        let lists = [&self.tuple_items, &self.any_of, &self.one_of]
+            .into_iter()
+            .flatten()
+            .flatten()
+            .chain(&self.all_of);
+        let dependencies = self.dependencies.iter().filter_map(|(_, d)| match d {
+            Dependency::Schema(schema) => Some(&**schema),
+            Dependency::Keys(_) => None,
+        });
+        let condition = self.condition.iter().flat_map(|c| {
+            std::iter::once(&c.test)
+                .chain(c.then.as_ref())
+                .chain(c.otherwise.as_ref())
+        });
+        object
+            .chain(boxed)
+            .chain(lists)
+            .chain(dependencies)
+            .chain(condition)
+    }
+}
+
+impl Object {
+    /// The schemas of its properties, of its extra keys and of its patterns.
+    pub fn children(&self) -> impl Iterator<Item = &Schema> {
+        let extra = match &self.additional {
+            Additional::Schema(values) => Some(&**values),
+            Additional::Allowed | Additional::Denied => None,
+        };
+        self.properties
+            .iter()
+            .map(|p| &p.schema)
+            .chain(extra)
+            .chain(self.pattern_properties.iter().map(|(_, s)| s))
+    }
+}
+
 impl Constraints {
     /// Whether there is nothing to check.
     pub fn is_empty(&self) -> bool {
@@ -226,6 +412,7 @@ impl Kind {
             | Kind::Enum(_)
             | Kind::Const(_)
             | Kind::OneOf(_)
+            | Kind::AnyOf(_)
             | Kind::Union(_)
             | Kind::Ref(_) => None,
         }
@@ -247,6 +434,7 @@ impl Schema {
             nullable: false,
             kind: Kind::Any,
             constraints: Constraints::default(),
+            rules: Rules::default(),
         }
     }
 }

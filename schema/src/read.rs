@@ -12,9 +12,10 @@ use serde_json::{Map, Value};
 
 use crate::confined::Folder;
 pub use crate::confined::{MAX_REF_FILE_BYTES, MAX_REF_TOTAL_BYTES};
-use crate::diagnostic::Diagnostics;
+use crate::diagnostic::{Diagnostics, Effect};
 use crate::model::{
-    Additional, Constraints, Definition, Document, Kind, Object, Property, Ref, Schema,
+    Additional, Condition, Constraints, Definition, Dependency, Document, JsonType, Kind, Object,
+    Property, Ref, Rules, Schema,
 };
 use crate::pattern::PatternEngine;
 use crate::pointer::join;
@@ -85,7 +86,6 @@ const KNOWN_KEYWORDS: &[&str] = &[
     "ui",
     "x-ui",
     "placeholder",
-    "multipleOf",
     "contentMediaType",
     "contentEncoding",
     "uniqueKeys",
@@ -222,9 +222,9 @@ impl<'a> Reader<'a> {
     }
 
     /// Warns about the document being read.
-    fn warn(&mut self, pointer: &str, message: impl Into<String>) {
+    fn warn(&mut self, effect: Effect, pointer: &str, message: impl Into<String>) {
         let file = self.current.map(|file| self.folder.path(file));
-        self.diagnostics.warn_in(file, pointer, message);
+        self.diagnostics.record(effect, file, pointer, message);
     }
 
     /// Whether `n` more schemas may be copied (or read again) under [`MAX_SCHEMAS`]; if so,
@@ -237,6 +237,7 @@ impl<'a> Reader<'a> {
         if self.spent <= MAX_SCHEMAS {
             self.spent = MAX_SCHEMAS + 1;
             self.warn(
+                Effect::Types,
                 pointer,
                 format!("this schema grows past {MAX_SCHEMAS} schemas as `allOf` and `oneOf` copy properties into their parts; from here on nothing more is copied: properties beside a `oneOf` are left out of its variants, and `$ref`s in `allOf` are any value"),
             );
@@ -250,6 +251,7 @@ impl<'a> Reader<'a> {
         self.spent = self.spent.saturating_add(1);
         if self.depth >= MAX_DEPTH {
             self.warn(
+                Effect::Unchecked,
                 pointer,
                 format!("nested more than {MAX_DEPTH} levels deep; any value is accepted here (`serde_json::Value`), as deeper types would not compile"),
             );
@@ -263,8 +265,18 @@ impl<'a> Reader<'a> {
 
     fn read_nested(&mut self, value: &Value, pointer: &str) -> Schema {
         let Value::Object(map) = value else {
-            if value != &Value::Bool(true) {
+            let mut schema = Schema::any(pointer);
+            if value == &Value::Bool(false) {
+                // `false` is `not: {}`.
+                schema.rules.not = Some(Box::new(Schema::any(pointer)));
                 self.warn(
+                    Effect::Types,
+                    pointer,
+                    "the schema `false` accepts no value; the generated types accept any value here",
+                );
+            } else if value != &Value::Bool(true) {
+                self.warn(
+                    Effect::Unchecked,
                     pointer,
                     format!(
                         "a schema must be an object, found {}; any value is accepted here",
@@ -272,7 +284,7 @@ impl<'a> Reader<'a> {
                     ),
                 );
             }
-            return Schema::any(pointer);
+            return schema;
         };
         if let Some(reference) = map.get("$ref") {
             return self.read_ref(map, reference, pointer);
@@ -295,7 +307,10 @@ impl<'a> Reader<'a> {
         schema.has_example = map.contains_key("example");
         schema.secret = marked_secret(map);
         schema.constraints = self.constraints(map, pointer);
-        schema.kind = self.kind(map, pointer, &mut schema.nullable);
+        let mut rules = Rules::default();
+        schema.kind = self.kind(map, pointer, &mut schema.nullable, &mut rules);
+        self.rules(map, pointer, &schema.kind, &mut rules);
+        schema.rules = rules;
         schema
     }
 
@@ -303,6 +318,7 @@ impl<'a> Reader<'a> {
         let ref_pointer = join(pointer, "$ref");
         let Some(reference) = reference.as_str() else {
             self.warn(
+                Effect::Unchecked,
                 &ref_pointer,
                 "`$ref` must be a string; any value is accepted here",
             );
@@ -337,6 +353,7 @@ impl<'a> Reader<'a> {
                 Ok(loaded) => Some(loaded),
                 Err(reason) => {
                     self.warn(
+                        Effect::Unchecked,
                         ref_pointer,
                         format!("`$ref` `{reference}` {reason}; any value is accepted here"),
                     );
@@ -355,6 +372,7 @@ impl<'a> Reader<'a> {
                 Some(loaded) => self.folder.path(loaded).display().to_string(),
             };
             self.warn(
+                Effect::Unchecked,
                 ref_pointer,
                 format!(
                     "`$ref` `{reference}` points at nothing in {place}; any value is accepted here"
@@ -431,12 +449,14 @@ impl<'a> Reader<'a> {
             };
             let Some(mut definition) = copy else {
                 let message = recursive_ref_message(&reference.reference);
-                self.warn(&join(&schema.pointer, "$ref"), message);
+                // Only the types' copy gives up: the checker follows the `$ref` itself.
+                self.warn(Effect::Types, &join(&schema.pointer, "$ref"), message);
                 return Schema::any(&schema.pointer);
             };
             seen.push(index);
             if self.depth + height(&definition) > MAX_DEPTH {
                 self.warn(
+                    Effect::Types,
                     &schema.pointer,
                     format!("nested more than {MAX_DEPTH} levels deep once `$ref` `{}` is merged in; any value is accepted here", reference.reference),
                 );
@@ -462,8 +482,9 @@ impl<'a> Reader<'a> {
             }
             if UNENFORCED_KEYWORDS.contains(&key.as_str()) {
                 self.warn(
+                    Effect::Types,
                     &join(pointer, key),
-                    format!("`{key}` is not checked by the generated types or by validate()"),
+                    format!("`{key}` is not checked by the generated types or by their validate() (the checker checks it)"),
                 );
                 continue;
             }
@@ -475,6 +496,7 @@ impl<'a> Reader<'a> {
                 .map(|g| format!(" (did you mean `{g}`?)"))
                 .unwrap_or_default();
             self.warn(
+                Effect::Note,
                 &join(pointer, key),
                 format!("unknown keyword `{key}` is ignored{hint}"),
             );
@@ -485,7 +507,14 @@ impl<'a> Reader<'a> {
         match map.get(key)? {
             Value::String(s) => Some(s.clone()),
             other => {
+                // `pattern` is a rule; the other strings are notes for people.
+                let effect = if key == "pattern" {
+                    Effect::Unchecked
+                } else {
+                    Effect::Note
+                };
                 self.warn(
+                    effect,
                     &join(pointer, key),
                     format!(
                         "`{key}` should be a string, found {}; ignored",
@@ -506,6 +535,7 @@ impl<'a> Reader<'a> {
             None => {}
             Some(Value::Array(list)) => examples.extend(list.iter().cloned()),
             Some(other) => self.warn(
+                Effect::Note,
                 &join(pointer, "examples"),
                 format!(
                     "`examples` must be an array of values, found {}; dropped",
@@ -551,14 +581,19 @@ impl<'a> Reader<'a> {
         match &engine {
             PatternEngine::Linear => return Some(pattern),
             PatternEngine::Backtracking => {
-                self.warn(pointer, format!("`pattern` may be too costly to check: {engine}"));
+                self.warn(Effect::Note, pointer, format!("`pattern` may be too costly to check: {engine}"));
                 return Some(pattern);
             }
             PatternEngine::Invalid { reason } => self.warn(
+                Effect::Unchecked,
                 pointer,
                 format!("`pattern` is not an ECMAScript regular expression ({reason}); it is not checked"),
             ),
-            _ => self.warn(pointer, format!("`pattern` is not checked: {engine}")),
+            _ => self.warn(
+                Effect::Unchecked,
+                pointer,
+                format!("`pattern` is not checked: {engine}"),
+            ),
         }
         None
     }
@@ -573,6 +608,7 @@ impl<'a> Reader<'a> {
         });
         if count.is_none() {
             self.warn(
+                Effect::Unchecked,
                 &join(pointer, key),
                 format!("`{key}` must be a non-negative integer; it is not checked"),
             );
@@ -584,6 +620,7 @@ impl<'a> Reader<'a> {
         let value = map.get(key)?;
         if value.as_f64().is_none() {
             self.warn(
+                Effect::Unchecked,
                 &join(pointer, key),
                 format!("`{key}` must be a number; it is not checked"),
             );
@@ -591,8 +628,16 @@ impl<'a> Reader<'a> {
         value.as_f64()
     }
 
-    fn kind(&mut self, map: &Map<String, Value>, pointer: &str, nullable: &mut bool) -> Kind {
+    fn kind(
+        &mut self,
+        map: &Map<String, Value>,
+        pointer: &str,
+        nullable: &mut bool,
+        rules: &mut Rules,
+    ) -> Kind {
         let types = self.types(map, pointer, nullable);
+        rules.types = json_types(map);
+        self.applicators(map, pointer, rules);
         if let Some(value) = map.get("const") {
             return Kind::Const(value.clone());
         }
@@ -601,48 +646,16 @@ impl<'a> Reader<'a> {
                 return kind;
             }
         }
-        for key in ["oneOf", "anyOf"] {
-            if let Some(variants) = map.get(key) {
-                let key_pointer = join(pointer, key);
-                let Value::Array(variants) = variants else {
-                    self.warn(
-                        &key_pointer,
-                        format!("`{key}` must be an array of schemas; ignored"),
-                    );
-                    continue;
-                };
-                let mut read = Vec::new();
-                for (i, variant) in variants.iter().enumerate() {
-                    let variant_pointer = join(&key_pointer, &i.to_string());
-                    let mut schema = self.read(variant, &variant_pointer);
-                    // A variant without a type shares the parent's (`"type": "object"` beside `oneOf`).
-                    // Read again for each such variant: a copy, counted as one.
-                    if schema.kind == Kind::Any
-                        && types.len() == 1
-                        && variant.get("properties").is_none()
-                        && self.spend(1, &variant_pointer)
-                    {
-                        schema.kind = self.kind_of_type(&types[0], map, pointer);
-                    }
-                    if schema.kind == Kind::Null {
-                        *nullable = true;
-                    } else {
-                        read.push(schema);
-                    }
-                }
-                // Properties beside `oneOf` are shared by every variant.
-                if map.contains_key("properties") {
-                    read = self.share_properties(map, pointer, read);
-                }
-                return match read.len() {
-                    0 => Kind::Any,
-                    1 => read.pop().map(|s| s.kind).unwrap_or(Kind::Any),
-                    _ => Kind::OneOf(read),
-                };
+        for one in [true, false] {
+            let variants = if one { &rules.one_of } else { &rules.any_of };
+            if let Some(variants) = variants.clone() {
+                rules.kind_from_parts = true;
+                return self.variants_kind(map, pointer, &types, variants, one, nullable, rules);
             }
         }
-        if let Some(all) = map.get("allOf") {
-            return self.all_of(map, all, pointer);
+        if map.contains_key("allOf") {
+            rules.kind_from_parts = true;
+            return self.all_of(map, pointer, rules);
         }
         match types.len() {
             0 => {
@@ -656,8 +669,9 @@ impl<'a> Reader<'a> {
                 } else {
                     if !map.is_empty() {
                         self.warn(
+                            Effect::Types,
                             pointer,
-                            "no `type`: any JSON value is accepted here (`serde_json::Value`)",
+                            "no `type`: the generated types accept any JSON value here (`serde_json::Value`)",
                         );
                     }
                     Kind::Any
@@ -677,15 +691,216 @@ impl<'a> Reader<'a> {
         }
     }
 
+    /// The kind of a `oneOf` (`one`) or `anyOf` for the types, from copies of its `variants`
+    /// (the rules keep them as written): a `null` variant makes the value nullable, a variant
+    /// without a type shares the parent's, and properties beside are copied into each.
+    #[allow(clippy::too_many_arguments)]
+    fn variants_kind(
+        &mut self,
+        map: &Map<String, Value>,
+        pointer: &str,
+        types: &[String],
+        variants: Vec<Schema>,
+        one: bool,
+        nullable: &mut bool,
+        rules: &mut Rules,
+    ) -> Kind {
+        let key_pointer = join(pointer, if one { "oneOf" } else { "anyOf" });
+        let raw = map
+            .get(if one { "oneOf" } else { "anyOf" })
+            .and_then(Value::as_array);
+        let mut read = Vec::new();
+        for (i, mut schema) in variants.into_iter().enumerate() {
+            let variant_pointer = join(&key_pointer, &i.to_string());
+            let has_properties = raw
+                .and_then(|raw| raw.get(i))
+                .is_some_and(|v| v.get("properties").is_some());
+            // A variant without a type shares the parent's (`"type": "object"` beside `oneOf`).
+            // Read again for each such variant: a copy, counted as one.
+            if schema.kind == Kind::Any
+                && types.len() == 1
+                && !has_properties
+                && self.spend(1, &variant_pointer)
+            {
+                schema.kind = self.kind_of_type(&types[0], map, pointer);
+            }
+            if schema.kind == Kind::Null {
+                *nullable = true;
+            } else {
+                read.push(schema);
+            }
+        }
+        // Properties beside `oneOf` are shared by every variant.
+        if map.contains_key("properties") {
+            let own = self.object(map, pointer);
+            read = self.share_properties(&own, pointer, read);
+            rules.object = Some(Box::new(own));
+        }
+        match read.len() {
+            0 => Kind::Any,
+            1 => read.pop().map(|s| s.kind).unwrap_or(Kind::Any),
+            _ if one => Kind::OneOf(read),
+            _ => Kind::AnyOf(read),
+        }
+    }
+
+    /// Reads `oneOf`, `anyOf`, `allOf`, `not` and `if`/`then`/`else` as written, for the
+    /// checker.
+    fn applicators(&mut self, map: &Map<String, Value>, pointer: &str, rules: &mut Rules) {
+        rules.one_of = self.schema_list(map, "oneOf", pointer);
+        rules.any_of = self.schema_list(map, "anyOf", pointer);
+        rules.all_of = self.schema_list(map, "allOf", pointer).unwrap_or_default();
+        rules.not = self.boxed(map, "not", pointer);
+        if let Some(test) = map.get("if") {
+            let test = self.read(test, &join(pointer, "if"));
+            let then = self.boxed(map, "then", pointer).map(|b| *b);
+            let otherwise = self.boxed(map, "else", pointer).map(|b| *b);
+            rules.condition = Some(Box::new(Condition {
+                test,
+                then,
+                otherwise,
+            }));
+        }
+    }
+
+    /// The schema at `key`, read.
+    fn boxed(&mut self, map: &Map<String, Value>, key: &str, pointer: &str) -> Option<Box<Schema>> {
+        let value = map.get(key)?;
+        Some(Box::new(self.read(value, &join(pointer, key))))
+    }
+
+    /// The array of schemas at `key`, read; `None`, with a warning, when it is no array.
+    fn schema_list(
+        &mut self,
+        map: &Map<String, Value>,
+        key: &str,
+        pointer: &str,
+    ) -> Option<Vec<Schema>> {
+        let key_pointer = join(pointer, key);
+        match map.get(key)? {
+            Value::Array(list) => Some(
+                list.iter()
+                    .enumerate()
+                    .map(|(i, s)| self.read(s, &join(&key_pointer, &i.to_string())))
+                    .collect(),
+            ),
+            _ => {
+                self.warn(
+                    Effect::Unchecked,
+                    &key_pointer,
+                    format!("`{key}` must be an array of schemas; ignored"),
+                );
+                None
+            }
+        }
+    }
+
+    /// The keywords the kind does not hold, for the checker: the object and array keywords
+    /// where the kind is no object or array of this schema's own, counts, `multipleOf`,
+    /// `propertyNames`, `dependencies`, `enum` and `const` as written.
+    fn rules(&mut self, map: &Map<String, Value>, pointer: &str, kind: &Kind, rules: &mut Rules) {
+        rules.constant = map.get("const").cloned();
+        rules.enumeration = map.get("enum").and_then(Value::as_array).cloned();
+        rules.multiple_of = self.number(map, "multipleOf", pointer);
+        if rules.multiple_of.is_some_and(|m| m <= 0.0) {
+            self.warn(
+                Effect::Unchecked,
+                &join(pointer, "multipleOf"),
+                "`multipleOf` must be greater than 0; it is not checked",
+            );
+            rules.multiple_of = None;
+        }
+        rules.min_properties = self.count(map, "minProperties", pointer);
+        rules.max_properties = self.count(map, "maxProperties", pointer);
+        let own = |wanted: fn(&Kind) -> bool| {
+            !rules.kind_from_parts
+                && match kind {
+                    Kind::Union(members) => members.iter().any(|m| wanted(&m.kind)),
+                    kind => wanted(kind),
+                }
+        };
+        let holds_object = own(|k| matches!(k, Kind::Object(_)));
+        let holds_array = own(|k| matches!(k, Kind::Array(_)));
+        let may_be = |t: JsonType| rules.types.is_empty() || rules.types.contains(&t);
+        let object_keywords = [
+            "properties",
+            "required",
+            "additionalProperties",
+            "patternProperties",
+        ];
+        if !holds_object
+            && rules.object.is_none()
+            && may_be(JsonType::Object)
+            && object_keywords.iter().any(|k| map.contains_key(*k))
+        {
+            rules.object = Some(Box::new(self.object(map, pointer)));
+        }
+        match map.get("items") {
+            Some(Value::Array(tuple)) => {
+                let items_pointer = join(pointer, "items");
+                rules.tuple_items = Some(
+                    tuple
+                        .iter()
+                        .enumerate()
+                        .map(|(i, s)| self.read(s, &join(&items_pointer, &i.to_string())))
+                        .collect(),
+                );
+                rules.additional_items = self.boxed(map, "additionalItems", pointer);
+            }
+            Some(_) if !holds_array && may_be(JsonType::Array) => {
+                rules.items = self.boxed(map, "items", pointer);
+            }
+            _ => {}
+        }
+        rules.contains = self.boxed(map, "contains", pointer);
+        rules.property_names = self.boxed(map, "propertyNames", pointer);
+        rules.dependencies = self.dependencies(map, pointer);
+    }
+
+    /// `dependencies`: for each key, the keys or the schema its presence asks for.
+    fn dependencies(
+        &mut self,
+        map: &Map<String, Value>,
+        pointer: &str,
+    ) -> Vec<(String, Dependency)> {
+        let Some(value) = map.get("dependencies") else {
+            return Vec::new();
+        };
+        let dependencies_pointer = join(pointer, "dependencies");
+        let Value::Object(entries) = value else {
+            self.warn(
+                Effect::Unchecked,
+                &dependencies_pointer,
+                "`dependencies` must be an object; ignored",
+            );
+            return Vec::new();
+        };
+        let mut read = Vec::new();
+        for (key, entry) in entries {
+            let dependency = match entry {
+                Value::Array(keys) => Dependency::Keys(
+                    keys.iter()
+                        .filter_map(Value::as_str)
+                        .map(str::to_owned)
+                        .collect(),
+                ),
+                schema => Dependency::Schema(Box::new(
+                    self.read(schema, &join(&dependencies_pointer, key)),
+                )),
+            };
+            read.push((key.clone(), dependency));
+        }
+        read
+    }
+
     /// Copies the properties beside a `oneOf` into each variant that is an object (its own
     /// properties come after, and win).
     fn share_properties(
         &mut self,
-        map: &Map<String, Value>,
+        shared: &Object,
         pointer: &str,
         variants: Vec<Schema>,
     ) -> Vec<Schema> {
-        let shared = self.object(map, pointer);
         let size: usize = shared.properties.iter().map(|p| weight(&p.schema)).sum();
         if !self.spend(size.saturating_mul(variants.len()), pointer) {
             return variants;
@@ -731,7 +946,11 @@ impl<'a> Reader<'a> {
                     }
                 }
                 Some("any") => return Vec::new(),
-                _ => self.warn(&type_pointer, format!("unknown type {name}; ignored")),
+                _ => self.warn(
+                    Effect::Unchecked,
+                    &type_pointer,
+                    format!("unknown type {name}; ignored"),
+                ),
             }
         }
         if types.is_empty() && *nullable && map.get("enum").is_none() && map.get("oneOf").is_none()
@@ -756,6 +975,7 @@ impl<'a> Reader<'a> {
                     None => Kind::Array(None),
                     Some(Value::Array(_)) => {
                         self.warn(
+                            Effect::Types,
                             &items_pointer,
                             "tuple `items` (an array of schemas) are read as a list of any values",
                         );
@@ -770,7 +990,11 @@ impl<'a> Reader<'a> {
 
     fn enumeration(&mut self, values: &Value, pointer: &str, nullable: &mut bool) -> Option<Kind> {
         let Value::Array(values) = values else {
-            self.warn(pointer, "`enum` must be an array of values; ignored");
+            self.warn(
+                Effect::Unchecked,
+                pointer,
+                "`enum` must be an array of values; ignored",
+            );
             return None;
         };
         let mut kept = Vec::new();
@@ -787,34 +1011,44 @@ impl<'a> Reader<'a> {
         let all_integers = kept.iter().all(|v| v.is_i64() || v.is_u64());
         if kept.is_empty() {
             self.warn(
+                Effect::Types,
                 pointer,
-                "`enum` lists no values; any value is accepted here",
+                "`enum` lists no values, so no value is valid; the generated types accept any value here",
             );
             return None;
         }
         if !(all_strings || all_integers) {
-            self.warn(pointer, "`enum` mixes kinds of values; it is not turned into a Rust enum, and any value is accepted here");
+            self.warn(Effect::Types, pointer, "`enum` mixes kinds of values; it is not turned into a Rust enum, and the generated types accept any value here");
             return Some(Kind::Any);
         }
         Some(Kind::Enum(kept))
     }
 
-    fn all_of(&mut self, map: &Map<String, Value>, all: &Value, pointer: &str) -> Kind {
+    /// The kind of an `allOf` for the types: the object parts merged (the rules keep the
+    /// parts as written, and the checker checks each).
+    fn all_of(&mut self, map: &Map<String, Value>, pointer: &str, rules: &mut Rules) -> Kind {
         let all_pointer = join(pointer, "allOf");
-        let Value::Array(parts) = all else {
-            self.warn(&all_pointer, "`allOf` must be an array of schemas; ignored");
+        if !map.get("allOf").is_some_and(Value::is_array) {
             return Kind::Any;
-        };
+        }
+        let size: usize = rules.all_of.iter().map(weight).sum();
+        if !self.spend(size, &all_pointer) {
+            return Kind::Any;
+        }
         let mut merged = if map.contains_key("properties") {
-            self.object(map, pointer)
+            let own = self.object(map, pointer);
+            let copy = own.clone();
+            rules.object = Some(Box::new(own));
+            copy
         } else {
             Object::default()
         };
+        let mut objects = map.contains_key("properties") || rules.types.contains(&JsonType::Object);
         let mut other = None;
-        for (i, part) in parts.iter().enumerate() {
-            let part = self.read(part, &join(&all_pointer, &i.to_string()));
+        for part in rules.all_of.clone() {
             match self.inline(part).kind {
                 Kind::Object(object) => {
+                    objects = true;
                     for property in object.properties {
                         match merged
                             .properties
@@ -837,11 +1071,14 @@ impl<'a> Reader<'a> {
             Some(kind) if merged.properties.is_empty() => kind,
             Some(_) => {
                 self.warn(
+                    Effect::Types,
                     &all_pointer,
                     "`allOf` mixes objects with other kinds; only the object parts are used",
                 );
                 Kind::Object(merged)
             }
+            // Parts that say no kind (`{"minimum": 20}`) say nothing for the types.
+            None if !objects => Kind::Any,
             None => Kind::Object(merged),
         }
     }
@@ -858,6 +1095,7 @@ impl<'a> Reader<'a> {
             Some(Value::Bool(_)) | None => Vec::new(),
             Some(_) => {
                 self.warn(
+                    Effect::Unchecked,
                     &join(pointer, "required"),
                     "`required` must be an array of property names; ignored",
                 );
@@ -880,6 +1118,7 @@ impl<'a> Reader<'a> {
                 }
             }
             Some(other) => self.warn(
+                Effect::Unchecked,
                 &properties_pointer,
                 format!(
                     "`properties` must be an object, found {}; ignored",
@@ -890,11 +1129,13 @@ impl<'a> Reader<'a> {
         for name in &required {
             if !object.properties.iter().any(|p| &p.name == name) {
                 self.warn(
+                    Effect::Types,
                     &join(pointer, "required"),
                     format!(
                         "`{name}` is required but not among the properties; it is not generated"
                     ),
                 );
+                object.other_required.push(name.clone());
             }
         }
         object.additional = match map.get("additionalProperties") {
@@ -905,17 +1146,35 @@ impl<'a> Reader<'a> {
                 Additional::Schema(Box::new(schema))
             }
         };
-        if let Some(Value::Object(patterns)) = map.get("patternProperties") {
-            let patterns_pointer = join(pointer, "patternProperties");
-            let mut schemas: Vec<Schema> = patterns
-                .iter()
-                .map(|(pattern, schema)| self.read(schema, &join(&patterns_pointer, pattern)))
-                .collect();
-            if object.additional == Additional::Allowed && schemas.len() == 1 {
-                object.additional = Additional::Schema(Box::new(schemas.remove(0)));
-            } else {
-                self.warn(&patterns_pointer, "`patternProperties` beside other rules for extra keys: extra keys are kept as any values");
+        let patterns_pointer = join(pointer, "patternProperties");
+        match map.get("patternProperties") {
+            None => {}
+            Some(Value::Object(patterns)) => {
+                let mut pairs: Vec<(String, Schema)> = Vec::new();
+                for (pattern, schema) in patterns {
+                    let schema_pointer = join(&patterns_pointer, pattern);
+                    // A pattern that cannot be checked is warned about; its keys are held
+                    // to nothing.
+                    self.pattern(pattern.clone(), &schema_pointer);
+                    pairs.push((pattern.clone(), self.read(schema, &schema_pointer)));
+                }
+                if object.additional == Additional::Allowed && pairs.len() == 1 {
+                    let (pattern, schema) = pairs.remove(0);
+                    object.additional = Additional::Schema(Box::new(schema));
+                    object.additional_pattern = Some(pattern);
+                } else {
+                    self.warn(Effect::Types, &patterns_pointer, "`patternProperties` beside other rules for extra keys: extra keys are kept as any values");
+                    object.pattern_properties = pairs;
+                }
             }
+            Some(other) => self.warn(
+                Effect::Unchecked,
+                &patterns_pointer,
+                format!(
+                    "`patternProperties` must be an object, found {}; ignored",
+                    kind_name(other)
+                ),
+            ),
         }
         object
     }
@@ -942,10 +1201,13 @@ fn definition_name(fragment: &str, file: Option<&Path>) -> String {
     }
 }
 
-/// How many schemas a schema holds, itself included (a `$ref` counts one: its definition is
-/// not copied).
+/// How many schemas a schema holds, itself included, its rules' too (a `$ref` counts one: its
+/// definition is not copied).
 fn weight(schema: &Schema) -> usize {
-    1 + children(schema).map(weight).sum::<usize>()
+    1 + children(schema)
+        .chain(schema.rules.children())
+        .map(weight)
+        .sum::<usize>()
 }
 
 /// How many levels deep a schema nests, itself included.
@@ -964,7 +1226,7 @@ fn children(schema: &Schema) -> impl Iterator<Item = &Schema> {
             };
             (&[], &o.properties, extra)
         }
-        Kind::OneOf(all) | Kind::Union(all) => (all, &[], None),
+        Kind::OneOf(all) | Kind::AnyOf(all) | Kind::Union(all) => (all, &[], None),
         _ => (&[], &[], None),
     };
     list.iter()
@@ -1001,4 +1263,23 @@ fn percent_decode(fragment: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+/// `type` as written, `null` included; empty for any type: no `type`, draft-03's `"any"`, or
+/// a name no draft has (which the reader warns about).
+fn json_types(map: &Map<String, Value>) -> Vec<JsonType> {
+    let names: &[Value] = match map.get("type") {
+        None => return Vec::new(),
+        Some(Value::Array(list)) => list,
+        Some(one) => std::slice::from_ref(one),
+    };
+    let mut types = Vec::new();
+    for name in names {
+        match name.as_str().and_then(JsonType::from_name) {
+            Some(t) if !types.contains(&t) => types.push(t),
+            Some(_) => {}
+            None => return Vec::new(),
+        }
+    }
+    types
 }

@@ -126,7 +126,7 @@ fn netsuite_typo_is_a_warning_with_file_and_pointer() {
         "{warnings:#?}"
     );
     assert!(
-        warnings.iter().any(|w| w.ends_with("netsuite-1.json#/environments/0/credentialsSchema/properties/account: no `type`: any JSON value is accepted here (`serde_json::Value`)")),
+        warnings.iter().any(|w| w.ends_with("netsuite-1.json#/environments/0/credentialsSchema/properties/account: no `type`: the generated types accept any JSON value here (`serde_json::Value`)")),
         "{warnings:#?}"
     );
     assert_eq!(
