@@ -191,13 +191,13 @@ fn stages(c: &mut Criterion) {
         for depth in [128, 256] {
             let value = make(depth);
             let read = read(&value);
-            let types = plan(&read);
+            let types = plan(&read, &value);
             let tokens = emit::types(&types);
             group.bench_function(BenchmarkId::new("read", depth), |b| {
                 b.iter(|| black_box(read_only(&value)))
             });
             group.bench_function(BenchmarkId::new("plan", depth), |b| {
-                b.iter(|| black_box(plan(&read)))
+                b.iter(|| black_box(plan(&read, &value)))
             });
             group.bench_function(BenchmarkId::new("emit", depth), |b| {
                 b.iter(|| black_box(emit::types(&types)))
@@ -221,10 +221,10 @@ fn read_only(value: &Value) -> (schema::Document, Vec<tray_codegen::Diagnostic>)
     (read, diagnostics.into_vec())
 }
 
-fn plan(read: &schema::Document) -> Vec<plan::TypeDef> {
+fn plan(read: &schema::Document, source: &Value) -> Vec<plan::TypeDef> {
     let mut diagnostics = Diagnostics::new(None);
     let mut planner = plan::Planner::new(&["Credentials"], &mut diagnostics);
-    planner.plan_root("Credentials", read, "`Credentials`.".to_owned());
+    planner.plan_root("Credentials", read, "`Credentials`.".to_owned(), source);
     planner.finish()
 }
 

@@ -446,19 +446,20 @@ fn needs_validation(types: &[TypeDef]) -> BTreeSet<String> {
     loop {
         let before = needs.len();
         for def in types {
-            let needed = match &def.body {
-                Body::Struct(s) => {
-                    s.fields
+            let needed = def.schema.is_some()
+                || match &def.body {
+                    Body::Struct(s) => {
+                        s.fields
+                            .iter()
+                            .any(|f| !f.checks.is_empty() || ty_needs(&f.ty, &needs))
+                            || s.extra.as_ref().is_some_and(|t| ty_needs(t, &needs))
+                    }
+                    Body::Tagged { payloads, .. } => payloads.iter().any(|p| needs.contains(p)),
+                    Body::Untagged(variants) => variants
                         .iter()
-                        .any(|f| !f.checks.is_empty() || ty_needs(&f.ty, &needs))
-                        || s.extra.as_ref().is_some_and(|t| ty_needs(t, &needs))
-                }
-                Body::Tagged { payloads, .. } => payloads.iter().any(|p| needs.contains(p)),
-                Body::Untagged(variants) => variants
-                    .iter()
-                    .any(|v| !v.checks.is_empty() || ty_needs(&v.value, &needs)),
-                Body::StringEnum(_) | Body::IntegerEnum(_) => false,
-            };
+                        .any(|v| !v.checks.is_empty() || ty_needs(&v.value, &needs)),
+                    Body::StringEnum(_) | Body::IntegerEnum(_) => false,
+                };
             if needed {
                 needs.insert(def.name.clone());
             }
@@ -542,11 +543,21 @@ fn validate_impl(def: &TypeDef, needs: &BTreeSet<String>) -> TokenStream {
         }
         Body::StringEnum(_) | Body::IntegerEnum(_) => quote! {},
     };
+    // What the types cannot say, the schema as written says: checked last, so that each place
+    // the checks above reported is reported once.
+    let whole = def.schema.as_deref().map(|source| {
+        statics.push(quote! {
+            static SCHEMA: tray_auth::validate::EmbeddedSchema =
+                tray_auth::validate::EmbeddedSchema::new(#source);
+        });
+        quote! { v.schema(self, &SCHEMA); }
+    });
     quote! {
         impl tray_auth::Validate for #name {
             fn validate_with(&self, v: &mut tray_auth::validate::Validator) {
                 #(#statics)*
                 #body
+                #whole
             }
         }
     }

@@ -135,7 +135,7 @@ fn connector_module(
         let doc = format!(
             "The `{what}` of an authentication for {title}: its service environment's `{key}`."
         );
-        planner.plan_root(root, &schema, doc);
+        planner.plan_root(root, &schema, doc, value);
     }
     let types = planner.finish();
 

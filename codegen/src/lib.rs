@@ -379,7 +379,7 @@ fn plan_schema(schema: &Value, name: &str, file: Option<&Path>) -> Planned {
         let mut reserved = names::RESERVED_TYPE_NAMES.to_vec();
         reserved.push(root.as_str());
         let mut planner = plan::Planner::new(&reserved, &mut plan_diagnostics);
-        planner.plan_root(&root, &read, format!("`{root}`."));
+        planner.plan_root(&root, &read, format!("`{root}`."), schema);
         let (types, samples) = planner.finish_with_samples();
         (types, samples, None)
     } else {
@@ -492,6 +492,7 @@ pub fn schema_to_rust_with_probes(
                 extra: None,
                 extra_secret: false,
             }),
+            schema: None,
         });
         probes.push(Probe {
             type_name: probe_name,

@@ -16,7 +16,7 @@ use crate::schema::{
     recursive_ref_message, Additional, Constraints, Document, Kind, Object, Property, Ref, Schema,
     MAX_DEPTH,
 };
-use tray_schema::diagnostic::Diagnostics;
+use tray_schema::diagnostic::{Diagnostics, Effect};
 use tray_schema::pointer::join;
 
 /// A Rust type, as used in a field.
@@ -73,6 +73,9 @@ pub struct TypeDef {
     pub doc: Vec<String>,
     /// What it is.
     pub body: Body,
+    /// The schema as written (JSON text), when Rust types cannot hold all it says: its
+    /// `validate()` checks values against it too, with `tray_schema`'s checker.
+    pub schema: Option<String>,
 }
 
 /// What a planned type is.
@@ -190,6 +193,8 @@ pub struct Planner<'d> {
     planned: usize,
     /// Whether [`MAX_PLANNED`] was reached (and said).
     over_budget: bool,
+    /// Whether the root being planned has a warning that its types are looser than its schema.
+    types_looser: bool,
     /// The estimated size of each planned type, by name, once asked for.
     sizes: HashMap<String, usize>,
 }
@@ -217,6 +222,7 @@ impl<'d> Planner<'d> {
             document: Rc::new(Document {
                 root: Schema::any(""),
                 definitions: Vec::new(),
+                types_looser: false,
             }),
             document_number: 0,
             shared: HashMap::new(),
@@ -225,6 +231,7 @@ impl<'d> Planner<'d> {
             depth: 0,
             planned: 0,
             over_budget: false,
+            types_looser: false,
             sizes: HashMap::new(),
         }
     }
@@ -241,13 +248,25 @@ impl<'d> Planner<'d> {
 
     /// Plans the root struct `name` (already reserved by the caller) for an object schema.
     /// Any other root becomes a struct holding no fields, with a warning.
-    pub fn plan_root(&mut self, name: &str, document: &Document, fallback_doc: String) {
+    ///
+    /// `source` is the schema as written. When the types cannot hold all it says (the reader or
+    /// the planner warned so: [`Effect::Types`]), the root keeps it, and its `validate()` checks
+    /// values against it with the schema checker: nothing the schema rejects passes unsaid.
+    pub fn plan_root(
+        &mut self,
+        name: &str,
+        document: &Document,
+        fallback_doc: String,
+        source: &Value,
+    ) {
         self.enter(document);
+        self.types_looser = document.types_looser;
         let schema = document.target(&document.root);
         let object = match &schema.kind {
             Kind::Object(object) => object.clone(),
             _ => {
-                self.diagnostics.warn(&schema.pointer, "the root of a credentials or user data schema must be an object; no fields are generated");
+                let pointer = schema.pointer.clone();
+                self.warn(&pointer, "the root of a credentials or user data schema must be an object; no fields are generated");
                 Object::default()
             }
         };
@@ -255,7 +274,11 @@ impl<'d> Planner<'d> {
         if schema.title.is_none() && schema.description.is_none() {
             doc = vec![fallback_doc];
         }
+        let index = self.types.len();
         self.define_struct(name, doc, &object, None);
+        if self.types_looser {
+            self.types[index].schema = Some(source.to_string());
+        }
     }
 
     /// Takes the next place in the module's list of types for `name`, so that a type comes
@@ -266,6 +289,7 @@ impl<'d> Planner<'d> {
             name: name.to_owned(),
             doc,
             body: Body::Untagged(Vec::new()),
+            schema: None,
         });
         self.types.len() - 1
     }
@@ -299,6 +323,7 @@ impl<'d> Planner<'d> {
     }
 
     fn warn_in(&mut self, file: Option<&Path>, pointer: &str, message: impl Into<String>) {
+        self.types_looser = true;
         self.diagnostics.warn_in(file, pointer, message);
     }
 
@@ -524,6 +549,7 @@ impl<'d> Planner<'d> {
             name: name.clone(),
             doc: schema_doc(schema, &name),
             body,
+            schema: None,
         });
         Ty::Named(name)
     }
@@ -710,7 +736,9 @@ impl<'d> Planner<'d> {
     ) -> bool {
         let fits = value_fits(value, ty, &self.types);
         if !fits {
-            self.warn_in(
+            // A sample left out loosens nothing: a note, not a warning about the types.
+            self.diagnostics.record(
+                Effect::Note,
                 file,
                 pointer,
                 format!("{what} is not a value of the property's own schema; it is dropped"),

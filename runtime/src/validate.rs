@@ -6,6 +6,9 @@
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::sync::OnceLock;
+
+use tray_schema::Checker;
 
 use crate::Secret;
 
@@ -165,6 +168,45 @@ impl Validator {
         }
     }
 
+    /// The whole schema as written, for what Rust types cannot say (`not`, `if`/`then`/`else`,
+    /// `dependencies`, `oneOf`'s "exactly one", ...): `value` is checked with
+    /// [`tray_schema`]'s checker, and each problem is reported at its pointer below the current
+    /// one, unless a check of the types already reported that pointer (one report per place).
+    ///
+    /// ```
+    /// use tray_auth::validate::{EmbeddedSchema, Validator};
+    /// static SCHEMA: EmbeddedSchema = EmbeddedSchema::new(r#"{"properties": {"port": {"not": {"const": 0}}}}"#);
+    /// let mut v = Validator::new();
+    /// v.schema(&serde_json::json!({"port": 0}), &SCHEMA);
+    /// assert_eq!(v.finish().unwrap_err().to_string(), "1 value breaks its schema:\n  /port: the value matches the `not` schema");
+    /// ```
+    pub fn schema<T: serde::Serialize + ?Sized>(
+        &mut self,
+        value: &T,
+        schema: &'static EmbeddedSchema,
+    ) {
+        let Some(checker) = schema.checker() else {
+            return self.report(Rule::UnreadableSchema);
+        };
+        let value = match serde_json::to_value(value) {
+            Ok(value) => value,
+            Err(_) => return self.report(Rule::UnreadableSchema),
+        };
+        let here = self.pointer();
+        for problem in checker.check(&value) {
+            let pointer = format!("{here}{}", problem.pointer);
+            if self.violations.iter().any(|v| v.pointer == pointer) {
+                continue;
+            }
+            self.violations.push(Violation {
+                pointer,
+                rule: Rule::Schema {
+                    message: problem.message,
+                },
+            });
+        }
+    }
+
     /// The result: `Ok` when nothing was reported.
     pub fn finish(self) -> Result<(), ValidationErrors> {
         if self.violations.is_empty() {
@@ -199,6 +241,39 @@ impl std::ops::DerefMut for Nested<'_> {
 impl Drop for Nested<'_> {
     fn drop(&mut self) {
         self.validator.path.pop();
+    }
+}
+
+/// A schema as written, embedded in generated code, for what its types cannot say: read once,
+/// on first use, into [`tray_schema`]'s checker. See [`Validator::schema`].
+pub struct EmbeddedSchema {
+    source: &'static str,
+    checker: OnceLock<Option<Checker>>,
+}
+
+impl EmbeddedSchema {
+    /// The schema whose JSON text is `source`.
+    pub const fn new(source: &'static str) -> Self {
+        EmbeddedSchema {
+            source,
+            checker: OnceLock::new(),
+        }
+    }
+
+    /// Its checker; `None` when `source` is not JSON (generated code always embeds JSON).
+    pub fn checker(&self) -> Option<&Checker> {
+        self.checker
+            .get_or_init(|| {
+                let schema = serde_json::from_str(self.source).ok()?;
+                Some(Checker::read(&schema).0)
+            })
+            .as_ref()
+    }
+}
+
+impl fmt::Debug for EmbeddedSchema {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EmbeddedSchema").finish_non_exhaustive()
     }
 }
 
@@ -279,6 +354,15 @@ pub enum Rule {
         /// Whether the bound itself is out.
         exclusive: bool,
     },
+    /// A rule of the schema as written that the types cannot say, found by
+    /// [`Validator::schema`].
+    Schema {
+        /// What is wrong, as the checker says it (never quoting the value).
+        message: String,
+    },
+    /// An [`EmbeddedSchema`] that is not JSON, or a value that cannot be turned into JSON: the
+    /// value cannot be checked against it, so it is held against the value.
+    UnreadableSchema,
 }
 
 impl fmt::Display for Rule {
@@ -317,6 +401,10 @@ impl fmt::Display for Rule {
                 max,
                 exclusive: true,
             } => write!(f, "must be less than {max}"),
+            Rule::Schema { message } => f.write_str(message),
+            Rule::UnreadableSchema => f.write_str(
+                "cannot be checked: its schema, embedded in the generated code, cannot be read",
+            ),
         }
     }
 }
@@ -457,6 +545,36 @@ mod tests {
             err.violations()[1].to_string(),
             "/y: does not match the pattern `^(?=.*[A-Z])(?!.*\\s).+$`"
         );
+    }
+
+    #[test]
+    fn the_schema_as_written_reports_each_place_once_and_never_the_value() {
+        static SCHEMA: EmbeddedSchema = EmbeddedSchema::new(
+            r#"{"properties": {"token": {"maxLength": 3, "not": {"pattern": "^hunter"}}, "n": {"multipleOf": 2}}}"#,
+        );
+        let value = serde_json::json!({"token": "hunter2", "n": 3});
+        let mut v = Validator::new();
+        // A check of the types already said what is wrong at /token.
+        v.at("credentials")
+            .at("token")
+            .length("hunter2", None, Some(3));
+        v.at("credentials").schema(&value, &SCHEMA);
+        let err = v.finish().unwrap_err();
+        let shown: Vec<String> = err.violations().iter().map(ToString::to_string).collect();
+        assert_eq!(shown.len(), 2, "{shown:?}");
+        assert_eq!(shown[0], "/credentials/token: is longer than 3 characters");
+        assert!(shown[1].starts_with("/credentials/n: "), "{shown:?}");
+        assert!(!err.to_string().contains("hunter2"));
+    }
+
+    #[test]
+    fn an_unreadable_embedded_schema_is_held_against_the_value() {
+        static BROKEN: EmbeddedSchema = EmbeddedSchema::new("{not json");
+        let mut v = Validator::new();
+        v.at("x").schema(&1, &BROKEN);
+        let err = v.finish().unwrap_err();
+        assert_eq!(err.violations()[0].rule(), &Rule::UnreadableSchema);
+        assert_eq!(err.violations()[0].pointer(), "/x");
     }
 
     #[test]

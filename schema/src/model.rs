@@ -100,6 +100,10 @@ pub struct Document {
     pub root: Schema,
     /// What [`Kind::Ref`]s point at.
     pub definitions: Vec<Definition>,
+    /// Whether reading it warned that Rust types cannot hold all it says
+    /// ([`Effect::Types`](crate::Effect::Types)): the generated `validate()` then checks values
+    /// against the schema as written, with the [checker](crate::check).
+    pub types_looser: bool,
 }
 
 impl Document {

@@ -91,6 +91,31 @@ const KNOWN_KEYWORDS: &[&str] = &[
     "uniqueKeys",
 ];
 
+/// Keywords that hold values of one type to a rule, and leave values of other types alone: in a
+/// schema with no `type`, the generated `serde_json::Value` does not check them.
+const ASSERTIONS_OF_SOME_TYPE: &[&str] = &[
+    "minimum",
+    "maximum",
+    "exclusiveMinimum",
+    "exclusiveMaximum",
+    "multipleOf",
+    "minLength",
+    "maxLength",
+    "pattern",
+    "minItems",
+    "maxItems",
+    "uniqueItems",
+    "contains",
+    "additionalItems",
+    "minProperties",
+    "maxProperties",
+    "required",
+    "dependencies",
+    "propertyNames",
+    "not",
+    "if",
+];
+
 /// Keywords that change which values are valid but that the generator does not turn into
 /// types or checks: they are mentioned once, so nobody is surprised.
 const UNENFORCED_KEYWORDS: &[&str] = &[
@@ -126,6 +151,8 @@ pub struct Reader<'a> {
     depth: usize,
     /// Schemas read and copied so far, against [`MAX_SCHEMAS`].
     spent: usize,
+    /// Whether a warning said the generated types are looser than the schema.
+    types_looser: bool,
 }
 
 /// A definition a `$ref` named.
@@ -179,6 +206,7 @@ impl<'a> Reader<'a> {
             current: None,
             depth: 0,
             spent: 0,
+            types_looser: false,
         }
     }
 
@@ -218,11 +246,13 @@ impl<'a> Reader<'a> {
         Document {
             root: schema,
             definitions,
+            types_looser: self.types_looser,
         }
     }
 
     /// Warns about the document being read.
     fn warn(&mut self, effect: Effect, pointer: &str, message: impl Into<String>) {
+        self.types_looser |= effect == Effect::Types;
         let file = self.current.map(|file| self.folder.path(file));
         self.diagnostics.record(effect, file, pointer, message);
     }
@@ -668,8 +698,13 @@ impl<'a> Reader<'a> {
                     self.kind_of_type("array", map, pointer)
                 } else {
                     if !map.is_empty() {
+                        // Without a rule for values of some type, the schema accepts any value
+                        // too: the types are no looser than it.
+                        let asserts = map
+                            .keys()
+                            .any(|k| ASSERTIONS_OF_SOME_TYPE.contains(&k.as_str()));
                         self.warn(
-                            Effect::Types,
+                            if asserts { Effect::Types } else { Effect::Note },
                             pointer,
                             "no `type`: the generated types accept any JSON value here (`serde_json::Value`)",
                         );
