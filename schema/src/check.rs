@@ -464,22 +464,23 @@ impl<'c> Run<'c> {
     /// `properties`, `required`, `patternProperties` and `additionalProperties`.
     fn properties(&mut self, object: &Object, members: &Map<String, Value>) -> bool {
         let mut valid = true;
+        // The values first, then what is missing: the order of Tray's validator.
         for property in &object.properties {
-            match members.get(&property.name) {
-                Some(value) => {
-                    let secret = is_secret_name(&property.name);
-                    valid &= self.member(&property.schema, &property.name, value, secret);
+            if let Some(value) = members.get(&property.name) {
+                let secret = is_secret_name(&property.name);
+                valid &= self.member(&property.schema, &property.name, value, secret);
+                if !valid && !self.collect {
+                    return false;
                 }
-                None if property.required => {
-                    valid = false;
-                    let name = &property.name;
-                    self.problem(false, || format!("required key [{name}] not found"));
-                }
-                None => {}
             }
-            if !valid && !self.collect {
-                return false;
-            }
+        }
+        let missing = object
+            .properties
+            .iter()
+            .filter(|p| p.required && !members.contains_key(&p.name));
+        for name in missing.map(|p| &p.name) {
+            valid = false;
+            self.problem(false, || format!("required key [{name}] not found"));
         }
         for name in object.other_required.iter() {
             if !members.contains_key(name) {
