@@ -28,8 +28,10 @@ mod catalog;
 mod faults;
 mod graphql;
 mod rest;
-mod schema_check;
 mod serve;
+
+#[cfg(test)]
+mod pattern_tests;
 
 use std::collections::HashMap;
 use std::fmt;

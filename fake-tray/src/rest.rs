@@ -13,7 +13,7 @@ use serde_json::{json, Map, Value};
 
 use crate::faults::Fault;
 use crate::serve::DropConnection;
-use crate::{graphql, schema_check, Owner, ReceivedRequest, Shared, StoredAuthentication};
+use crate::{graphql, Owner, ReceivedRequest, Shared, StoredAuthentication};
 
 /// The keys `POST /authentications` takes.
 const BODY_KEYS: [&str; 6] = [
@@ -238,18 +238,8 @@ async fn create_authentication(
             format!("Service environment not found: `{environment_id}`"),
         );
     };
-    let empty = Value::Object(Map::new());
-    for (key, schema_key) in [
-        ("credentials", "credentialsSchema"),
-        ("userData", "userDataSchema"),
-    ] {
-        let schema = environment.get(schema_key).unwrap_or(&empty);
-        schema_check::check(
-            schema,
-            fields.get(key).unwrap_or(&empty),
-            &format!("/{key}"),
-            &mut problems,
-        );
+    if let Some(schemas) = shared.catalog.schemas(environment_id) {
+        schemas.check(&body, &mut problems);
     }
     if let Some(Value::Array(scopes)) = fields.get("scopes") {
         let offered: Vec<&str> = environment

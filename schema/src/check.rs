@@ -176,11 +176,17 @@ impl<'c> Run<'c> {
         }
     }
 
-    fn problem(&mut self, secret: bool, message: impl FnOnce() -> String) {
+    /// Records a problem with the value at `self.pointer`; `secret` when its schemas mark it
+    /// secret. Whether its key's name says so is worked out here, only for values with
+    /// problems: the rule is far slower than a check.
+    fn problem(&mut self, secret: bool, message: impl FnOnce(bool) -> String) {
         if self.collect {
+            let key = self.pointer.rsplit('/').next().unwrap_or_default();
+            let secret = secret
+                || (!self.pointer.is_empty() && is_secret_name(&crate::pointer::unescape(key)));
             self.problems.push(Problem {
                 pointer: self.pointer.clone(),
-                message: message(),
+                message: message(secret),
                 secret,
             });
         }
@@ -197,7 +203,7 @@ impl<'c> Run<'c> {
     /// Checks `value` against `schema`; `secret` when the value is known to be a secret.
     fn schema(&mut self, schema: &Schema, value: &Value, secret: bool) -> bool {
         if self.nesting >= MAX_NESTING {
-            self.problem(false, || {
+            self.problem(false, |_| {
                 format!("nested more than {MAX_NESTING} levels deep; not checked further")
             });
             return false;
@@ -218,7 +224,7 @@ impl<'c> Run<'c> {
         }
         let rules = &schema.rules;
         if !rules.types.is_empty() && !rules.types.iter().any(|t| fits(*t, value)) {
-            self.problem(secret, || {
+            self.problem(secret, |_| {
                 format!(
                     "expected type: {}, found: {}",
                     expected(&rules.types),
@@ -251,7 +257,7 @@ impl<'c> Run<'c> {
         if let Some(allowed) = &rules.enumeration {
             if !allowed.iter().any(|a| json_eq(a, value)) {
                 valid = false;
-                self.problem(secret, || {
+                self.problem(secret, |_| {
                     let listed: Vec<String> = allowed.iter().map(Value::to_string).collect();
                     format!(
                         "the value is not one of the enum values [{}]",
@@ -263,7 +269,7 @@ impl<'c> Run<'c> {
         if let Some(constant) = &rules.constant {
             if !json_eq(constant, value) {
                 valid = false;
-                self.problem(secret, || "the value is not the `const` value".to_owned());
+                self.problem(secret, |_| "the value is not the `const` value".to_owned());
             }
         }
         valid
@@ -276,14 +282,14 @@ impl<'c> Run<'c> {
             let length = text.chars().count() as u64;
             if let Some(min) = c.min_length.filter(|&min| length < min) {
                 valid = false;
-                self.problem(secret, || match secret {
+                self.problem(secret, |secret| match secret {
                     true => format!("expected minLength: {min}"),
                     false => format!("expected minLength: {min}, actual: {length}"),
                 });
             }
             if let Some(max) = c.max_length.filter(|&max| length > max) {
                 valid = false;
-                self.problem(secret, || match secret {
+                self.problem(secret, |secret| match secret {
                     true => format!("expected maxLength: {max}"),
                     false => format!("expected maxLength: {max}, actual: {length}"),
                 });
@@ -294,13 +300,13 @@ impl<'c> Run<'c> {
             match found {
                 Some(Search::NotFound) => {
                     valid = false;
-                    self.problem(secret, || {
+                    self.problem(secret, |_| {
                         format!("string does not match pattern {pattern}")
                     });
                 }
                 Some(Search::TooCostly) => {
                     valid = false;
-                    self.problem(secret, || {
+                    self.problem(secret, |_| {
                         format!("string is too costly to check against pattern {pattern}")
                     });
                 }
@@ -318,7 +324,7 @@ impl<'c> Run<'c> {
         let mut valid = true;
         let mut fail = |run: &mut Self, message: String| {
             valid = false;
-            run.problem(secret, || message);
+            run.problem(secret, |_| message);
         };
         if let Some(min) = c.minimum.filter(|&min| n < min) {
             fail(self, format!("the value is not greater or equal to {min}"));
@@ -349,19 +355,19 @@ impl<'c> Run<'c> {
         let mut valid = true;
         if let Some(min) = c.min_items.filter(|&min| count < min) {
             valid = false;
-            self.problem(false, || {
+            self.problem(false, |_| {
                 format!("expected minimum item count: {min}, found: {count}")
             });
         }
         if let Some(max) = c.max_items.filter(|&max| count > max) {
             valid = false;
-            self.problem(false, || {
+            self.problem(false, |_| {
                 format!("expected maximum item count: {max}, found: {count}")
             });
         }
         if c.unique_items && !unique(items) {
             valid = false;
-            self.problem(false, || "array items are not unique".to_owned());
+            self.problem(false, |_| "array items are not unique".to_owned());
         }
         if !valid && !self.collect {
             return false;
@@ -384,7 +390,9 @@ impl<'c> Run<'c> {
         if let Some(contains) = &rules.contains {
             if !items.iter().any(|item| self.quietly(contains, item)) {
                 valid = false;
-                self.problem(false, || "no item matches the `contains` schema".to_owned());
+                self.problem(false, |_| {
+                    "no item matches the `contains` schema".to_owned()
+                });
             }
         }
         valid
@@ -400,10 +408,10 @@ impl<'c> Run<'c> {
     }
 
     /// Checks the value under `key`.
-    fn member(&mut self, schema: &Schema, key: &str, value: &Value, secret: bool) -> bool {
+    fn member(&mut self, schema: &Schema, key: &str, value: &Value) -> bool {
         let length = self.pointer.len();
         crate::pointer::push(&mut self.pointer, key);
-        let valid = self.schema(schema, value, secret);
+        let valid = self.schema(schema, value, false);
         self.pointer.truncate(length);
         valid
     }
@@ -414,13 +422,13 @@ impl<'c> Run<'c> {
         let mut valid = true;
         if let Some(min) = rules.min_properties.filter(|&min| count < min) {
             valid = false;
-            self.problem(false, || {
+            self.problem(false, |_| {
                 format!("expected minimum property count: {min}, found: {count}")
             });
         }
         if let Some(max) = rules.max_properties.filter(|&max| count > max) {
             valid = false;
-            self.problem(false, || {
+            self.problem(false, |_| {
                 format!("expected maximum property count: {max}, found: {count}")
             });
         }
@@ -434,7 +442,7 @@ impl<'c> Run<'c> {
             for key in members.keys() {
                 if !self.quietly(names, &Value::String(key.clone())) {
                     valid = false;
-                    self.problem(false, || {
+                    self.problem(false, |_| {
                         format!("key [{key}] does not keep the `propertyNames` schema")
                     });
                 }
@@ -448,7 +456,7 @@ impl<'c> Run<'c> {
                 Dependency::Keys(needed) => {
                     for other in needed.iter().filter(|k| !members.contains_key(*k)) {
                         valid = false;
-                        self.problem(false, || {
+                        self.problem(false, |_| {
                             format!("key [{other}] is required when key [{key}] is present")
                         });
                     }
@@ -464,27 +472,27 @@ impl<'c> Run<'c> {
     /// `properties`, `required`, `patternProperties` and `additionalProperties`.
     fn properties(&mut self, object: &Object, members: &Map<String, Value>) -> bool {
         let mut valid = true;
+        // The values first, then what is missing: the order of Tray's validator.
         for property in &object.properties {
-            match members.get(&property.name) {
-                Some(value) => {
-                    let secret = is_secret_name(&property.name);
-                    valid &= self.member(&property.schema, &property.name, value, secret);
+            if let Some(value) = members.get(&property.name) {
+                valid &= self.member(&property.schema, &property.name, value);
+                if !valid && !self.collect {
+                    return false;
                 }
-                None if property.required => {
-                    valid = false;
-                    let name = &property.name;
-                    self.problem(false, || format!("required key [{name}] not found"));
-                }
-                None => {}
             }
-            if !valid && !self.collect {
-                return false;
-            }
+        }
+        let missing = object
+            .properties
+            .iter()
+            .filter(|p| p.required && !members.contains_key(&p.name));
+        for name in missing.map(|p| &p.name) {
+            valid = false;
+            self.problem(false, |_| format!("required key [{name}] not found"));
         }
         for name in object.other_required.iter() {
             if !members.contains_key(name) {
                 valid = false;
-                self.problem(false, || format!("required key [{name}] not found"));
+                self.problem(false, |_| format!("required key [{name}] not found"));
             }
         }
         for (key, value) in members {
@@ -500,27 +508,28 @@ impl<'c> Run<'c> {
     /// `patternProperties` and `additionalProperties` for the member `key` (`named` when
     /// `properties` names it: patterns apply to it still, extra-key rules do not).
     fn extra(&mut self, object: &Object, key: &str, value: &Value, named: bool) -> bool {
-        let secret = is_secret_name(key);
         let mut valid = true;
         let mut matched = false;
         for (pattern, each) in &object.pattern_properties {
             if self.matches(pattern, key) {
                 matched = true;
-                valid &= self.member(each, key, value, secret);
+                valid &= self.member(each, key, value);
             }
         }
         match (&object.additional, &object.additional_pattern) {
             // The one `patternProperties` entry, kept as the map's values.
             (Additional::Schema(each), Some(pattern)) => {
                 if self.matches(pattern, key) {
-                    valid &= self.member(each, key, value, secret);
+                    valid &= self.member(each, key, value);
                 }
             }
             _ if named || matched => {}
             (Additional::Allowed, _) => {}
-            (Additional::Schema(each), None) => valid &= self.member(each, key, value, secret),
+            (Additional::Schema(each), None) => valid &= self.member(each, key, value),
             (Additional::Denied, _) => {
-                self.problem(false, || format!("extraneous key [{key}] is not permitted"));
+                self.problem(false, |_| {
+                    format!("extraneous key [{key}] is not permitted")
+                });
                 valid = false;
             }
         }
@@ -547,7 +556,7 @@ impl<'c> Run<'c> {
         if let Some(variants) = &rules.any_of {
             if !variants.iter().any(|v| self.quietly(v, value)) {
                 valid = false;
-                self.problem(secret, || {
+                self.problem(secret, |_| {
                     "the value matches none of the `anyOf` schemas".to_owned()
                 });
             }
@@ -564,7 +573,7 @@ impl<'c> Run<'c> {
             }
             if matched != 1 {
                 valid = false;
-                self.problem(secret, || match matched {
+                self.problem(secret, |_| match matched {
                     0 => "the value matches none of the `oneOf` schemas".to_owned(),
                     _ => "the value matches more than one of the `oneOf` schemas; exactly one must match".to_owned(),
                 });
@@ -574,7 +583,7 @@ impl<'c> Run<'c> {
             if self.quietly(not, value) {
                 valid = false;
                 let nothing = not.kind == Kind::Any && not.rules == Rules::default();
-                self.problem(secret, || match nothing {
+                self.problem(secret, |_| match nothing {
                     true => "no value is allowed here".to_owned(),
                     false => "the value matches the `not` schema".to_owned(),
                 });

@@ -6,19 +6,15 @@ use std::time::{Duration, Instant};
 use serde_json::json;
 use tray_auth::validate::{Pattern, Rule, Validator};
 
-use super::check;
+use crate::catalog::Schemas;
 
 /// What the fake says about `text` under `pattern`: its problems, or none.
 fn fake_tray(pattern: &str, text: &str) -> Vec<String> {
     let schema =
         json!({"type": "object", "properties": {"dc": {"type": "string", "pattern": pattern}}});
+    let environment = json!({ "credentialsSchema": schema });
     let mut problems = Vec::new();
-    check(
-        &schema,
-        &json!({ "dc": text }),
-        "/credentials",
-        &mut problems,
-    );
+    Schemas::read(&environment).check(&json!({ "credentials": { "dc": text } }), &mut problems);
     problems
 }
 
