@@ -783,18 +783,12 @@ impl<'a> Reader<'a> {
                 _ => {}
             }
         }
-        let all_strings = kept.iter().all(Value::is_string);
-        let all_integers = kept.iter().all(|v| v.is_i64() || v.is_u64());
         if kept.is_empty() {
             self.warn(
                 pointer,
                 "`enum` lists no values; any value is accepted here",
             );
             return None;
-        }
-        if !(all_strings || all_integers) {
-            self.warn(pointer, "`enum` mixes kinds of values; it is not turned into a Rust enum, and any value is accepted here");
-            return Some(Kind::Any);
         }
         Some(Kind::Enum(kept))
     }
