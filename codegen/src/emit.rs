@@ -140,8 +140,16 @@ fn type_def(def: &TypeDef, types: &[TypeDef]) -> TokenStream {
             quote! {
                 #docs
                 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-                #[serde(into = "i64", try_from = "i64")]
+                #[serde(into = "i64", try_from = "tray_auth::integer::Integer")]
                 pub enum #name { #(#arms,)* }
+
+                // JSON Schema reads `2.0` as the integer 2.
+                impl TryFrom<tray_auth::integer::Integer> for #name {
+                    type Error = String;
+                    fn try_from(value: tray_auth::integer::Integer) -> Result<Self, Self::Error> {
+                        Self::try_from(i64::from(value))
+                    }
+                }
 
                 impl From<#name> for i64 {
                     fn from(value: #name) -> Self {

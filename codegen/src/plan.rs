@@ -648,16 +648,28 @@ impl<'d> Planner<'d> {
             Some(_) => (self.file.clone(), join(&schema.pointer, "default")),
             None => (file.clone(), join(&shown.pointer, "default")),
         };
+        let field_checks = checks(&document, schema);
         // Values the schema gives as samples must be values of the type; those that are not
-        // contradict their own schema and are dropped, with a warning.
+        // contradict their own schema and are dropped, with a warning. A default must keep
+        // the rules `validate()` checks too: filled in, it would make a value invalid that
+        // leaves the property out.
         let default = shown.default.clone().filter(|d| {
-            self.value_fits_or_warn(
+            let fits = self.value_fits_or_warn(
                 d,
                 &ty,
                 default_file.as_deref(),
                 &default_pointer,
                 "`default`",
-            )
+            );
+            if fits && !keeps_checks(d, &field_checks) {
+                self.warn_in(
+                    default_file.as_deref(),
+                    &default_pointer,
+                    "`default` is not a value of the property's own schema; it is dropped (it breaks a rule `validate()` checks: a bound, a length, a pattern, an item count)",
+                );
+                return false;
+            }
+            fits
         });
         let mut kept_examples = Vec::new();
         let mut samples: Vec<(String, Value)> = default
@@ -685,7 +697,7 @@ impl<'d> Planner<'d> {
             ty,
             required: property.required,
             default: serde_default,
-            checks: checks(&document, schema),
+            checks: field_checks,
             secret: secret_name || holds_secret(&document, schema, 0),
         };
         if !samples.is_empty() {
@@ -728,6 +740,50 @@ impl<'d> Planner<'d> {
         }
         fits
     }
+}
+
+/// Whether `value` keeps the rules `validate()` checks (`checks`), as far as they can be
+/// told here: a pattern too costly to search is given the benefit of the doubt.
+fn keeps_checks(value: &Value, checks: &Checks) -> bool {
+    use tray_auth::validate::{Bounds, CompiledPattern, Search, Validator};
+    let c = &checks.constraints;
+    let mut v = Validator::new();
+    if let Some(allowed) = &checks.allowed {
+        v.allowed(value, allowed);
+    }
+    let nested_keep = |nested: &Option<Box<Checks>>,
+                       mut values: Box<dyn Iterator<Item = &Value> + '_>| {
+        nested
+            .as_deref()
+            .is_none_or(|nested| values.all(|value| keeps_checks(value, nested)))
+    };
+    let nested = match value {
+        Value::Number(n) => {
+            let bounds = Bounds {
+                minimum: c.minimum,
+                exclusive_minimum: c.exclusive_minimum,
+                maximum: c.maximum,
+                exclusive_maximum: c.exclusive_maximum,
+            };
+            v.range(n.as_f64().unwrap_or_default(), bounds);
+            true
+        }
+        Value::String(text) => {
+            v.length(text, c.min_length, c.max_length);
+            let pattern = c.pattern.as_deref().map(CompiledPattern::new);
+            !pattern.is_some_and(|p| p.search(text) == Search::NotFound)
+        }
+        Value::Array(items) => {
+            v.items(items.len(), c.min_items, c.max_items);
+            if c.unique_items {
+                v.unique(items);
+            }
+            nested_keep(&checks.items, Box::new(items.iter()))
+        }
+        Value::Object(map) => nested_keep(&checks.values, Box::new(map.values())),
+        Value::Null | Value::Bool(_) => true,
+    };
+    nested && v.finish().is_ok()
 }
 
 /// Whether a schema of this kind is planned as a type of its own (a struct, an enum).

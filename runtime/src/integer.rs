@@ -51,6 +51,23 @@ pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D:
     deserializer.deserialize_any(IntegerVisitor)
 }
 
+/// An integer as JSON Schema reads it (`2` or `2.0`): what generated enums of integers are
+/// read through (`#[serde(try_from = "tray_auth::integer::Integer")]`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Integer(pub i64);
+
+impl<'de> serde::Deserialize<'de> for Integer {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserialize(deserializer).map(Integer)
+    }
+}
+
+impl From<Integer> for i64 {
+    fn from(value: Integer) -> i64 {
+        value.0
+    }
+}
+
 /// Reads `null` as `None`, and an integer or a number with a zero fraction as `Some`.
 pub fn option<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<i64>, D::Error> {
     struct OptionVisitor;

@@ -805,10 +805,12 @@ impl<'a> Reader<'a> {
             Object::default()
         };
         let mut other = None;
+        let mut objects = map.contains_key("properties");
         for (i, part) in parts.iter().enumerate() {
             let part = self.read(part, &join(&all_pointer, &i.to_string()));
             match self.inline(part).kind {
                 Kind::Object(object) => {
+                    objects = true;
                     for property in object.properties {
                         match merged
                             .properties
@@ -836,6 +838,8 @@ impl<'a> Reader<'a> {
                 );
                 Kind::Object(merged)
             }
+            // Parts that are all any value (`{}`, `true`) allow any value.
+            None if !objects => Kind::Any,
             None => Kind::Object(merged),
         }
     }
