@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use crate::names;
 use crate::plan::{Body, Checks, Field, StructDef, Ty, TypeDef, Variant};
+use crate::schema::Constraints;
 
 /// Tokens for a list of planned types and their `Validate` impls.
 pub fn types(types: &[TypeDef]) -> TokenStream {
@@ -61,6 +62,7 @@ pub fn ty(ty: &Ty) -> TokenStream {
         Ty::Bool => quote!(bool),
         Ty::Integer => quote!(i64),
         Ty::Number => quote!(f64),
+        Ty::Null => quote!(()),
         Ty::String => quote!(String),
         Ty::Secret => quote!(tray_auth::Secret),
         Ty::Value => quote!(serde_json::Value),
@@ -138,8 +140,16 @@ fn type_def(def: &TypeDef, types: &[TypeDef]) -> TokenStream {
             quote! {
                 #docs
                 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-                #[serde(into = "i64", try_from = "i64")]
+                #[serde(into = "i64", try_from = "tray_auth::integer::Integer")]
                 pub enum #name { #(#arms,)* }
+
+                // JSON Schema reads `2.0` as the integer 2.
+                impl TryFrom<tray_auth::integer::Integer> for #name {
+                    type Error = String;
+                    fn try_from(value: tray_auth::integer::Integer) -> Result<Self, Self::Error> {
+                        Self::try_from(i64::from(value))
+                    }
+                }
 
                 impl From<#name> for i64 {
                     fn from(value: #name) -> Self {
@@ -214,6 +224,14 @@ fn struct_def(def: &TypeDef, s: &StructDef, types: &[TypeDef]) -> TokenStream {
             serde.push(quote!(default = #path));
         } else if !field.required && matches!(field.ty, Ty::Option(_)) {
             serde.push(quote!(default, skip_serializing_if = "Option::is_none"));
+        }
+        // JSON Schema counts `2.0` as an integer; `i64` alone would refuse it.
+        match &field.ty {
+            Ty::Integer => serde.push(quote!(deserialize_with = "tray_auth::integer::deserialize")),
+            Ty::Option(inner) if **inner == Ty::Integer => {
+                serde.push(quote!(deserialize_with = "tray_auth::integer::option"));
+            }
+            _ => {}
         }
         let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
         quote! { #docs #serde pub #field_ident: #field_ty }
@@ -746,21 +764,7 @@ fn value_checks(
                 out.push(Check::Call(quote!(length(#text, #min, #max))));
             }
             if let Some(pattern) = &c.pattern {
-                // Two places can ask for the same name (`tags` items and a `tags_item` field).
-                let taken = |name: &str| {
-                    let declared = format!("static {name} :");
-                    statics.iter().any(|s| s.to_string().starts_with(&declared))
-                };
-                let mut name = format!("{hint}_PATTERN");
-                let mut n = 2;
-                while taken(&name) {
-                    name = format!("{hint}_PATTERN_{n}");
-                    n += 1;
-                }
-                let static_name = format_ident!("{}", name);
-                statics.push(quote! {
-                    static #static_name: tray_auth::validate::Pattern = tray_auth::validate::Pattern::new(#pattern);
-                });
+                let static_name = pattern_static(pattern, statics, hint);
                 out.push(Check::Call(quote!(pattern(#text, &#static_name))));
             }
         }
@@ -853,9 +857,83 @@ fn value_checks(
         // Methods reach through the box.
         Ty::Box(inner) => return value_checks(place, inner, checks, needs, statics, hint),
         Ty::Named(name) if needs.contains(name) => out.push(Check::Nested(place.receiver())),
-        Ty::Named(_) | Ty::Bool | Ty::Value => {}
+        Ty::Value => {
+            let by_ref = place.by_ref();
+            if let Some(allowed) = &checks.allowed {
+                let values = allowed.iter().map(json_tokens);
+                out.push(Check::Call(
+                    quote!(allowed(#by_ref, &[#(serde_json::json!(#values)),*])),
+                ));
+            }
+            if !c.is_empty() {
+                let rules = any_value_rules(c, statics, hint);
+                out.push(Check::Call(quote!(any_value(#by_ref, &#rules))));
+            }
+        }
+        Ty::Named(_) | Ty::Bool | Ty::Null => {}
     }
     out
+}
+
+/// `tray_auth::validate::AnyValueRules` for the constraints of a schema without a `type`.
+fn any_value_rules(c: &Constraints, statics: &mut Vec<TokenStream>, hint: &str) -> TokenStream {
+    let mut set = Vec::new();
+    let bounds = [
+        ("minimum", c.minimum),
+        ("exclusive_minimum", c.exclusive_minimum),
+        ("maximum", c.maximum),
+        ("exclusive_maximum", c.exclusive_maximum),
+    ];
+    let bounds: Vec<TokenStream> = bounds
+        .iter()
+        .filter_map(|(name, bound)| {
+            let (name, bound) = (ident(name), Literal::f64_unsuffixed((*bound)?));
+            Some(quote!(#name: Some(#bound)))
+        })
+        .collect();
+    if !bounds.is_empty() {
+        let rest = (bounds.len() < 4).then(|| quote!(..tray_auth::validate::Bounds::default()));
+        set.push(quote!(bounds: tray_auth::validate::Bounds { #(#bounds,)* #rest }));
+    }
+    for (name, count) in [
+        ("min_length", c.min_length),
+        ("max_length", c.max_length),
+        ("min_items", c.min_items),
+        ("max_items", c.max_items),
+    ] {
+        if let Some(n) = count {
+            let (name, n) = (ident(name), Literal::u64_unsuffixed(n));
+            set.push(quote!(#name: Some(#n)));
+        }
+    }
+    if let Some(pattern) = &c.pattern {
+        let name = pattern_static(pattern, statics, hint);
+        set.push(quote!(pattern: Some(&#name)));
+    }
+    if c.unique_items {
+        set.push(quote!(unique_items: true));
+    }
+    quote!(tray_auth::validate::AnyValueRules { #(#set,)* ..tray_auth::validate::AnyValueRules::default() })
+}
+
+/// Declares a `static` of the pattern among `statics`, named after `hint`; returns its name.
+fn pattern_static(pattern: &str, statics: &mut Vec<TokenStream>, hint: &str) -> syn::Ident {
+    // Two places can ask for the same name (`tags` items and a `tags_item` field).
+    let taken = |name: &str| {
+        let declared = format!("static {name} :");
+        statics.iter().any(|s| s.to_string().starts_with(&declared))
+    };
+    let mut name = format!("{hint}_PATTERN");
+    let mut n = 2;
+    while taken(&name) {
+        name = format!("{hint}_PATTERN_{n}");
+        n += 1;
+    }
+    let static_name = format_ident!("{}", name);
+    statics.push(quote! {
+        static #static_name: tray_auth::validate::Pattern = tray_auth::validate::Pattern::new(#pattern);
+    });
+    static_name
 }
 
 fn option_u64(value: Option<u64>) -> TokenStream {

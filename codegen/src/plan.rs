@@ -28,6 +28,8 @@ pub enum Ty {
     Integer,
     /// `f64`.
     Number,
+    /// `()`: the JSON value `null` and nothing else (`"type": "null"`).
+    Null,
     /// `String`.
     String,
     /// `tray_auth::Secret`.
@@ -55,12 +57,18 @@ pub struct Checks {
     pub items: Option<Box<Checks>>,
     /// Checks on each value of a map.
     pub values: Option<Box<Checks>>,
+    /// The values an `enum` or `const` allows, when the type cannot hold them one by one
+    /// (`false`, `-2.0`, an object, values of several kinds): the value must equal one.
+    pub allowed: Option<Vec<Value>>,
 }
 
 impl Checks {
     /// Whether there is nothing to check.
     pub fn is_empty(&self) -> bool {
-        self.constraints.is_empty() && self.items.is_none() && self.values.is_none()
+        self.constraints.is_empty()
+            && self.items.is_none()
+            && self.values.is_none()
+            && self.allowed.is_none()
     }
 }
 
@@ -425,7 +433,8 @@ impl<'d> Planner<'d> {
 
     fn ty_inner(&mut self, schema: &Schema, hint: &str, parent: &str, secret_name: bool) -> Ty {
         match &schema.kind {
-            Kind::Any | Kind::Null => Ty::Value,
+            Kind::Any => Ty::Value,
+            Kind::Null => Ty::Null,
             Kind::Boolean => Ty::Bool,
             Kind::Integer => Ty::Integer,
             Kind::Number => Ty::Number,
@@ -452,7 +461,11 @@ impl<'d> Planner<'d> {
                 self.define_struct(&name, schema_doc(schema, &name), object, None);
                 Ty::Named(name)
             }
-            Kind::Enum(values) => self.enumeration(schema, values, hint, parent),
+            Kind::Enum(values) if enumerable_all(values) => {
+                self.enumeration(schema, values, hint, parent)
+            }
+            // Checked by `validate()` against the values (`Checks::allowed`).
+            Kind::Enum(_) => Ty::Value,
             Kind::Const(value) => match value {
                 // A `const` string or integer is a one-value enum; other constants (a
                 // fraction, an object) are kept as JSON values.
@@ -664,16 +677,28 @@ impl<'d> Planner<'d> {
             Some(_) => (self.file.clone(), join(&schema.pointer, "default")),
             None => (file.clone(), join(&shown.pointer, "default")),
         };
+        let field_checks = checks(&document, schema);
         // Values the schema gives as samples must be values of the type; those that are not
-        // contradict their own schema and are dropped, with a warning.
+        // contradict their own schema and are dropped, with a warning. A default must keep
+        // the rules `validate()` checks too: filled in, it would make a value invalid that
+        // leaves the property out.
         let default = shown.default.clone().filter(|d| {
-            self.value_fits_or_warn(
+            let fits = self.value_fits_or_warn(
                 d,
                 &ty,
                 default_file.as_deref(),
                 &default_pointer,
                 "`default`",
-            )
+            );
+            if fits && !keeps_checks(d, &field_checks) {
+                self.warn_in(
+                    default_file.as_deref(),
+                    &default_pointer,
+                    "`default` is not a value of the property's own schema; it is dropped (it breaks a rule `validate()` checks: a bound, a length, a pattern, an item count)",
+                );
+                return false;
+            }
+            fits
         });
         let mut kept_examples = Vec::new();
         let mut samples: Vec<(String, Value)> = default
@@ -701,7 +726,7 @@ impl<'d> Planner<'d> {
             ty,
             required: property.required,
             default: serde_default,
-            checks: checks(&document, schema),
+            checks: field_checks,
             secret: secret_name || holds_secret(&document, schema, 0),
         };
         if !samples.is_empty() {
@@ -748,12 +773,57 @@ impl<'d> Planner<'d> {
     }
 }
 
+/// Whether `value` keeps the rules `validate()` checks (`checks`), as far as they can be
+/// told here: a pattern too costly to search is given the benefit of the doubt.
+fn keeps_checks(value: &Value, checks: &Checks) -> bool {
+    use tray_auth::validate::{Bounds, CompiledPattern, Search, Validator};
+    let c = &checks.constraints;
+    let mut v = Validator::new();
+    if let Some(allowed) = &checks.allowed {
+        v.allowed(value, allowed);
+    }
+    let nested_keep = |nested: &Option<Box<Checks>>,
+                       mut values: Box<dyn Iterator<Item = &Value> + '_>| {
+        nested
+            .as_deref()
+            .is_none_or(|nested| values.all(|value| keeps_checks(value, nested)))
+    };
+    let nested = match value {
+        Value::Number(n) => {
+            let bounds = Bounds {
+                minimum: c.minimum,
+                exclusive_minimum: c.exclusive_minimum,
+                maximum: c.maximum,
+                exclusive_maximum: c.exclusive_maximum,
+            };
+            v.range(n.as_f64().unwrap_or_default(), bounds);
+            true
+        }
+        Value::String(text) => {
+            v.length(text, c.min_length, c.max_length);
+            let pattern = c.pattern.as_deref().map(CompiledPattern::new);
+            !pattern.is_some_and(|p| p.search(text) == Search::NotFound)
+        }
+        Value::Array(items) => {
+            v.items(items.len(), c.min_items, c.max_items);
+            if c.unique_items {
+                v.unique(items);
+            }
+            nested_keep(&checks.items, Box::new(items.iter()))
+        }
+        Value::Object(map) => nested_keep(&checks.values, Box::new(map.values())),
+        Value::Null | Value::Bool(_) => true,
+    };
+    nested && v.finish().is_ok()
+}
+
 /// Whether a schema of this kind is planned as a type of its own (a struct, an enum).
 fn names_a_type(kind: &Kind) -> bool {
     match kind {
         Kind::Object(object) => !is_map(object),
         Kind::Const(value) => enumerable(value),
-        Kind::Enum(_) | Kind::OneOf(_) | Kind::AnyOf(_) | Kind::Union(_) => true,
+        Kind::Enum(values) => enumerable_all(values),
+        Kind::OneOf(_) | Kind::AnyOf(_) | Kind::Union(_) => true,
         _ => false,
     }
 }
@@ -766,6 +836,11 @@ fn is_map(object: &Object) -> bool {
 /// Whether a `const` becomes a one-value enum (a string or an integer).
 fn enumerable(value: &Value) -> bool {
     value.is_string() || value.is_i64()
+}
+
+/// Whether an `enum` becomes a Rust enum: all strings, or all integers.
+fn enumerable_all(values: &[Value]) -> bool {
+    values.iter().all(Value::is_string) || values.iter().all(Value::is_i64)
 }
 
 /// Whether a value of `schema` is secret: marked so, or a list or map of values marked so
@@ -815,6 +890,7 @@ pub fn value_fits(value: &Value, ty: &Ty, types: &[TypeDef]) -> bool {
                 || value.is_u64() && value.as_u64().is_some_and(|n| i64::try_from(n).is_ok())
         }
         Ty::Number => value.is_number(),
+        Ty::Null => value.is_null(),
         Ty::String | Ty::Secret => value.is_string(),
         Ty::Value => true,
         Ty::Option(inner) => value.is_null() || value_fits(value, inner, types),
@@ -910,6 +986,7 @@ fn size_of(name: &str, types: &[TypeDef], sizes: &mut HashMap<String, usize>) ->
 
 fn size_of_ty(ty: &Ty, types: &[TypeDef], sizes: &mut HashMap<String, usize>) -> usize {
     match ty {
+        Ty::Null => 0,
         Ty::Bool => 1,
         Ty::Integer | Ty::Number | Ty::Box(_) => 8,
         Ty::String | Ty::Secret | Ty::Vec(_) | Ty::Map(_) => 24,
@@ -927,7 +1004,7 @@ fn default_expressible(ty: &Ty, types: &[TypeDef]) -> bool {
         Ty::Named(name) => types.iter().any(|t| {
             &t.name == name && matches!(t.body, Body::StringEnum(_) | Body::IntegerEnum(_))
         }),
-        Ty::Map(_) | Ty::Option(_) | Ty::Box(_) => false,
+        Ty::Null | Ty::Map(_) | Ty::Option(_) | Ty::Box(_) => false,
     }
 }
 
@@ -938,7 +1015,14 @@ fn checks(document: &Document, schema: &Schema) -> Checks {
 
 fn checks_at(document: &Document, schema: &Schema, depth: usize) -> Checks {
     let target = document.target(schema);
-    checks_of(document, &target.kind, &target.constraints, depth)
+    let mut checks = checks_of(document, &target.kind, &target.constraints, depth);
+    // `null` in an `enum` (or `"type": [.., "null"]`) is read as `nullable`.
+    if let Some(allowed) = &mut checks.allowed {
+        if target.nullable && !allowed.contains(&Value::Null) {
+            allowed.push(Value::Null);
+        }
+    }
+    checks
 }
 
 /// The checks of a value of `kind` under `constraints`, `depth` lists or maps down.
@@ -962,9 +1046,16 @@ fn checks_of(document: &Document, kind: &Kind, constraints: &Constraints, depth:
         }) if properties.is_empty() => nested(values),
         _ => None,
     };
+    let allowed = match kind {
+        Kind::Const(value) if !enumerable(value) => Some(vec![value.clone()]),
+        Kind::Enum(values) if !enumerable_all(values) => Some(values.clone()),
+        _ => None,
+    };
     let mut constraints = constraints.clone();
-    // Bounds only mean something for the kinds they apply to.
+    // Bounds only mean something for the kinds they apply to; without a type, each applies
+    // to the values of its kind (`validate()` sorts them out).
     match kind {
+        Kind::Any => {}
         Kind::String => {
             constraints.minimum = None;
             constraints.maximum = None;
@@ -997,6 +1088,7 @@ fn checks_of(document: &Document, kind: &Kind, constraints: &Constraints, depth:
         constraints,
         items,
         values,
+        allowed,
     }
 }
 

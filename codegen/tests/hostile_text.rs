@@ -90,7 +90,7 @@ fn a_root_that_is_not_an_object_is_an_alias_with_a_warning() {
         ),
         (
             json!({"type": "null"}),
-            "pub type Credentials = serde_json::Value;",
+            "pub type Credentials = ();",
             "(its type is `null`)",
         ),
         (

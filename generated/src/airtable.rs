@@ -64,7 +64,11 @@ pub struct Credentials {
     /// Expires in
     ///
     /// Seconds the access token lives for after it was issued.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "tray_auth::integer::option"
+    )]
     pub expires_in: Option<i64>,
     /// Expires at
     ///

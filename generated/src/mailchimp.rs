@@ -43,7 +43,11 @@ pub struct Credentials {
     /// Expires in
     ///
     /// Seconds until the access token expires.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "tray_auth::integer::option"
+    )]
     pub expires_in: Option<i64>,
 }
 

@@ -39,6 +39,7 @@ pub struct Credentials {
     /// Account
     pub account: serde_json::Value,
     /// Role
+    #[serde(deserialize_with = "tray_auth::integer::deserialize")]
     pub role: i64,
 }
 

@@ -31,6 +31,7 @@
 #[cfg(feature = "client")]
 pub mod client;
 mod connector;
+pub mod integer;
 mod payload;
 pub mod registry;
 mod secret;

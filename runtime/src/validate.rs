@@ -129,14 +129,55 @@ impl Validator {
         }
     }
 
-    /// `uniqueItems`.
-    pub fn unique<T: PartialEq>(&mut self, items: &[T]) {
-        let repeated = items
+    /// `uniqueItems`: items are compared as JSON values, numbers by their value (`1` and
+    /// `1.0` are the same item), objects whatever the order of their keys.
+    pub fn unique<T: serde::Serialize>(&mut self, items: &[T]) {
+        let values: Vec<serde_json::Value> = items
+            .iter()
+            .map(|item| serde_json::to_value(item).unwrap_or(serde_json::Value::Null))
+            .collect();
+        let repeated = values
             .iter()
             .enumerate()
-            .any(|(i, item)| items[..i].contains(item));
+            .any(|(i, item)| values[..i].iter().any(|other| json_equal(item, other)));
         if repeated {
             self.report(Rule::UniqueItems);
+        }
+    }
+
+    /// `enum` and `const` of values Rust types cannot hold one by one (`false`, `-2.0`, an
+    /// object, several kinds at once): the value must equal one of `allowed`, as
+    /// [`json_equal`] compares.
+    pub fn allowed(&mut self, value: &serde_json::Value, allowed: &[serde_json::Value]) {
+        if !allowed.iter().any(|a| json_equal(value, a)) {
+            self.report(Rule::NotAllowed);
+        }
+    }
+
+    /// The rules of a schema without a `type` on a value of any kind: each rule applies to
+    /// the kind it is about (bounds to numbers, lengths and patterns to strings, item counts
+    /// to arrays), as JSON Schema says.
+    pub fn any_value(&mut self, value: &serde_json::Value, rules: &AnyValueRules) {
+        use serde_json::Value;
+        match value {
+            Value::Number(n) => {
+                if let Some(n) = n.as_f64() {
+                    self.range(n, rules.bounds);
+                }
+            }
+            Value::String(text) => {
+                self.length(text, rules.min_length, rules.max_length);
+                if let Some(pattern) = rules.pattern {
+                    self.pattern(text, pattern);
+                }
+            }
+            Value::Array(items) => {
+                self.items(items.len(), rules.min_items, rules.max_items);
+                if rules.unique_items {
+                    self.unique(items);
+                }
+            }
+            Value::Null | Value::Bool(_) | Value::Object(_) => {}
         }
     }
 
@@ -290,6 +331,58 @@ pub struct Bounds {
     pub exclusive_maximum: Option<f64>,
 }
 
+/// The rules [`Validator::any_value`] checks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct AnyValueRules {
+    /// Bounds of a number.
+    pub bounds: Bounds,
+    /// `minLength` of a string.
+    pub min_length: Option<u64>,
+    /// `maxLength` of a string.
+    pub max_length: Option<u64>,
+    /// `pattern` of a string.
+    pub pattern: Option<&'static Pattern>,
+    /// `minItems` of an array.
+    pub min_items: Option<u64>,
+    /// `maxItems` of an array.
+    pub max_items: Option<u64>,
+    /// `uniqueItems` of an array.
+    pub unique_items: bool,
+}
+
+/// Whether two JSON values are equal as JSON Schema compares them (`enum`, `const`,
+/// `uniqueItems`): numbers by their value (`1 == 1.0`, but `1 != true`), arrays item by item,
+/// objects key by key whatever their order.
+///
+/// ```
+/// use serde_json::json;
+/// use tray_auth::validate::json_equal;
+/// assert!(json_equal(&json!({"a": [1, 2.0]}), &json!({"a": [1.0, 2]})));
+/// assert!(!json_equal(&json!(false), &json!(0)));
+/// ```
+pub fn json_equal(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    use serde_json::Value;
+    match (a, b) {
+        (Value::Number(a), Value::Number(b)) => {
+            match (a.as_i64(), b.as_i64(), a.as_u64(), b.as_u64()) {
+                (Some(a), Some(b), _, _) => a == b,
+                (_, _, Some(a), Some(b)) => a == b,
+                // One of them is a fraction, or they lie on either side of `i64::MAX`.
+                _ => a.as_f64() == b.as_f64(),
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| json_equal(a, b))
+        }
+        (Value::Object(a), Value::Object(b)) => {
+            a.len() == b.len()
+                && a.iter()
+                    .all(|(key, value)| b.get(key).is_some_and(|other| json_equal(value, other)))
+        }
+        (a, b) => a == b,
+    }
+}
+
 /// A rule of the schema that a value breaks.
 #[derive(Debug, Clone, PartialEq)]
 #[non_exhaustive]
@@ -340,6 +433,8 @@ pub enum Rule {
     },
     /// `uniqueItems`.
     UniqueItems,
+    /// `enum` or `const`: the value is none of those the schema allows.
+    NotAllowed,
     /// `minimum` or `exclusiveMinimum`.
     Minimum {
         /// The bound.
@@ -385,6 +480,7 @@ impl fmt::Display for Rule {
             Rule::MinItems { min } => write!(f, "has fewer than {min} items"),
             Rule::MaxItems { max } => write!(f, "has more than {max} items"),
             Rule::UniqueItems => f.write_str("has repeated items, but they must be unique"),
+            Rule::NotAllowed => f.write_str("is not one of the values the schema allows"),
             Rule::Minimum {
                 min,
                 exclusive: false,
@@ -475,6 +571,7 @@ macro_rules! nothing_to_validate {
 
 nothing_to_validate!(
     String,
+    (),
     bool,
     i64,
     f64,
@@ -519,6 +616,56 @@ mod tests {
 
     static DIGITS: Pattern = Pattern::new("^[0-9]+$");
     static LOOKAHEAD: Pattern = Pattern::new("^(?=.*[A-Z])(?!.*\\s).+$");
+
+    #[test]
+    fn enum_const_and_unique_items_compare_numbers_by_value() {
+        use serde_json::json;
+        let mut v = Validator::new();
+        v.allowed(&json!(1.0), &[json!(1)]);
+        v.allowed(
+            &json!({"b": [2], "a": null}),
+            &[json!({"a": null, "b": [2.0]})],
+        );
+        v.unique(&[json!(1), json!("1"), json!(true)]);
+        assert!(v.finish().is_ok());
+        let mut v = Validator::new();
+        v.at("a").allowed(&json!(0), &[json!(false)]);
+        v.at("b").unique(&[json!([1]), json!([1.0])]);
+        let err = v.finish().unwrap_err();
+        assert_eq!(err.violations()[0].rule(), &Rule::NotAllowed);
+        assert_eq!(err.violations()[1].rule(), &Rule::UniqueItems);
+        assert_eq!(err.to_string(), "2 values break their schema:\n  /a: is not one of the values the schema allows\n  /b: has repeated items, but they must be unique");
+    }
+
+    #[test]
+    fn rules_without_a_type_apply_to_values_of_their_kind() {
+        use serde_json::json;
+        let rules = AnyValueRules {
+            bounds: Bounds {
+                maximum: Some(3.0),
+                ..Bounds::default()
+            },
+            min_length: Some(2),
+            max_items: Some(1),
+            ..AnyValueRules::default()
+        };
+        let mut v = Validator::new();
+        for fine in [
+            json!(3),
+            json!("ab"),
+            json!([1]),
+            json!(true),
+            json!({"a": 9}),
+        ] {
+            v.any_value(&fine, &rules);
+        }
+        assert!(v.finish().is_ok());
+        let mut v = Validator::new();
+        for bad in [json!(3.5), json!("a"), json!([1, 2])] {
+            v.any_value(&bad, &rules);
+        }
+        assert_eq!(v.finish().unwrap_err().violations().len(), 3);
+    }
 
     #[test]
     fn pointers_escape_tokens() {

@@ -57,8 +57,8 @@ pub enum Kind {
     Array(Option<Box<Schema>>),
     /// `object`.
     Object(Object),
-    /// `enum` of strings or of integers (mixed enums are read as [`Kind::Any`]; their values
-    /// are kept in [`Rules::enumeration`]).
+    /// `enum`: its values, `null` taken out (it sets `nullable`). Strings or integers become
+    /// Rust enums; other values (`false`, fractions, objects, mixed kinds) are checked one by one.
     Enum(Vec<Value>),
     /// `const`.
     Const(Value),

@@ -1042,8 +1042,6 @@ impl<'a> Reader<'a> {
                 _ => {}
             }
         }
-        let all_strings = kept.iter().all(Value::is_string);
-        let all_integers = kept.iter().all(|v| v.is_i64() || v.is_u64());
         if kept.is_empty() {
             self.warn(
                 Effect::Types,
@@ -1051,10 +1049,6 @@ impl<'a> Reader<'a> {
                 "`enum` lists no values, so no value is valid; the generated types accept any value here",
             );
             return None;
-        }
-        if !(all_strings || all_integers) {
-            self.warn(Effect::Types, pointer, "`enum` mixes kinds of values; it is not turned into a Rust enum, and the generated types accept any value here");
-            return Some(Kind::Any);
         }
         Some(Kind::Enum(kept))
     }

@@ -1,0 +1,112 @@
+//! What the generated types make of JSON Schema's own meaning of values, as the JSON Schema
+//! Test Suite measures it (tests/tests/json_schema_suite.rs runs the code; these tests pin
+//! what the generator writes for each rule, and that it writes no warning where it enforces).
+
+use serde_json::json;
+
+fn generate(property: serde_json::Value) -> (String, Vec<String>) {
+    let schema = json!({"type": "object", "required": ["v"], "properties": {"v": property}});
+    let (code, diagnostics) = tray_codegen::schema_to_rust(&schema, "Root", None).unwrap();
+    (
+        code,
+        diagnostics.into_iter().map(|d| d.to_string()).collect(),
+    )
+}
+
+#[test]
+fn type_null_is_a_unit_that_only_null_reads_into() {
+    let (code, warnings) = generate(json!({"type": "null"}));
+    assert!(code.contains("pub v: (),"), "{code}");
+    assert!(warnings.is_empty(), "{warnings:?}");
+}
+
+#[test]
+fn a_const_that_no_rust_type_holds_is_checked_by_validate() {
+    for constant in [json!(false), json!(-2.0), json!({"a": [1]}), json!(null)] {
+        let (code, warnings) = generate(json!({"const": constant}));
+        assert!(code.contains("pub v: serde_json::Value,"), "{code}");
+        assert!(
+            code.contains(".allowed(&self.v, &[serde_json::json!("),
+            "{code}"
+        );
+        assert!(warnings.is_empty(), "{warnings:?}");
+    }
+}
+
+#[test]
+fn an_enum_of_mixed_kinds_is_checked_by_validate_null_included() {
+    let (code, warnings) = generate(json!({"enum": [6, "foo", [], true, {"foo": 12}, null]}));
+    assert!(code.contains(".allowed("), "{code}");
+    assert!(code.contains("serde_json::json!(null)"), "{code}");
+    assert!(warnings.is_empty(), "{warnings:?}");
+}
+
+#[test]
+fn integers_read_numbers_with_a_zero_fraction() {
+    let (code, _) = generate(json!({"type": "integer"}));
+    assert!(
+        code.contains("deserialize_with = \"tray_auth::integer::deserialize\"")
+            && code.contains("pub v: i64,"),
+        "{code}"
+    );
+    let schema = json!({"type": "object", "properties": {"n": {"type": "integer"}}});
+    let (code, _) = tray_codegen::schema_to_rust(&schema, "Root", None).unwrap();
+    assert!(
+        code.contains("\"tray_auth::integer::option\"") && code.contains("pub n: Option<i64>,"),
+        "{code}"
+    );
+}
+
+#[test]
+fn rules_without_a_type_are_checked_on_values_of_their_kind() {
+    let (code, _) =
+        generate(json!({"maximum": 3.0, "minLength": 2, "pattern": "^a", "uniqueItems": true}));
+    // Compared without whitespace: the formatter decides where lines break.
+    let code: String = code.split_whitespace().collect();
+    for rule in [
+        ".any_value(&self.v,&tray_auth::validate::AnyValueRules{",
+        "maximum:Some(3.0)",
+        "min_length:Some(2)",
+        "pattern:Some(&V_PATTERN)",
+        "unique_items:true",
+    ] {
+        assert!(code.contains(rule), "{rule} in {code}");
+    }
+}
+
+#[test]
+fn a_default_that_breaks_its_own_rules_is_dropped_with_a_warning() {
+    let schema = json!({"type": "object", "properties": {
+        "alpha": {"type": "number", "maximum": 3, "default": 5},
+        "bar": {"type": "string", "minLength": 4, "default": "bad"},
+        "fine": {"type": "integer", "maximum": 3, "default": 2},
+    }});
+    let (code, diagnostics) = tray_codegen::schema_to_rust(&schema, "Root", None).unwrap();
+    let dropped: Vec<&str> = diagnostics
+        .iter()
+        .filter(|d| d.message.contains("it is dropped"))
+        .map(|d| d.pointer.as_str())
+        .collect();
+    assert_eq!(
+        dropped,
+        ["/properties/alpha/default", "/properties/bar/default"]
+    );
+    assert!(
+        code.contains("pub alpha: Option<f64>,") && code.contains("pub bar: Option<String>,"),
+        "{code}"
+    );
+    assert!(code.contains("pub fn default_fine() -> i64"), "{code}");
+}
+
+#[test]
+fn enums_of_integers_read_numbers_with_a_zero_fraction() {
+    let (code, _) = generate(json!({"enum": [0, 1]}));
+    assert!(
+        code.contains("try_from = \"tray_auth::integer::Integer\""),
+        "{code}"
+    );
+    assert!(
+        code.contains("impl TryFrom<tray_auth::integer::Integer> for V {"),
+        "{code}"
+    );
+}
