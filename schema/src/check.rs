@@ -39,6 +39,11 @@ use crate::secret::is_secret_name;
 /// parses (128 levels), and shallow enough for any thread's stack.
 pub const MAX_NESTING: usize = 256;
 
+/// How many schemas one check may apply (a row of a real schema takes tens): schemas can nest
+/// `oneOf`s so that checking takes exponential time, and a check must end. Past it, the value
+/// is reported as too costly to check, and is not valid.
+pub const MAX_STEPS: usize = 1_000_000;
+
 /// One way a value breaks its schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Problem {
@@ -113,7 +118,7 @@ impl Checker {
     /// Whether `value` is valid; stops at the first problem.
     pub fn is_valid(&self, value: &Value) -> bool {
         let mut run = Run::new(self, false);
-        run.schema(&self.document.root, value, false)
+        run.schema(&self.document.root, value, false) && !run.exhausted
     }
 
     /// The problems of `value` against the schema that stands at `schema_pointer` in the
@@ -134,6 +139,16 @@ impl Checker {
     fn check_schema(&self, schema: &Schema, value: &Value) -> Vec<Problem> {
         let mut run = Run::new(self, true);
         run.schema(schema, value, schema.secret);
+        if run.exhausted {
+            // Answers past the budget are unknown (a `not` of one may have passed).
+            run.problems = vec![Problem {
+                pointer: String::new(),
+                message: format!(
+                    "too costly to check: more than {MAX_STEPS} schemas would be applied"
+                ),
+                secret: false,
+            }];
+        }
         run.problems
     }
 
@@ -163,6 +178,13 @@ struct Run<'c> {
     /// Where the value being checked sits.
     pointer: String,
     nesting: usize,
+    /// Schemas applied so far, against [`MAX_STEPS`].
+    steps: usize,
+    /// [`MAX_STEPS`] was reached: every answer since is unknown.
+    exhausted: bool,
+    /// `enum` and `const` values missed so far: a variant whose tag is wrong is not the one
+    /// a person meant.
+    values_missed: usize,
 }
 
 impl<'c> Run<'c> {
@@ -173,6 +195,9 @@ impl<'c> Run<'c> {
             problems: Vec::new(),
             pointer: String::new(),
             nesting: 0,
+            steps: 0,
+            exhausted: false,
+            values_missed: 0,
         }
     }
 
@@ -202,6 +227,11 @@ impl<'c> Run<'c> {
 
     /// Checks `value` against `schema`; `secret` when the value is known to be a secret.
     fn schema(&mut self, schema: &Schema, value: &Value, secret: bool) -> bool {
+        self.steps += 1;
+        if self.steps > MAX_STEPS {
+            self.exhausted = true;
+            return false;
+        }
         if self.nesting >= MAX_NESTING {
             self.problem(false, |_| {
                 format!("nested more than {MAX_NESTING} levels deep; not checked further")
@@ -253,6 +283,12 @@ impl<'c> Run<'c> {
 
     /// `enum` and `const`.
     fn values(&mut self, rules: &Rules, value: &Value, secret: bool) -> bool {
+        let valid = self.values_kept(rules, value, secret);
+        self.values_missed += usize::from(!valid);
+        valid
+    }
+
+    fn values_kept(&mut self, rules: &Rules, value: &Value, secret: bool) -> bool {
         let mut valid = true;
         if let Some(allowed) = &rules.enumeration {
             if !allowed.iter().any(|a| json_eq(a, value)) {
@@ -536,6 +572,72 @@ impl<'c> Run<'c> {
         valid
     }
 
+    /// `oneOf` (`one`) or `anyOf`. When no variant matches, the problems of the closest one
+    /// (fewest problems, if only one has that few: a tagged variant whose tag matches) follow,
+    /// so that a person sees what to fix.
+    fn variants(&mut self, variants: &[Schema], one: bool, value: &Value, secret: bool) -> bool {
+        let mut matched = 0;
+        for variant in variants {
+            if self.quietly(variant, value) {
+                matched += 1;
+                if !one || matched > 1 {
+                    break;
+                }
+            }
+        }
+        let key = if one { "oneOf" } else { "anyOf" };
+        match matched {
+            0 => {
+                self.problem(secret, |_| {
+                    format!("the value matches none of the `{key}` schemas")
+                });
+                if self.collect {
+                    let closest = self.closest(variants, value, secret);
+                    self.problems.extend(closest);
+                }
+                false
+            }
+            1 => true,
+            _ if !one => true,
+            _ => {
+                self.problem(secret, |_| {
+                    "the value matches more than one of the `oneOf` schemas; exactly one must match"
+                        .to_owned()
+                });
+                false
+            }
+        }
+    }
+
+    /// The problems of the closest variant, when no other is as close: fewest `enum` and
+    /// `const` values missed (a tag), then fewest problems.
+    fn closest(&mut self, variants: &[Schema], value: &Value, secret: bool) -> Vec<Problem> {
+        let kept = std::mem::take(&mut self.problems);
+        let missed = self.values_missed;
+        let mut best: Option<((usize, usize), Vec<Problem>)> = None;
+        let mut tied = false;
+        for variant in variants {
+            self.values_missed = 0;
+            self.schema(variant, value, secret);
+            let found = std::mem::take(&mut self.problems);
+            let score = (self.values_missed, found.len());
+            match &best {
+                Some((b, _)) if score > *b => {}
+                Some((b, _)) if score == *b => tied = true,
+                _ => {
+                    best = Some((score, found));
+                    tied = false;
+                }
+            }
+        }
+        self.values_missed = missed;
+        self.problems = kept;
+        match (tied, best) {
+            (false, Some((_, problems))) => problems,
+            _ => Vec::new(),
+        }
+    }
+
     /// Whether `key` matches a `patternProperties` pattern; one that cannot be checked (the
     /// reader warned) matches every key, so that extra-key rules do not reject them.
     fn matches(&self, pattern: &str, key: &str) -> bool {
@@ -554,30 +656,10 @@ impl<'c> Run<'c> {
             }
         }
         if let Some(variants) = &rules.any_of {
-            if !variants.iter().any(|v| self.quietly(v, value)) {
-                valid = false;
-                self.problem(secret, |_| {
-                    "the value matches none of the `anyOf` schemas".to_owned()
-                });
-            }
+            valid &= self.variants(variants, false, value, secret);
         }
         if let Some(variants) = &rules.one_of {
-            let mut matched = 0;
-            for variant in variants {
-                if self.quietly(variant, value) {
-                    matched += 1;
-                    if matched > 1 {
-                        break;
-                    }
-                }
-            }
-            if matched != 1 {
-                valid = false;
-                self.problem(secret, |_| match matched {
-                    0 => "the value matches none of the `oneOf` schemas".to_owned(),
-                    _ => "the value matches more than one of the `oneOf` schemas; exactly one must match".to_owned(),
-                });
-            }
+            valid &= self.variants(variants, true, value, secret);
         }
         if let Some(not) = &rules.not {
             if self.quietly(not, value) {
