@@ -21,7 +21,7 @@ pub fn types_in(defs: &[TypeDef], context: &[TypeDef]) -> TokenStream {
     let types = all.as_slice();
     let needs = needs_validation(types);
     let items = defs.iter().map(|def| {
-        let item = type_def(def, types);
+        let item = type_def(def, types, &needs);
         let validate = (!matches!(def.body, Body::StringEnum(_) | Body::IntegerEnum(_)))
             .then(|| validate_impl(def, &needs));
         quote! { #item #validate }
@@ -89,7 +89,7 @@ pub fn ty(ty: &Ty) -> TokenStream {
     }
 }
 
-fn type_def(def: &TypeDef, types: &[TypeDef]) -> TokenStream {
+fn type_def(def: &TypeDef, types: &[TypeDef], needs: &BTreeSet<String>) -> TokenStream {
     let docs = doc(&def.doc);
     let name = ident(&def.name);
     match &def.body {
@@ -193,12 +193,18 @@ fn type_def(def: &TypeDef, types: &[TypeDef]) -> TokenStream {
             let redacted = variants.iter().any(|v| hides(v.secret, &v.value));
             let derive_debug = (!redacted).then(|| quote!(Debug,));
             let debug = redacted.then(|| untagged_debug(&name, variants));
+            // Where variants have rules, the first variant that reads is not enough: the value
+            // must be read as the first variant whose rules it keeps.
+            let checked = needs.contains(&def.name);
+            let derive_deserialize = (!checked).then(|| quote!(serde::Deserialize,));
+            let deserialize = checked.then(|| untagged_deserialize(&name, variants));
             quote! {
                 #docs
-                #[derive(#derive_debug Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+                #[derive(#derive_debug Clone, PartialEq, serde::Serialize, #derive_deserialize)]
                 #[serde(untagged)]
                 pub enum #name { #(#arms,)* }
                 #debug
+                #deserialize
             }
         }
     }
@@ -351,6 +357,28 @@ fn struct_debug(name: &str, s: &StructDef, extra: Option<&syn::Ident>) -> TokenS
         impl std::fmt::Debug for #type_ident {
             fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.debug_struct(#name) #(#fields)* #extra .finish()
+            }
+        }
+    }
+}
+
+/// `Deserialize` for an untagged enum whose variants have rules: the value is read as the first
+/// variant that reads it and whose `validate()` accepts it, else as the first that reads it (so
+/// that `validate()` says what is wrong), as JSON Schema's `anyOf` and `oneOf` mean.
+fn untagged_deserialize(name: &syn::Ident, variants: &[Variant<Ty>]) -> TokenStream {
+    let message = format!("data did not match any variant of untagged enum {name}");
+    let count = variants.len();
+    let readers = variants.iter().map(|v| {
+        let (variant, payload) = (ident(&v.ident), ty(&v.value));
+        quote! { |value| <#payload as serde::Deserialize>::deserialize(value).ok().map(#name::#variant) }
+    });
+    quote! {
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
+                let readers: [fn(&serde_json::Value) -> Option<#name>; #count] = [#(#readers),*];
+                tray_auth::validate::first_valid(&value, &readers)
+                    .ok_or_else(|| serde::de::Error::custom(#message))
             }
         }
     }

@@ -475,9 +475,8 @@ impl<'d> Planner<'d> {
                 _ => Ty::Value,
             },
             // The types take the first variant that fits, for `anyOf` as for `oneOf`.
-            Kind::OneOf(variants) | Kind::AnyOf(variants) => {
-                self.one_of(schema, variants, hint, parent)
-            }
+            Kind::OneOf(variants) => self.one_of(schema, variants, hint, parent, true),
+            Kind::AnyOf(variants) => self.one_of(schema, variants, hint, parent, false),
             // `ty` plans `$ref`s.
             Kind::Ref(_) => Ty::Value,
             Kind::Union(members) => {
@@ -567,7 +566,15 @@ impl<'d> Planner<'d> {
         Ty::Named(name)
     }
 
-    fn one_of(&mut self, schema: &Schema, variants: &[Schema], hint: &str, parent: &str) -> Ty {
+    /// An enum of the variants; `exactly_one` for `oneOf`, whose value must fit no other variant.
+    fn one_of(
+        &mut self,
+        schema: &Schema,
+        variants: &[Schema],
+        hint: &str,
+        parent: &str,
+        exactly_one: bool,
+    ) -> Ty {
         let name = self.new_type_name(hint, parent);
         let index = self.reserve(&name, schema_doc(schema, &name));
         let document = Rc::clone(&self.document);
@@ -624,6 +631,12 @@ impl<'d> Planner<'d> {
                         }
                     })
                     .collect();
+                if exactly_one && variants.len() > 1 {
+                    self.warn(
+                        &join(&schema.pointer, "oneOf"),
+                        "the generated types read a `oneOf` value as the first variant it fits; that it fits no other (\"exactly one\") is checked by validate() against the schema as written",
+                    );
+                }
                 Body::Untagged(list)
             }
         };
@@ -649,12 +662,20 @@ impl<'d> Planner<'d> {
             Additional::Schema(values) => {
                 Some(self.ty(values, &format!("{name} value"), name, false))
             }
+            // Keys that `patternProperties` holds to rules are kept as JSON values (the reader
+            // warned), for validate() to check against the schema as written.
+            _ if !object.pattern_properties.is_empty() => Some(Ty::Value),
             _ => None,
         };
-        let extra_secret = matches!(&object.additional, Additional::Schema(values) if holds_secret(&self.document, values, 0));
+        // Keys kept for `patternProperties` are any keys, secret-looking ones too: never shown.
+        let extra_secret = !object.pattern_properties.is_empty()
+            || matches!(&object.additional, Additional::Schema(values) if holds_secret(&self.document, values, 0));
         StructDef {
             fields,
-            deny_unknown: object.additional == Additional::Denied,
+            // `additionalProperties: false` beside `patternProperties` leaves some other keys
+            // allowed: the kept keys are checked against the schema as written instead.
+            deny_unknown: object.additional == Additional::Denied
+                && object.pattern_properties.is_empty(),
             extra,
             extra_secret,
         }

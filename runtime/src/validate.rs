@@ -285,6 +285,37 @@ impl Drop for Nested<'_> {
     }
 }
 
+/// The value read by the first of `readers` that reads it into a value `validate()` accepts;
+/// else by the first that reads it at all (its `validate()` says what is wrong); `None` when none
+/// reads it. Generated untagged enums (`anyOf`, `oneOf`, type lists) read themselves with it, so
+/// that a value one variant rejects and another accepts is read as the other.
+///
+/// ```
+/// use tray_auth::validate::{first_valid, Validate, Validator};
+/// #[derive(Debug, PartialEq)]
+/// struct Short(String);
+/// impl Validate for Short {
+///     fn validate_with(&self, v: &mut Validator) { v.length(&self.0, None, Some(3)) }
+/// }
+/// let readers: [fn(&serde_json::Value) -> Option<Short>; 1] = [|v| v.as_str().map(|s| Short(s.into()))];
+/// assert_eq!(first_valid(&serde_json::json!("abc"), &readers), Some(Short("abc".into())));
+/// ```
+pub fn first_valid<T: Validate>(
+    value: &serde_json::Value,
+    readers: &[fn(&serde_json::Value) -> Option<T>],
+) -> Option<T> {
+    let mut first = None;
+    for read in readers {
+        if let Some(candidate) = read(value) {
+            if candidate.validate().is_ok() {
+                return Some(candidate);
+            }
+            first.get_or_insert(candidate);
+        }
+    }
+    first
+}
+
 /// A schema as written, embedded in generated code, for what its types cannot say: read once,
 /// on first use, into [`tray_schema`]'s checker. See [`Validator::schema`].
 pub struct EmbeddedSchema {

@@ -745,6 +745,7 @@ impl<'a> Reader<'a> {
             .get(if one { "oneOf" } else { "anyOf" })
             .and_then(Value::as_array);
         let mut read = Vec::new();
+        let mut null_variant = false;
         for (i, mut schema) in variants.into_iter().enumerate() {
             let variant_pointer = join(&key_pointer, &i.to_string());
             let has_properties = raw
@@ -761,6 +762,7 @@ impl<'a> Reader<'a> {
             }
             if schema.kind == Kind::Null {
                 *nullable = true;
+                null_variant = true;
             } else {
                 read.push(schema);
             }
@@ -772,6 +774,11 @@ impl<'a> Reader<'a> {
             rules.object = Some(Box::new(own));
         }
         match read.len() {
+            // Only `null` variants: only `null`.
+            0 if null_variant => {
+                *nullable = false;
+                Kind::Null
+            }
             0 => Kind::Any,
             1 => read.pop().map(|s| s.kind).unwrap_or(Kind::Any),
             _ if one => Kind::OneOf(read),
@@ -1064,7 +1071,21 @@ impl<'a> Reader<'a> {
         if !self.spend(size, &all_pointer) {
             return Kind::Any;
         }
-        let mut merged = if map.contains_key("properties") {
+        if ["additionalProperties", "patternProperties"]
+            .iter()
+            .any(|key| map.contains_key(*key))
+        {
+            // JSON Schema: they see only the properties beside them, not the parts'.
+            self.warn(
+                Effect::Types,
+                pointer,
+                "rules for extra keys beside `allOf` see only the properties beside them; the generated types merge the parts' properties, and validate() checks the schema as written",
+            );
+        }
+        let mut merged = if map.contains_key("properties")
+            || map.contains_key("additionalProperties")
+            || map.contains_key("patternProperties")
+        {
             let own = self.object(map, pointer);
             let copy = own.clone();
             rules.object = Some(Box::new(own));
