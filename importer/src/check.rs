@@ -53,100 +53,39 @@ pub fn check(connectors: &[ConnectorEntry], row: &Row) -> Result<CheckedRow, Vec
     let service_environment_id = entry
         .environment_id(row.service_environment.as_deref())
         .map_err(|p| vec![p])?;
-    let mut credentials = row.credentials.clone();
-    let mut user_data = row.user_data.clone();
-    // CSV cells are all text; where the types want a number or a boolean and the text is
-    // one, read it as one. Each pass fixes what serde reported first, so passes are bounded.
-    let mut passes = leaf_count(&credentials) + user_data.as_ref().map_or(0, leaf_count) + 1;
-    loop {
-        let untyped = UntypedAuthentication {
-            name: &row.name,
-            service_environment_id: &service_environment_id,
-            credentials: &credentials,
-            user_data: user_data.as_ref(),
-            scopes: &row.scopes,
-        };
-        match entry.build(&untyped) {
-            Ok(body) => {
-                let mut dropped = Vec::new();
-                for (key, given) in [
-                    ("credentials", Some(&credentials)),
-                    ("userData", user_data.as_ref()),
-                ] {
-                    if let (Some(given), Some(built)) = (given, body.get(key)) {
-                        dropped_fields(given, built, &format!("/{key}"), &mut dropped);
-                    }
-                }
-                if !dropped.is_empty() {
-                    return Err(dropped);
-                }
-                return Ok(CheckedRow {
-                    number: row.number,
-                    key: row.key.clone(),
-                    external_user_id: row.external_user_id.clone(),
-                    service: entry.service_name(),
-                    service_version: entry.service_version(),
-                    service_environment_id,
-                    name: row.name.clone(),
-                    body,
-                });
-            }
-            Err(problems) => {
-                passes -= 1;
-                let fixed = row.from_text
-                    && passes > 0
-                    && problems
-                        .iter()
-                        .any(|p| coerce(&mut credentials, &mut user_data, p));
-                if !fixed {
-                    return Err(problems);
-                }
-            }
+    // CSV cells are all text: `from_text` lets the types read a cell as the integer, number or
+    // boolean they want (and only those), so the body holds typed JSON values.
+    let untyped = UntypedAuthentication {
+        name: &row.name,
+        service_environment_id: &service_environment_id,
+        credentials: &row.credentials,
+        user_data: row.user_data.as_ref(),
+        scopes: &row.scopes,
+        from_text: row.from_text,
+    };
+    let body = entry.build(&untyped)?;
+    let mut dropped = Vec::new();
+    for (key, given) in [
+        ("credentials", Some(&row.credentials)),
+        ("userData", row.user_data.as_ref()),
+    ] {
+        if let (Some(given), Some(built)) = (given, body.get(key)) {
+            dropped_fields(given, built, &format!("/{key}"), &mut dropped);
         }
     }
-}
-
-/// Reads the text at the problem's pointer as the number or boolean the type expects.
-fn coerce(credentials: &mut Value, user_data: &mut Option<Value>, problem: &Problem) -> bool {
-    let Some(expected) = problem
-        .message
-        .strip_prefix("invalid type: a string, expected ")
-    else {
-        return false;
-    };
-    let (root, rest) = if let Some(rest) = problem.pointer.strip_prefix("/credentials") {
-        (credentials, rest)
-    } else if let (Some(rest), Some(user_data)) = (
-        problem.pointer.strip_prefix("/userData"),
-        user_data.as_mut(),
-    ) {
-        (user_data, rest)
-    } else {
-        return false;
-    };
-    let Some(slot) = root.pointer_mut(rest) else {
-        return false;
-    };
-    let Some(text) = slot.as_str() else {
-        return false;
-    };
-    let read = match expected {
-        "a boolean" => text.parse::<bool>().ok().map(Value::Bool),
-        "f64" | "f32" => text
-            .parse::<f64>()
-            .ok()
-            .and_then(serde_json::Number::from_f64)
-            .map(Value::Number),
-        e if e.starts_with('i') || e.starts_with('u') => text.parse::<i64>().ok().map(Value::from),
-        _ => None,
-    };
-    match read {
-        Some(value) => {
-            *slot = value;
-            true
-        }
-        None => false,
+    if !dropped.is_empty() {
+        return Err(dropped);
     }
+    Ok(CheckedRow {
+        number: row.number,
+        key: row.key.clone(),
+        external_user_id: row.external_user_id.clone(),
+        service: entry.service_name(),
+        service_version: entry.service_version(),
+        service_environment_id,
+        name: row.name.clone(),
+        body,
+    })
 }
 
 /// Fields of the row that the connector's types do not have: serde leaves them out of the
@@ -175,14 +114,6 @@ fn dropped_fields(given: &Value, built: &Value, at: &str, problems: &mut Vec<Pro
     }
 }
 
-fn leaf_count(value: &Value) -> usize {
-    match value {
-        Value::Object(map) => map.values().map(leaf_count).sum(),
-        Value::Array(list) => list.iter().map(leaf_count).sum(),
-        _ => 1,
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use serde_json::json;
@@ -206,40 +137,195 @@ mod tests {
         }
     }
 
+    fn csv_row(service: &str, credentials: Value, user_data: Option<Value>) -> Row {
+        let mut r = row(credentials, true);
+        r.service = service.into();
+        r.user_data = user_data;
+        r
+    }
+
     #[test]
-    fn csv_text_is_read_as_the_numbers_the_types_want() {
+    fn csv_integer_and_boolean_cells_are_sent_as_json_numbers_and_booleans() {
+        let body = |r: Row| check(CONNECTORS, &r).unwrap().body;
+        let mail = body(csv_row(
+            "mailchimp",
+            json!({"access_token": "t", "dc": "us21", "expires_in": "3600"}),
+            None,
+        ));
+        assert_eq!(mail["credentials"]["expires_in"], json!(3600));
+        let suite = body(csv_row(
+            "netsuite",
+            json!({"email": "e", "password": "p", "account": "a", "role": "-7"}),
+            None,
+        ));
+        assert_eq!(suite["credentials"]["role"], json!(-7));
+        let grid = body(csv_row(
+            "sendgrid",
+            json!({"api-key": "SG.a-key-of-twenty-characters"}),
+            Some(json!({"region": "eu", "sandbox_mode": "true"})),
+        ));
+        assert_eq!(
+            grid["userData"],
+            json!({"region": "eu", "sandbox_mode": true})
+        );
+        let desk = body(csv_row(
+            "zendesk",
+            json!({"subdomain": "acme", "email": "a@b.c", "api_token": "x".repeat(40)}),
+            Some(json!({"sandbox": "false"})),
+        ));
+        assert_eq!(desk["userData"]["sandbox"], json!(false), "Option<bool>");
+    }
+
+    #[test]
+    fn a_csv_cell_for_a_string_field_that_looks_like_a_number_stays_a_string() {
         let checked = check(
             CONNECTORS,
-            &row(
-                json!({"access_token": "t", "dc": "us21", "expires_in": "3600"}),
-                true,
+            &csv_row(
+                "netsuite",
+                json!({"email": "1", "password": "1234", "account": "42", "role": "1"}),
+                None,
             ),
         )
         .unwrap();
-        assert_eq!(checked.body["credentials"]["expires_in"], 3600);
-        assert_eq!(checked.body["credentials"]["dc"], "us21");
-        // JSON rows say what they mean: a string stays a string, and is wrong.
+        assert_eq!(
+            checked.body["credentials"],
+            json!({"email": "1", "password": "1234", "account": "42", "role": 1}),
+            "text fields, a secret and a field of any type keep the cell's text"
+        );
+    }
+
+    #[test]
+    fn a_csv_cell_that_is_not_what_its_type_wants_is_a_problem_at_its_pointer_without_its_value() {
+        for (r, expected) in [
+            (
+                csv_row(
+                    "netsuite",
+                    json!({"email": "e", "password": "p", "account": "a", "role": "12abc"}),
+                    None,
+                ),
+                "/credentials/role: invalid type: a string, expected i64",
+            ),
+            (
+                csv_row(
+                    "sendgrid",
+                    json!({"api-key": "k"}),
+                    Some(json!({"sandbox_mode": "12abc"})),
+                ),
+                "/userData/sandbox_mode: invalid type: a string, expected a boolean",
+            ),
+            (
+                csv_row(
+                    "mailchimp",
+                    json!({"access_token": "t", "dc": "us21", "expires_in": "36.5"}),
+                    None,
+                ),
+                "/credentials/expires_in: invalid type: a string, expected i64",
+            ),
+        ] {
+            let problems = check(CONNECTORS, &r).unwrap_err();
+            let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+            assert_eq!(text, [expected]);
+        }
+        // JSON rows say what they mean: there a string for an integer is wrong.
+        let mut r = csv_row(
+            "mailchimp",
+            json!({"access_token": "t", "dc": "us21", "expires_in": "3600"}),
+            None,
+        );
+        r.from_text = false;
+        assert_eq!(
+            check(CONNECTORS, &r).unwrap_err()[0].to_string(),
+            "/credentials/expires_in: invalid type: a string, expected i64"
+        );
+    }
+
+    /// A connector with numbers inside nested objects and arrays (none of the generated ones
+    /// has that).
+    mod nested {
+        use serde::{Deserialize, Serialize};
+        use tray_auth::{validate::Validator, AuthenticationType, NoScopes, ServiceEnvironment};
+
+        pub struct Nested;
+
+        #[derive(Debug, Clone, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct Credentials {
+            pub server: Server,
+            pub replicas: Option<Vec<Server>>,
+        }
+
+        #[derive(Debug, Clone, Serialize, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        pub struct Server {
+            pub host: String,
+            pub port: u16,
+            pub weight: Option<f64>,
+        }
+
+        #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+        pub struct UserData {}
+
+        impl tray_auth::Validate for Credentials {
+            fn validate_with(&self, _: &mut Validator) {}
+        }
+
+        impl tray_auth::Validate for UserData {
+            fn validate_with(&self, _: &mut Validator) {}
+        }
+
+        impl tray_auth::Connector for Nested {
+            const SERVICE_NAME: &'static str = "nested";
+            const SERVICE_VERSION: u32 = 1;
+            const ENVIRONMENTS: &'static [ServiceEnvironment] = &[ServiceEnvironment {
+                id: "0b0e4f4e-8c1d-4d57-9a51-6f0f7c1f2a3b",
+                title: "Production",
+                authentication_type: AuthenticationType::Token,
+            }];
+            type Credentials = Credentials;
+            type UserData = UserData;
+            type Scope = NoScopes;
+        }
+    }
+
+    #[test]
+    fn numbers_in_nested_objects_and_arrays_are_read_from_their_cells() {
+        let connectors = [ConnectorEntry::of::<nested::Nested>()];
+        let checked = check(
+            &connectors,
+            &csv_row(
+                "nested",
+                json!({
+                    "server": {"host": "10", "port": "8080", "weight": "0.5"},
+                    "replicas": [{"host": "b", "port": "81"}],
+                }),
+                None,
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            checked.body["credentials"],
+            json!({
+                "server": {"host": "10", "port": 8080, "weight": 0.5},
+                "replicas": [{"host": "b", "port": 81, "weight": null}],
+            })
+        );
         let problems = check(
-            CONNECTORS,
-            &row(
-                json!({"access_token": "t", "dc": "us21", "expires_in": "3600"}),
-                false,
+            &connectors,
+            &csv_row(
+                "nested",
+                json!({
+                    "server": {"host": "a", "port": "80"},
+                    "replicas": [{"host": "b", "port": "70000"}],
+                }),
+                None,
             ),
         )
         .unwrap_err();
         assert_eq!(
             problems[0].to_string(),
-            "/credentials/expires_in: invalid type: a string, expected i64"
+            "/credentials/replicas/0/port: invalid value: an integer, expected u16"
         );
-        let problems = check(
-            CONNECTORS,
-            &row(
-                json!({"access_token": "t", "dc": "us21", "expires_in": "soon"}),
-                true,
-            ),
-        )
-        .unwrap_err();
-        assert_eq!(problems[0].pointer, "/credentials/expires_in");
+        assert!(!problems[0].to_string().contains("70000"));
     }
 
     #[test]

@@ -40,7 +40,8 @@ enum Command {
 /// are generated), `name`, and optionally `serviceEnvironment` (title or id; Production by
 /// default), `credentials`, `userData`, `scopes` and `key` (what identifies the row across
 /// runs; default `row-<number>`, which names another row once rows are inserted or deleted:
-/// give stable keys). CSV columns name nested fields with dots (`credentials.access_token`).
+/// give stable keys). CSV columns name nested fields with dots (`credentials.access_token`);
+/// a cell is read as the integer, number or boolean its field wants (`3600`, `true`).
 ///
 /// The master token is read from TRAY_MASTER_TOKEN only, never from a flag. Logs go to
 /// stderr, quiet by default; TRAY_IMPORT_LOG=info (or debug) says more. No output holds a

@@ -146,6 +146,41 @@ async fn a_csv_file_is_imported_and_a_rerun_sends_nothing() {
 }
 
 #[tokio::test]
+async fn a_csv_cell_that_is_not_the_integer_its_field_wants_is_a_row_problem_without_its_value() {
+    let tray = fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("auths.csv");
+    std::fs::write(
+        &input,
+        "key,externalUserId,connector,name,credentials.access_token,credentials.dc,credentials.expires_in\n\
+         m1,u1,mailchimp,Mail,SECRET-csv-1,us21,12abc\n\
+         m2,u2,mailchimp,Mail,SECRET-csv-2,us21,3600\n",
+    )
+    .unwrap();
+    let output = tray_import(
+        args(&input, &["--dry-run", "--base-url", &tray.base_url()]),
+        Some(MASTER_TOKEN),
+    )
+    .await;
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stdout.contains("dry run: 1 valid, 1 invalid; nothing was sent"),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains(
+            "row 1 (key `m1`): invalid: /credentials/expires_in: invalid type: a string, expected i64"
+        ),
+        "{stderr}"
+    );
+    for output in [&stdout, &stderr] {
+        assert!(!output.contains("12abc"), "the cell was quoted: {output}");
+        assert!(!output.contains("SECRET-"), "a credential leaked: {output}");
+    }
+}
+
+#[tokio::test]
 async fn without_a_master_token_or_a_target_it_says_what_to_do() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("auths.jsonl");

@@ -6,6 +6,12 @@
 //! into Tray's body by going through the connector's own types, so a row is held to exactly
 //! what the compiler holds typed code to, plus [`Validate`](crate::Validate). Problems come back
 //! with JSON pointers into the body and never with a value.
+//!
+//! Rows read from text (CSV cells) set [`UntypedAuthentication::from_text`]: where the types
+//! want an integer, a number or a boolean and the cell's text is one, it is read as one, and
+//! the body holds the typed JSON value.
+
+mod text;
 
 use std::fmt;
 
@@ -36,6 +42,10 @@ pub struct UntypedAuthentication<'a> {
     pub user_data: Option<&'a Value>,
     /// The scopes, as Tray spells them.
     pub scopes: &'a [String],
+    /// Whether the values came from text (CSV cells): a string is then read as the integer,
+    /// number or boolean the types ask for, when it is one. A JSON row says what it means, so
+    /// there a string for an integer is a problem.
+    pub from_text: bool,
 }
 
 impl fmt::Debug for UntypedAuthentication<'_> {
@@ -45,6 +55,7 @@ impl fmt::Debug for UntypedAuthentication<'_> {
             .field("name", &self.name)
             .field("service_environment_id", &self.service_environment_id)
             .field("scopes", &self.scopes)
+            .field("from_text", &self.from_text)
             .finish_non_exhaustive()
     }
 }
@@ -184,10 +195,14 @@ fn build<C: Connector>(row: &UntypedAuthentication<'_>) -> Result<Value, Vec<Pro
             })
         })
         .ok();
-    let credentials = parse::<C::Credentials>(row.credentials, "/credentials", &mut problems);
     let empty = Value::Object(serde_json::Map::new());
-    let user_data =
-        parse::<C::UserData>(row.user_data.unwrap_or(&empty), "/userData", &mut problems);
+    let credentials = parse::<C::Credentials>(row, row.credentials, "/credentials", &mut problems);
+    let user_data = parse::<C::UserData>(
+        row,
+        row.user_data.unwrap_or(&empty),
+        "/userData",
+        &mut problems,
+    );
     let mut scopes = Vec::new();
     for (i, scope) in row.scopes.iter().enumerate() {
         match serde_json::from_value::<C::Scope>(Value::String(scope.clone())) {
@@ -237,8 +252,19 @@ pub fn body<C: Connector>(payload: &CreateAuthentication<C>) -> Result<Value, Ve
     })
 }
 
-fn parse<T: DeserializeOwned>(value: &Value, at: &str, problems: &mut Vec<Problem>) -> Option<T> {
-    match serde_path_to_error::deserialize::<_, T>(value) {
+/// Reads `value` (the row's object at `at`) as `T`; a problem names the pointer serde stopped at.
+fn parse<T: DeserializeOwned>(
+    row: &UntypedAuthentication<'_>,
+    value: &Value,
+    at: &str,
+    problems: &mut Vec<Problem>,
+) -> Option<T> {
+    let read = if row.from_text {
+        serde_path_to_error::deserialize::<_, T>(text::Text(value))
+    } else {
+        serde_path_to_error::deserialize::<_, T>(value)
+    };
+    match read {
         Ok(parsed) => Some(parsed),
         Err(error) => {
             let mut pointer = at.to_owned();

@@ -3,6 +3,12 @@
 //! `examples` value either reads into the generated type (and `validate()` agrees with an
 //! independent JSON Schema validator about it) or was dropped because it contradicts its own
 //! schema (which the same validator confirms).
+//!
+//! Parity: `tray_schema`'s checker agrees with the generated types on every one of those
+//! values, on whether it is valid and on where it is not (each pointer the generated types
+//! name is one the checker names), and it rejects every dropped value. Disagreements are bugs
+//! on one side; the known ones are listed below, exactly, so a new one fails the test and so
+//! does a fixed one left on the list.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -11,8 +17,17 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 
 use serde_json::{json, Value};
+use tray_codegen::schema::{Checker, Diagnostics, Reader};
 
 const DROPPED: &str = "is not a value of the property's own schema; it is dropped";
+
+/// Values on which the generated types (deserialize, then `validate()`) and the checker
+/// disagree: `file#pointer: what`. Each is a bug in one of them.
+const KNOWN_PARITY: &[&str] = &[];
+
+/// Values on which the checker and the independent validator disagree (the generated types'
+/// side is held to the independent validator by `values.rs` itself).
+const KNOWN_CHECKER_VS_ORACLE: &[&str] = &[];
 
 struct Schema {
     path: PathBuf,
@@ -92,6 +107,63 @@ fn resolve<'a>(document: &'a Value, at: &'a Value, pointer: &str) -> Option<&'a 
     Some(here)
 }
 
+/// The checker of a corpus schema, read as the generator reads it (file `$ref`s from its
+/// folder).
+fn checker_of(schema: &Schema) -> Checker {
+    let mut diagnostics = Diagnostics::new(Some(schema.path.clone()));
+    let document =
+        Reader::new(&schema.document, "", schema.path.parent(), &mut diagnostics).read_root();
+    Checker::new(document)
+}
+
+/// The pointers (into the value) where the checker finds `value` breaks the schema at
+/// `schema_pointer`, each once; `None` when the checker has no schema there.
+fn checker_pointers(checker: &Checker, schema_pointer: &str, value: &Value) -> Option<Vec<String>> {
+    let mut pointers: Vec<String> = checker
+        .check_at(schema_pointer, value)?
+        .into_iter()
+        .map(|p| p.pointer)
+        .collect();
+    pointers.dedup();
+    Some(pointers)
+}
+
+/// `found` against `known`, as a message naming what is new and what is gone; `None` when
+/// they are the same list.
+fn unexpected(what: &str, found: &[String], known: &[&str]) -> Option<String> {
+    let new: Vec<&String> = found
+        .iter()
+        .filter(|f| !known.contains(&f.as_str()))
+        .collect();
+    let gone: Vec<&&str> = known
+        .iter()
+        .filter(|k| !found.iter().any(|f| f == *k))
+        .collect();
+    (!new.is_empty() || !gone.is_empty()).then(|| {
+        format!(
+            "{what}: {} new (a bug on one side):\n{}\n{} fixed (take them off the list):\n{}",
+            new.len(),
+            new.iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join("\n"),
+            gone.len(),
+            gone.iter().map(|s| **s).collect::<Vec<_>>().join("\n")
+        )
+    })
+}
+
+/// `folder/file.json#pointer`: where a value of the corpus is.
+fn at(schema: &Schema, pointer: &str) -> String {
+    let folder = schema.path.parent().and_then(|p| p.file_name());
+    let file = schema.path.file_name().unwrap_or_default();
+    format!(
+        "{}/{}#{pointer}",
+        folder.unwrap_or_default().to_string_lossy(),
+        file.to_string_lossy()
+    )
+}
+
 /// The schema a sample value belongs to: `…/default` and `…/example` → `…`,
 /// `…/examples/3` → `…`.
 fn owner(pointer: &str) -> &str {
@@ -117,6 +189,7 @@ fn every_corpus_schema_generates_compiles_and_keeps_its_values() {
     let mut lib = String::from("//! Every corpus schema, generated.\n");
     let mut checks = String::new();
     let mut dropped_wrongly = Vec::new();
+    let mut checker_vs_oracle = Vec::new();
     let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
     for schema in &schemas {
         let generated = catch_unwind(AssertUnwindSafe(|| {
@@ -139,6 +212,7 @@ fn every_corpus_schema_generates_compiles_and_keeps_its_values() {
         )
         .unwrap();
         writeln!(lib, "pub mod {};", schema.module).unwrap();
+        let checker = checker_of(schema);
 
         // Values the generator dropped must contradict their own schema.
         for diagnostic in generated
@@ -153,6 +227,18 @@ fn every_corpus_schema_generates_compiles_and_keeps_its_values() {
             *counts.entry("dropped").or_default() += 1;
             if oracle_accepts(&schema.document, owner(&diagnostic.pointer), value) != Some(false) {
                 dropped_wrongly.push(format!("{}#{}", schema.path.display(), diagnostic.pointer));
+            }
+            match checker_pointers(&checker, owner(&diagnostic.pointer), value) {
+                Some(pointers) if !pointers.is_empty() => {}
+                Some(_) => checker_vs_oracle.push(format!(
+                    "{}: dropped as invalid, the checker accepts it",
+                    at(schema, &diagnostic.pointer)
+                )),
+                None => checker_vs_oracle.push(format!(
+                    "{}: the checker has no schema at {}",
+                    at(schema, &diagnostic.pointer),
+                    owner(&diagnostic.pointer)
+                )),
             }
         }
         for diagnostic in generated
@@ -184,14 +270,25 @@ fn every_corpus_schema_generates_compiles_and_keeps_its_values() {
                         "breaks a constraint"
                     })
                     .or_default() += 1;
-                let at = format!(
-                    "{}#{pointer}",
-                    schema.path.file_name().unwrap().to_string_lossy()
-                );
+                let at = at(schema, pointer);
+                let Some(checker) = checker_pointers(&checker, owner(pointer), value) else {
+                    checker_vs_oracle.push(format!(
+                        "{at}: the checker has no schema at {}",
+                        owner(pointer)
+                    ));
+                    continue;
+                };
+                if checker.is_empty() != expected {
+                    checker_vs_oracle.push(format!(
+                        "{at}: the checker {}, the independent validator {}",
+                        if expected { "rejects" } else { "accepts" },
+                        if expected { "accepts" } else { "rejects" },
+                    ));
+                }
                 let json = serde_json::to_string(&json!({ "value": value })).unwrap();
                 writeln!(
                     checks,
-                    "    check::<corpus::{}::{}>(&mut failures, {json:?}, {expected}, {at:?});",
+                    "    check::<corpus::{}::{}>(&mut runs, {json:?}, {expected}, &{checker:?}, {at:?});",
                     schema.module, probe.type_name
                 )
                 .unwrap();
@@ -209,6 +306,13 @@ fn every_corpus_schema_generates_compiles_and_keeps_its_values() {
         "dropped, but valid by their schema:\n{}",
         dropped_wrongly.join("\n")
     );
+    if let Some(message) = unexpected(
+        "the checker and the independent validator disagree",
+        &checker_vs_oracle,
+        KNOWN_CHECKER_VS_ORACLE,
+    ) {
+        panic!("{message}");
+    }
 
     // The fixture snapshots too, as files of their own (not `include!`d), so clippy sees them whole.
     let fixtures = tray_codegen::Config::new()
@@ -224,27 +328,9 @@ fn every_corpus_schema_generates_compiles_and_keeps_its_values() {
     fs::write(crate_dir.join("src/lib.rs"), lib).unwrap();
     fs::write(
         crate_dir.join("tests/values.rs"),
-        format!(
-            "//! Every kept `default` and `examples` value of the corpus.\n\n\
-             use tray_auth::Validate;\n\n\
-             fn check<T: serde::de::DeserializeOwned + Validate>(failures: &mut Vec<String>, json: &str, valid: bool, at: &str) {{\n\
-             \x20   let probe: T = match serde_json::from_str(json) {{\n\
-             \x20       Ok(probe) => probe,\n\
-             \x20       Err(error) => return failures.push(format!(\"{{at}}: does not read into the generated type: {{error}}\")),\n\
-             \x20   }};\n\
-             \x20   match (probe.validate(), valid) {{\n\
-             \x20       (Ok(()), true) => {{}}\n\
-             \x20       (Err(errors), false) if errors.violations().iter().all(|v| v.pointer().starts_with(\"/value\")) => {{}}\n\
-             \x20       (Ok(()), false) => failures.push(format!(\"{{at}}: validate() accepts a value its schema rejects\")),\n\
-             \x20       (Err(errors), _) => failures.push(format!(\"{{at}}: validate() says {{errors}}\")),\n\
-             \x20   }}\n\
-             }}\n\n\
-             #[test]\n\
-             fn corpus_values() {{\n\
-             \x20   let mut failures = Vec::new();\n\
-             {checks}\
-             \x20   assert!(failures.is_empty(), \"{{}} values:\\n{{}}\", failures.len(), failures.join(\"\\n\"));\n\
-             }}\n"
+        VALUES_RS.replace("/* CHECKS */\n", &checks).replace(
+            "/* PARITY_FILE */",
+            &format!("{:?}", crate_dir.join("parity.json")),
         ),
     )
     .unwrap();
@@ -255,8 +341,11 @@ fn every_corpus_schema_generates_compiles_and_keeps_its_values() {
             "[package]\nname = \"corpus\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
              [dependencies]\nserde = {{ version = \"1\", features = [\"derive\"] }}\n\
              serde_json = {{ version = \"1\", features = [\"preserve_order\"] }}\n\
-             tray-auth = {{ path = {:?} }}\n\n[workspace]\n",
-            repo.join("runtime").canonicalize().unwrap()
+             serde_path_to_error = \"0.1\"\n\
+             tray-auth = {{ path = {:?} }}\n\
+             tray-schema = {{ path = {:?} }}\n\n[workspace]\n",
+            repo.join("runtime").canonicalize().unwrap(),
+            repo.join("schema").canonicalize().unwrap()
         ),
     )
     .unwrap();
@@ -276,14 +365,143 @@ fn every_corpus_schema_generates_compiles_and_keeps_its_values() {
         ],
     );
     tray_tests::run_cargo(&crate_dir, &target, &["test", "--offline"]);
+    let parity: Value =
+        serde_json::from_str(&fs::read_to_string(crate_dir.join("parity.json")).unwrap()).unwrap();
+    let disagreements: Vec<String> =
+        serde_json::from_value(parity["disagreements"].clone()).unwrap();
+    if let Some(message) = unexpected(
+        "the generated types and the checker disagree",
+        &disagreements,
+        KNOWN_PARITY,
+    ) {
+        panic!("{message}");
+    }
     eprintln!(
         "corpus: {n} of {n} schemas generate without a panic and compile under clippy -D warnings; \
          sample values: {} read and validate as their schema says ({} valid, {} break a constraint and are rejected by validate()), \
-         {} dropped as contradicting their schema",
+         {} dropped as contradicting their schema; the checker agrees with the generated types on {} \
+         values and with the independent validator on all but {}, {} known disagreements with the types",
         counts.get("valid").unwrap_or(&0) + counts.get("breaks a constraint").unwrap_or(&0),
         counts.get("valid").unwrap_or(&0),
         counts.get("breaks a constraint").unwrap_or(&0),
         counts.get("dropped").unwrap_or(&0),
+        parity["agreed"],
+        checker_vs_oracle.len(),
+        disagreements.len(),
         n = schemas.len(),
     );
 }
+
+/// The scratch crate's test of the kept values; `check` lines and the parity file's path are
+/// filled in.
+const VALUES_RS: &str = r#"//! Every kept `default` and `examples` value of the corpus: it reads into its generated type,
+//! `validate()` says what an independent validator says, and where the generated types and
+//! `tray_schema`'s checker (whose pointers each line carries) disagree is written down.
+
+use serde_path_to_error::Segment;
+use tray_auth::Validate;
+
+/// What the checks found.
+#[derive(Default)]
+struct Runs {
+    /// Values that break the generator's promises.
+    failures: Vec<String>,
+    /// Values the generated types and the checker disagree on.
+    disagreements: Vec<String>,
+    /// Values they agree on.
+    agreed: usize,
+}
+
+/// Where the generated types reject `json` (`{"value": ..}`): pointers into the value.
+fn rejected_at<T: serde::de::DeserializeOwned + Validate>(
+    runs: &mut Runs,
+    json: &str,
+    valid: bool,
+    at: &str,
+) -> Vec<String> {
+    let mut deserializer = serde_json::Deserializer::from_str(json);
+    let probe: T = match serde_path_to_error::deserialize(&mut deserializer) {
+        Ok(probe) => probe,
+        Err(error) => {
+            let message = format!("{at}: does not read into the generated type: {}", error.inner());
+            runs.failures.push(message);
+            let mut pointer = String::new();
+            // The path starts at the probe's `value` field.
+            for segment in error.path().iter().skip(1) {
+                match segment {
+                    Segment::Seq { index } => {
+                        tray_schema::pointer::push(&mut pointer, &index.to_string())
+                    }
+                    Segment::Map { key } => tray_schema::pointer::push(&mut pointer, key),
+                    Segment::Enum { .. } | Segment::Unknown => {}
+                }
+            }
+            return vec![pointer];
+        }
+    };
+    match probe.validate() {
+        Ok(()) => {
+            if !valid {
+                runs.failures.push(format!("{at}: validate() accepts a value its schema rejects"));
+            }
+            Vec::new()
+        }
+        Err(errors) => {
+            let pointers: Vec<String> = errors
+                .violations()
+                .iter()
+                .filter_map(|v| v.pointer().strip_prefix("/value").map(str::to_owned))
+                .collect();
+            if valid || pointers.len() != errors.violations().len() {
+                runs.failures.push(format!("{at}: validate() says {errors}"));
+            }
+            pointers
+        }
+    }
+}
+
+fn check<T: serde::de::DeserializeOwned + Validate>(
+    runs: &mut Runs,
+    json: &str,
+    valid: bool,
+    checker: &[&str],
+    at: &str,
+) {
+    let generated = rejected_at::<T>(runs, json, valid, at);
+    let unnamed: Vec<&String> = generated
+        .iter()
+        .filter(|p| !checker.contains(&p.as_str()))
+        .collect();
+    let disagreement = match (generated.is_empty(), checker.is_empty()) {
+        (true, true) => None,
+        (true, false) => Some(format!(
+            "{at}: the generated types accept it, the checker rejects it at {checker:?}"
+        )),
+        (false, true) => Some(format!(
+            "{at}: the generated types reject it at {generated:?}, the checker accepts it"
+        )),
+        (false, false) if unnamed.is_empty() => None,
+        (false, false) => Some(format!(
+            "{at}: the generated types reject it at {unnamed:?}, the checker at {checker:?}"
+        )),
+    };
+    match disagreement {
+        Some(disagreement) => runs.disagreements.push(disagreement),
+        None => runs.agreed += 1,
+    }
+}
+
+#[test]
+fn corpus_values() {
+    let mut runs = Runs::default();
+/* CHECKS */
+    let parity = serde_json::json!({"agreed": runs.agreed, "disagreements": runs.disagreements});
+    std::fs::write(/* PARITY_FILE */, parity.to_string()).unwrap();
+    assert!(
+        runs.failures.is_empty(),
+        "{} values:\n{}",
+        runs.failures.len(),
+        runs.failures.join("\n")
+    );
+}
+"#;

@@ -20,6 +20,7 @@ fn an_untyped_row_builds_the_same_body_as_typed_code() {
             credentials: &credentials,
             user_data: None,
             scopes: &[],
+            from_text: false,
         })
         .unwrap();
     let typed = tray_auth::CreateAuthentication::new(
@@ -45,6 +46,7 @@ fn every_problem_has_a_pointer_and_no_value() {
             credentials: &json!({}),
             user_data: Some(&json!({"signing_secret": 12345678, "extra": "hunter2"})),
             scopes: &["chat:write".to_owned(), "admin:everything".to_owned()],
+            from_text: false,
         })
         .unwrap_err();
     let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
@@ -65,6 +67,7 @@ fn every_problem_has_a_pointer_and_no_value() {
             credentials: &json!({"type": "cloud", "base_url": "u", "email": "e", "api_token": "t", "timeout_seconds": 0}),
             user_data: Some(&json!({"project": {"key": "lowercase"}})),
             scopes: &[],
+            from_text: false,
         })
         .unwrap_err();
     let pointers: Vec<&str> = problems.iter().map(|p| p.pointer.as_str()).collect();
