@@ -339,7 +339,10 @@ fn generated_types_agree_with_the_json_schema_test_suite() {
     );
     assert_eq!(panics, 0, "reading or validating a case panicked");
     // Every entry names cases that exist: 34 cases of 8 groups, and 2 single cases.
-    assert_eq!(seen_cases, 36, "SEEN_FROM_OUTSIDE names cases the suite does not hold");
+    assert_eq!(
+        seen_cases, 36,
+        "SEEN_FROM_OUTSIDE names cases the suite does not hold"
+    );
     assert!(
         silent.is_empty(),
         "no silent acceptance:\n{}",
