@@ -381,38 +381,9 @@ pub struct AnyValueRules {
     pub unique_items: bool,
 }
 
-/// Whether two JSON values are equal as JSON Schema compares them (`enum`, `const`,
-/// `uniqueItems`): numbers by their value (`1 == 1.0`, but `1 != true`), arrays item by item,
-/// objects key by key whatever their order.
-///
-/// ```
-/// use serde_json::json;
-/// use tray_auth::validate::json_equal;
-/// assert!(json_equal(&json!({"a": [1, 2.0]}), &json!({"a": [1.0, 2]})));
-/// assert!(!json_equal(&json!(false), &json!(0)));
-/// ```
-pub fn json_equal(a: &serde_json::Value, b: &serde_json::Value) -> bool {
-    use serde_json::Value;
-    match (a, b) {
-        (Value::Number(a), Value::Number(b)) => {
-            match (a.as_i64(), b.as_i64(), a.as_u64(), b.as_u64()) {
-                (Some(a), Some(b), _, _) => a == b,
-                (_, _, Some(a), Some(b)) => a == b,
-                // One of them is a fraction, or they lie on either side of `i64::MAX`.
-                _ => a.as_f64() == b.as_f64(),
-            }
-        }
-        (Value::Array(a), Value::Array(b)) => {
-            a.len() == b.len() && a.iter().zip(b).all(|(a, b)| json_equal(a, b))
-        }
-        (Value::Object(a), Value::Object(b)) => {
-            a.len() == b.len()
-                && a.iter()
-                    .all(|(key, value)| b.get(key).is_some_and(|other| json_equal(value, other)))
-        }
-        (a, b) => a == b,
-    }
-}
+/// Whether two JSON values are equal as JSON Schema compares them (`1 == 1.0`): the checker's
+/// own equality, so `validate()` and the checker agree.
+pub use tray_schema::check::json_equal;
 
 /// A rule of the schema that a value breaks.
 #[derive(Debug, Clone, PartialEq)]

@@ -291,7 +291,7 @@ impl<'c> Run<'c> {
     fn values_kept(&mut self, rules: &Rules, value: &Value, secret: bool) -> bool {
         let mut valid = true;
         if let Some(allowed) = &rules.enumeration {
-            if !allowed.iter().any(|a| json_eq(a, value)) {
+            if !allowed.iter().any(|a| json_equal(a, value)) {
                 valid = false;
                 self.problem(secret, |_| {
                     let listed: Vec<String> = allowed.iter().map(Value::to_string).collect();
@@ -303,7 +303,7 @@ impl<'c> Run<'c> {
             }
         }
         if let Some(constant) = &rules.constant {
-            if !json_eq(constant, value) {
+            if !json_equal(constant, value) {
                 valid = false;
                 self.problem(secret, |_| "the value is not the `const` value".to_owned());
             }
@@ -806,21 +806,31 @@ fn unique(items: &[Value]) -> bool {
     items
         .iter()
         .enumerate()
-        .all(|(i, item)| !items[..i].iter().any(|before| json_eq(before, item)))
+        .all(|(i, item)| !items[..i].iter().any(|before| json_equal(before, item)))
 }
 
-/// JSON equality, with numbers compared by value (`1` equals `1.0`).
-pub(crate) fn json_eq(a: &Value, b: &Value) -> bool {
+/// Whether two JSON values are equal as JSON Schema compares them (`enum`, `const`,
+/// `uniqueItems`): numbers by their value (`1 == 1.0`, but `1 != true`), arrays item by item,
+/// objects key by key whatever their order. Values nested deeper than [`MAX_NESTING`] levels
+/// are told apart rather than recursed into.
+///
+/// ```
+/// use serde_json::json;
+/// use tray_schema::check::json_equal;
+/// assert!(json_equal(&json!({"a": [1, 2.0]}), &json!({"a": [1.0, 2]})));
+/// assert!(!json_equal(&json!(false), &json!(0)));
+/// ```
+pub fn json_equal(a: &Value, b: &Value) -> bool {
     json_eq_within(a, b, MAX_NESTING)
 }
 
-/// [`json_eq`], going at most `depth` levels deep: values nested deeper are told apart (the
+/// [`json_equal`], going at most `depth` levels deep: values nested deeper are told apart (the
 /// checker does not recurse without bound on a value built in code).
 fn json_eq_within(a: &Value, b: &Value, depth: usize) -> bool {
     let Some(depth) = depth.checked_sub(1) else {
         return false;
     };
-    let json_eq = |x, y| json_eq_within(x, y, depth);
+    let json_equal = |x, y| json_eq_within(x, y, depth);
     match (a, b) {
         (Value::Number(x), Value::Number(y)) => match (x.as_i64(), y.as_i64()) {
             (Some(x), Some(y)) => x == y,
@@ -830,12 +840,12 @@ fn json_eq_within(a: &Value, b: &Value, depth: usize) -> bool {
             },
         },
         (Value::Array(x), Value::Array(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_eq(x, y))
+            x.len() == y.len() && x.iter().zip(y).all(|(x, y)| json_equal(x, y))
         }
         (Value::Object(x), Value::Object(y)) => {
             x.len() == y.len()
                 && x.iter()
-                    .all(|(key, x)| y.get(key).is_some_and(|y| json_eq(x, y)))
+                    .all(|(key, x)| y.get(key).is_some_and(|y| json_equal(x, y)))
         }
         _ => a == b,
     }

@@ -94,12 +94,12 @@ fn oracle_accepts(document: &Value, pointer: &str, value: &Value) -> Option<bool
 fn resolve<'a>(document: &'a Value, at: &'a Value, pointer: &str) -> Option<&'a Value> {
     let mut here = at;
     for token in pointer.split('/').skip(1) {
-        let token = token.replace("~1", "/").replace("~0", "~");
+        let token = tray_schema::pointer::unescape(token);
         while let Some(reference) = here.get("$ref").and_then(Value::as_str) {
             here = document.pointer(reference.strip_prefix('#')?)?;
         }
         here = match here {
-            Value::Object(map) => map.get(&token)?,
+            Value::Object(map) => map.get(&*token)?,
             Value::Array(list) => list.get(token.parse::<usize>().ok()?)?,
             _ => return None,
         };
