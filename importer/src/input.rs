@@ -537,7 +537,9 @@ fn csv_row(number: u64, columns: &[Vec<String>], record: &Record<'_>) -> Result<
     row_from_object(number, object, true)
 }
 
-/// Puts `value` at a dotted path; numeric parts index arrays.
+/// Puts `value` at a dotted path. Every part names an object key, digits too
+/// (`headers.0.name` makes `{"headers": {"0": {..}}}`): CSV cannot give arrays (a field that
+/// wants a list is a row problem; such rows belong in JSON Lines).
 fn insert(object: &mut Map<String, Value>, path: &[String], value: Value) -> Result<(), String> {
     let (first, rest) = path.split_first().expect("paths have a part");
     if rest.is_empty() {
