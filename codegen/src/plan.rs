@@ -631,7 +631,7 @@ impl<'d> Planner<'d> {
                         }
                     })
                     .collect();
-                if exactly_one && variants.len() > 1 {
+                if exactly_one && variants.len() > 1 && !exclusive_by_type(&targets) {
                     self.warn(
                         &join(&schema.pointer, "oneOf"),
                         "the generated types read a `oneOf` value as the first variant it fits; that it fits no other (\"exactly one\") is checked by validate() against the schema as written",
@@ -836,6 +836,29 @@ fn keeps_checks(value: &Value, checks: &Checks) -> bool {
         Value::Null | Value::Bool(_) => true,
     };
     nested && v.finish().is_ok()
+}
+
+/// Whether no value can fit two of the variants because each takes another JSON type (`null`
+/// aside, which at most one may take): `oneOf`'s "exactly one" then holds by the types.
+fn exclusive_by_type(variants: &[&Schema]) -> bool {
+    let mut seen = Vec::new();
+    let mut nullable = 0;
+    for variant in variants {
+        // An integer is a number too.
+        let Some(json_type) = variant
+            .kind
+            .json_type()
+            .map(|t| t.replace("integer", "number"))
+        else {
+            return false;
+        };
+        if seen.contains(&json_type) {
+            return false;
+        }
+        seen.push(json_type);
+        nullable += usize::from(variant.nullable);
+    }
+    nullable <= 1
 }
 
 /// Whether a schema of this kind is planned as a type of its own (a struct, an enum).

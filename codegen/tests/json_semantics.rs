@@ -110,3 +110,37 @@ fn enums_of_integers_read_numbers_with_a_zero_fraction() {
         "{code}"
     );
 }
+
+#[test]
+fn a_one_of_warns_unless_its_variants_take_different_json_types() {
+    // A string or an object: never both, so "exactly one" holds by the types.
+    let (code, warnings) = generate(json!({"oneOf": [
+        {"type": "string"},
+        {"type": "object", "properties": {"a": {"type": "string"}}}
+    ]}));
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert!(!code.contains("EmbeddedSchema"), "{code}");
+    // An integer is a number too: `2` fits both, which `oneOf` forbids.
+    let (code, warnings) =
+        generate(json!({"oneOf": [{"type": "integer"}, {"type": "number", "minimum": 2}]}));
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].contains("(\"exactly one\") is checked by validate()"),
+        "{warnings:?}"
+    );
+    assert!(code.contains("EmbeddedSchema::new("), "{code}");
+    assert!(code.contains("v.schema(self, &SCHEMA);"), "{code}");
+}
+
+#[test]
+fn untagged_variants_with_rules_are_read_as_the_first_that_validates() {
+    let (code, _) =
+        generate(json!({"type": "string", "anyOf": [{"maxLength": 2}, {"minLength": 4}]}));
+    assert!(
+        code.contains("tray_auth::validate::first_valid(&value, &readers)"),
+        "{code}"
+    );
+    // Without rules the first variant that reads is the one: serde's own untagged enum.
+    let (code, _) = generate(json!({"anyOf": [{"type": "string"}, {"type": "integer"}]}));
+    assert!(!code.contains("first_valid"), "{code}");
+}
