@@ -203,7 +203,7 @@ mod tests {
                     json!({"email": "e", "password": "p", "account": "a", "role": "12abc"}),
                     None,
                 ),
-                "/credentials/role: invalid type: a string, expected i64",
+                "/credentials/role: invalid type: a string, expected an integer",
             ),
             (
                 csv_row(
@@ -219,7 +219,7 @@ mod tests {
                     json!({"access_token": "t", "dc": "us21", "expires_in": "36.5"}),
                     None,
                 ),
-                "/credentials/expires_in: invalid type: a string, expected i64",
+                "/credentials/expires_in: invalid type: a string, expected an integer",
             ),
         ] {
             let problems = check(CONNECTORS, &r).unwrap_err();
@@ -235,7 +235,7 @@ mod tests {
         r.from_text = false;
         assert_eq!(
             check(CONNECTORS, &r).unwrap_err()[0].to_string(),
-            "/credentials/expires_in: invalid type: a string, expected i64"
+            "/credentials/expires_in: invalid type: a string, expected an integer"
         );
     }
 

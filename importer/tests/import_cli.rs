@@ -170,7 +170,7 @@ async fn a_csv_cell_that_is_not_the_integer_its_field_wants_is_a_row_problem_wit
     );
     assert!(
         stderr.contains(
-            "row 1 (key `m1`): invalid: /credentials/expires_in: invalid type: a string, expected i64"
+            "row 1 (key `m1`): invalid: /credentials/expires_in: invalid type: a string, expected an integer"
         ),
         "{stderr}"
     );

@@ -48,7 +48,9 @@ impl Visitor<'_> for IntegerVisitor {
 /// assert!(serde_json::from_str::<Token>(r#"{"expires_in": 1.5}"#).is_err());
 /// ```
 pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
-    deserializer.deserialize_any(IntegerVisitor)
+    // Asked for as an integer (serde_json still hands over `2.0` as the number it is), so that a
+    // deserializer that reads text as what it is asked for (a CSV cell) can.
+    deserializer.deserialize_i64(IntegerVisitor)
 }
 
 /// An integer as JSON Schema reads it (`2` or `2.0`): what generated enums of integers are
