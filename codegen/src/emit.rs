@@ -367,7 +367,7 @@ fn struct_debug(name: &str, s: &StructDef, extra: Option<&syn::Ident>) -> TokenS
 /// that `validate()` says what is wrong), as JSON Schema's `anyOf` and `oneOf` mean.
 fn untagged_deserialize(name: &syn::Ident, variants: &[Variant<Ty>]) -> TokenStream {
     let message = format!("data did not match any variant of untagged enum {name}");
-    let count = variants.len();
+    let count = proc_macro2::Literal::usize_unsuffixed(variants.len());
     let readers = variants.iter().map(|v| {
         let (variant, payload) = (ident(&v.ident), ty(&v.value));
         quote! { |value| <#payload as serde::Deserialize>::deserialize(value).ok().map(#name::#variant) }
