@@ -659,12 +659,13 @@ impl<'d> Planner<'d> {
             .map(|(property, ident)| self.field(property, ident, name))
             .collect();
         let extra = match &object.additional {
+            // Keys that `patternProperties` holds to rules are kept as JSON values (the reader
+            // warned), for validate() to check against the schema as written: a key may match
+            // a pattern and not `additionalProperties`.
+            _ if !object.pattern_properties.is_empty() => Some(Ty::Value),
             Additional::Schema(values) => {
                 Some(self.ty(values, &format!("{name} value"), name, false))
             }
-            // Keys that `patternProperties` holds to rules are kept as JSON values (the reader
-            // warned), for validate() to check against the schema as written.
-            _ if !object.pattern_properties.is_empty() => Some(Ty::Value),
             _ => None,
         };
         // Keys kept for `patternProperties` are any keys, secret-looking ones too: never shown.

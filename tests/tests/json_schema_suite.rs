@@ -16,7 +16,7 @@ use serde_json::{json, Value};
 
 /// Cases (of 888) on which the generated types must agree with the suite; raised as the
 /// generator improves, never lowered.
-const MIN_AGREEING: usize = 857;
+const MIN_AGREEING: usize = 858;
 
 /// Groups (`file: description`) whose types accept a value the suite rejects although the
 /// generator warned about nothing. Known, to be fixed: the list may only shrink, and a group
