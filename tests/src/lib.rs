@@ -51,6 +51,29 @@ pub fn run_cargo(dir: &Path, target: &Path, args: &[&str]) -> String {
     stdout.into_owned()
 }
 
+/// Writes the manifest of the scratch crate `name` in `dir` and copies the workspace's
+/// `Cargo.lock` beside it, so that it builds offline with the versions the workspace pins.
+/// It depends on serde, serde_json and this repository's `tray-auth` (without its HTTP client),
+/// plus the `[dependencies]` lines in `more`; `tail` follows (a `[features]` table).
+pub fn write_scratch_manifest(dir: &Path, name: &str, more: &str, tail: &str) {
+    let repo = repo_root();
+    let path = |folder: &str| repo.join(folder).canonicalize().unwrap();
+    let manifest = format!(
+        "[package]\nname = {name:?}\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
+         [dependencies]\nserde = {{ version = \"1\", features = [\"derive\"] }}\n\
+         serde_json = {{ version = \"1\", features = [\"preserve_order\"] }}\n\
+         tray-auth = {{ path = {:?}, default-features = false }}\n{more}\n{tail}\n[workspace]\n",
+        path("runtime"),
+    );
+    std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
+    std::fs::copy(repo.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+}
+
+/// The path of this repository's crate in `folder`, for a scratch crate's `[dependencies]`.
+pub fn crate_path(folder: &str) -> PathBuf {
+    repo_root().join(folder).canonicalize().unwrap()
+}
+
 /// A file of the team's shared folder, which sits beside the repository (`../shared`).
 pub fn shared_file(relative: &str) -> String {
     let path = repo_root().join("../shared").join(relative);

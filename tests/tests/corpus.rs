@@ -334,22 +334,11 @@ fn every_corpus_schema_generates_compiles_and_keeps_its_values() {
         ),
     )
     .unwrap();
-    let repo = tray_tests::repo_root();
-    fs::write(
-        crate_dir.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"corpus\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\nserde = {{ version = \"1\", features = [\"derive\"] }}\n\
-             serde_json = {{ version = \"1\", features = [\"preserve_order\"] }}\n\
-             serde_path_to_error = \"0.1\"\n\
-             tray-auth = {{ path = {:?} }}\n\
-             tray-schema = {{ path = {:?} }}\n\n[workspace]\n",
-            repo.join("runtime").canonicalize().unwrap(),
-            repo.join("schema").canonicalize().unwrap()
-        ),
-    )
-    .unwrap();
-    fs::copy(repo.join("Cargo.lock"), crate_dir.join("Cargo.lock")).unwrap();
+    let more = format!(
+        "serde_path_to_error = \"0.1\"\ntray-schema = {{ path = {:?} }}\n",
+        tray_tests::crate_path("schema")
+    );
+    tray_tests::write_scratch_manifest(&crate_dir, "corpus", &more, "");
 
     let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("corpus-target");
     tray_tests::run_cargo(

@@ -153,20 +153,7 @@ fn write_crate(dir: &Path) {
     let crate_dir = dir.join("hostile-connectors");
     generation.write(&crate_dir).unwrap();
     let cargo_toml = fs::read_to_string(crate_dir.join("Cargo.toml")).unwrap();
-    let repo = tray_tests::repo_root();
-    fs::write(
-        crate_dir.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"hostile-connectors\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\nserde = {{ version = \"1\", features = [\"derive\"] }}\n\
-             serde_json = {{ version = \"1\", features = [\"preserve_order\"] }}\n\
-             tray-auth = {{ path = {:?}, default-features = false }}\n\n{}\n[workspace]\n",
-            repo.join("runtime").canonicalize().unwrap(),
-            features(&cargo_toml),
-        ),
-    )
-    .unwrap();
-    fs::copy(repo.join("Cargo.lock"), crate_dir.join("Cargo.lock")).unwrap();
+    tray_tests::write_scratch_manifest(&crate_dir, "hostile-connectors", "", features(&cargo_toml));
     let lib = fs::read_to_string(crate_dir.join("src/lib.rs")).unwrap();
     fs::write(crate_dir.join("src/lib.rs"), lib + HARNESS).unwrap();
     fs::write(crate_dir.join("src/from_schema.rs"), from_schema()).unwrap();

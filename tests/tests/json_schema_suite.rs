@@ -220,19 +220,7 @@ fn write_crate(groups: &[Group], generated: &[String]) -> PathBuf {
         ),
     )
     .unwrap();
-    let repo = tray_tests::repo_root();
-    fs::write(
-        crate_dir.join("Cargo.toml"),
-        format!(
-            "[package]\nname = \"suite\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n\
-             [dependencies]\nserde = {{ version = \"1\", features = [\"derive\"] }}\n\
-             serde_json = {{ version = \"1\", features = [\"preserve_order\"] }}\n\
-             tray-auth = {{ path = {:?} }}\n\n[workspace]\n",
-            repo.join("runtime").canonicalize().unwrap()
-        ),
-    )
-    .unwrap();
-    fs::copy(repo.join("Cargo.lock"), crate_dir.join("Cargo.lock")).unwrap();
+    tray_tests::write_scratch_manifest(&crate_dir, "suite", "", "");
     crate_dir
 }
 
