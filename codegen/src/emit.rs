@@ -797,31 +797,14 @@ fn value_checks(
             }
         }
         Ty::Integer | Ty::Number => {
-            let bounds = [
-                ("minimum", c.minimum),
-                ("exclusive_minimum", c.exclusive_minimum),
-                ("maximum", c.maximum),
-                ("exclusive_maximum", c.exclusive_maximum),
-            ];
-            let set: Vec<TokenStream> = bounds
-                .iter()
-                .filter_map(|(name, bound)| {
-                    let (name, bound) = (ident(name), Literal::f64_unsuffixed((*bound)?));
-                    Some(quote!(#name: Some(#bound)))
-                })
-                .collect();
-            if !set.is_empty() {
+            if let Some(bounds) = bounds(c) {
                 let value = place.by_value();
                 let value = if *ty == Ty::Integer {
                     quote!(#value as f64)
                 } else {
                     value
                 };
-                let rest =
-                    (set.len() < 4).then(|| quote!(..tray_auth::validate::Bounds::default()));
-                out.push(Check::Call(
-                    quote!(range(#value, tray_auth::validate::Bounds { #(#set,)* #rest })),
-                ));
+                out.push(Check::Call(quote!(range(#value, #bounds))));
             }
         }
         Ty::Vec(item) => {
@@ -903,25 +886,33 @@ fn value_checks(
     out
 }
 
-/// `tray_auth::validate::AnyValueRules` for the constraints of a schema without a `type`.
-fn any_value_rules(c: &Constraints, statics: &mut Vec<TokenStream>, hint: &str) -> TokenStream {
-    let mut set = Vec::new();
+/// `tray_auth::validate::Bounds { .. }` for the numeric bounds of `c`; `None` when it has none.
+fn bounds(c: &Constraints) -> Option<TokenStream> {
     let bounds = [
         ("minimum", c.minimum),
         ("exclusive_minimum", c.exclusive_minimum),
         ("maximum", c.maximum),
         ("exclusive_maximum", c.exclusive_maximum),
     ];
-    let bounds: Vec<TokenStream> = bounds
+    let set: Vec<TokenStream> = bounds
         .iter()
         .filter_map(|(name, bound)| {
             let (name, bound) = (ident(name), Literal::f64_unsuffixed((*bound)?));
             Some(quote!(#name: Some(#bound)))
         })
         .collect();
-    if !bounds.is_empty() {
-        let rest = (bounds.len() < 4).then(|| quote!(..tray_auth::validate::Bounds::default()));
-        set.push(quote!(bounds: tray_auth::validate::Bounds { #(#bounds,)* #rest }));
+    if set.is_empty() {
+        return None;
+    }
+    let rest = (set.len() < bounds.len()).then(|| quote!(..tray_auth::validate::Bounds::default()));
+    Some(quote!(tray_auth::validate::Bounds { #(#set,)* #rest }))
+}
+
+/// `tray_auth::validate::AnyValueRules` for the constraints of a schema without a `type`.
+fn any_value_rules(c: &Constraints, statics: &mut Vec<TokenStream>, hint: &str) -> TokenStream {
+    let mut set = Vec::new();
+    if let Some(bounds) = bounds(c) {
+        set.push(quote!(bounds: #bounds));
     }
     for (name, count) in [
         ("min_length", c.min_length),

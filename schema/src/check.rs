@@ -384,23 +384,29 @@ impl<'c> Run<'c> {
         valid
     }
 
+    /// `minItems`/`maxItems` or `minProperties`/`maxProperties`: how many `what`s there are.
+    fn count(&mut self, count: u64, min: Option<u64>, max: Option<u64>, what: &str) -> bool {
+        let mut valid = true;
+        if let Some(min) = min.filter(|&min| count < min) {
+            valid = false;
+            self.problem(false, |_| {
+                format!("expected minimum {what} count: {min}, found: {count}")
+            });
+        }
+        if let Some(max) = max.filter(|&max| count > max) {
+            valid = false;
+            self.problem(false, |_| {
+                format!("expected maximum {what} count: {max}, found: {count}")
+            });
+        }
+        valid
+    }
+
     fn array(&mut self, schema: &Schema, items: &[Value]) -> bool {
         let c = &schema.constraints;
         let rules = &schema.rules;
         let count = items.len() as u64;
-        let mut valid = true;
-        if let Some(min) = c.min_items.filter(|&min| count < min) {
-            valid = false;
-            self.problem(false, |_| {
-                format!("expected minimum item count: {min}, found: {count}")
-            });
-        }
-        if let Some(max) = c.max_items.filter(|&max| count > max) {
-            valid = false;
-            self.problem(false, |_| {
-                format!("expected maximum item count: {max}, found: {count}")
-            });
-        }
+        let mut valid = self.count(count, c.min_items, c.max_items, "item");
         if c.unique_items && !unique(items) {
             valid = false;
             self.problem(false, |_| "array items are not unique".to_owned());
@@ -455,19 +461,12 @@ impl<'c> Run<'c> {
     fn object(&mut self, schema: &Schema, value: &Value, members: &Map<String, Value>) -> bool {
         let rules = &schema.rules;
         let count = members.len() as u64;
-        let mut valid = true;
-        if let Some(min) = rules.min_properties.filter(|&min| count < min) {
-            valid = false;
-            self.problem(false, |_| {
-                format!("expected minimum property count: {min}, found: {count}")
-            });
-        }
-        if let Some(max) = rules.max_properties.filter(|&max| count > max) {
-            valid = false;
-            self.problem(false, |_| {
-                format!("expected maximum property count: {max}, found: {count}")
-            });
-        }
+        let mut valid = self.count(
+            count,
+            rules.min_properties,
+            rules.max_properties,
+            "property",
+        );
         if let Some(object) = object_schema(schema) {
             valid &= self.properties(object, members);
         }
