@@ -67,7 +67,7 @@ start_fake() {
 rows() {
     awk -v n="$1" -v users="$USERS" 'BEGIN {
         for (i = 1; i <= n; i++)
-            printf "{\"externalUserId\":\"user-%d\",\"connector\":\"mailchimp\",\"name\":\"Mailchimp %d\",\"credentials\":{\"access_token\":\"bench-token-%08d-us21\",\"dc\":\"us21\",\"expires_in\":3600}}\n", i % users, i, i
+            printf "{\"externalUserId\":\"user-%d\",\"connector\":\"mailchimp\",\"serviceEnvironment\":\"Production\",\"name\":\"Mailchimp %d\",\"credentials\":{\"access_token\":\"bench-token-%08d-us21\",\"dc\":\"us21\",\"expires_in\":3600}}\n", i % users, i, i
     }'
 }
 

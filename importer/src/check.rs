@@ -1,11 +1,24 @@
-//! A row checked through its connector's generated types, into Tray's body.
+//! A row checked against the schemas Tray serves for its service environment
+//! ([`Catalog`]), into Tray's body.
+//!
+//! The row's `credentials` and `userData` are checked with [`tray_schema::Checker`] (draft 7
+//! with Tray's dialects, the same checker fake-tray answers with), its scopes against the
+//! environment's list. CSV cells are all text: where the schema wants an integer, a number or
+//! a boolean (and not a string) and the cell's text is one, it is read as one first. Keys an
+//! object's schema does not declare, where it does not say whether other keys are allowed,
+//! are problems: Tray would store them, and a misspelt optional field would never be used.
 
-use serde_json::Value;
-use tray_auth::registry::{self, ConnectorEntry, Problem, UntypedAuthentication};
+use serde_json::{Map, Value};
+use tray_auth::registry::Problem;
+use tray_schema::model::{Additional, Document, Kind, Schema};
 
+use crate::catalog::{Catalog, Environment, LiveSchema};
 use crate::input::Row;
 
-/// A row that fits its connector: what to send, and for whom.
+/// How deep the walks below go into a row's values (serde_json reads no deeper than 128).
+const MAX_DEPTH: usize = 256;
+
+/// A row that fits its service environment: what to send, and for whom.
 #[derive(Clone)]
 pub struct CheckedRow {
     /// The row's number.
@@ -14,14 +27,15 @@ pub struct CheckedRow {
     pub key: String,
     /// The end user's id in your system.
     pub external_user_id: String,
-    /// The service name.
-    pub service: &'static str,
-    /// The service version.
-    pub service_version: u32,
+    /// `service@version`.
+    pub connector: String,
     /// The service environment the auth goes to.
     pub service_environment_id: String,
     /// The authentication's name.
     pub name: String,
+    /// A digest of the schemas the row was checked against (`None` for typed items, which
+    /// the compiler checked).
+    pub schema_digest: Option<String>,
     /// Tray's `POST /authentications` body. Holds credentials: never log it.
     pub body: Value,
 }
@@ -32,82 +46,313 @@ impl std::fmt::Debug for CheckedRow {
             .field("number", &self.number)
             .field("key", &self.key)
             .field("external_user_id", &self.external_user_id)
-            .field("service", &self.service)
-            .field("service_version", &self.service_version)
+            .field("connector", &self.connector)
             .field("service_environment_id", &self.service_environment_id)
             .field("name", &self.name)
             .finish_non_exhaustive()
     }
 }
 
-/// Checks a row against the connectors in `connectors` (usually `tray_connectors::CONNECTORS`).
-/// Every problem names a JSON pointer into Tray's body, never a value.
-pub fn check(connectors: &[ConnectorEntry], row: &Row) -> Result<CheckedRow, Vec<Problem>> {
-    let entry =
-        registry::find(connectors, &row.service, row.service_version).map_err(|message| {
-            vec![Problem {
-                pointer: "/connector".into(),
-                message,
-            }]
-        })?;
-    let service_environment_id = entry
-        .environment_id(row.service_environment.as_deref())
-        .map_err(|p| vec![p])?;
-    // CSV cells are all text: `from_text` lets the types read a cell as the integer, number or
-    // boolean they want (and only those), so the body holds typed JSON values.
-    let untyped = UntypedAuthentication {
-        name: &row.name,
-        service_environment_id: &service_environment_id,
-        credentials: &row.credentials,
-        user_data: row.user_data.as_ref(),
-        scopes: &row.scopes,
-        from_text: row.from_text,
-    };
-    let body = entry.build(&untyped)?;
-    let mut dropped = Vec::new();
-    for (key, given) in [
-        ("credentials", Some(&row.credentials)),
-        ("userData", row.user_data.as_ref()),
-    ] {
-        if let (Some(given), Some(built)) = (given, body.get(key)) {
-            dropped_fields(given, built, &format!("/{key}"), &mut dropped);
-        }
+/// Checks a row against its service environment in `catalog`. Every problem names a JSON
+/// pointer into Tray's body, never a value.
+pub fn check(catalog: &Catalog, row: &Row) -> Result<CheckedRow, Vec<Problem>> {
+    let (service, environment) = catalog
+        .resolve(
+            &row.service,
+            row.service_version,
+            row.service_environment.as_deref(),
+        )
+        .map_err(|problem| vec![problem])?;
+    let mut problems = Vec::new();
+    let credentials = part(
+        &environment.credentials,
+        &row.credentials,
+        "/credentials",
+        row.from_text,
+        &mut problems,
+    );
+    let empty = Value::Object(Map::new());
+    let user_data = part(
+        &environment.user_data,
+        row.user_data.as_ref().unwrap_or(&empty),
+        "/userData",
+        row.from_text,
+        &mut problems,
+    );
+    check_scopes(environment, &row.scopes, service.label(), &mut problems);
+    if !problems.is_empty() {
+        return Err(problems);
     }
-    if !dropped.is_empty() {
-        return Err(dropped);
+    let mut body = Map::new();
+    body.insert("name".into(), Value::String(row.name.clone()));
+    body.insert(
+        "serviceEnvironmentId".into(),
+        Value::String(environment.id.clone()),
+    );
+    body.insert("credentials".into(), credentials);
+    if row.user_data.is_some() {
+        body.insert("userData".into(), user_data);
+    }
+    if !row.scopes.is_empty() {
+        body.insert(
+            "scopes".into(),
+            row.scopes.iter().cloned().map(Value::String).collect(),
+        );
     }
     Ok(CheckedRow {
         number: row.number,
         key: row.key.clone(),
         external_user_id: row.external_user_id.clone(),
-        service: entry.service_name(),
-        service_version: entry.service_version(),
-        service_environment_id,
+        connector: service.label().to_owned(),
+        service_environment_id: environment.id.clone(),
         name: row.name.clone(),
-        body,
+        schema_digest: Some(environment.digest.clone()),
+        body: Value::Object(body),
     })
 }
 
-/// Fields of the row that the connector's types do not have: serde leaves them out of the
-/// body unless the schema forbids them, so without this check a misspelt optional field
-/// (`api_kee`) would be dropped without a word.
-fn dropped_fields(given: &Value, built: &Value, at: &str, problems: &mut Vec<Problem>) {
-    match (given, built) {
-        (Value::Object(given), Value::Object(built)) => {
-            for (key, value) in given {
-                let pointer = tray_schema::pointer::join(at, key);
-                match built.get(key) {
-                    Some(inner) => dropped_fields(value, inner, &pointer, problems),
-                    None => problems.push(Problem {
-                        pointer,
-                        message: "unknown field: the connector's schema has no such property (check its spelling)".into(),
-                    }),
+/// One of the body's objects (`credentials`, `userData`): read from text where the row is
+/// CSV, checked against its schema; problems are pushed with pointers under `at`.
+fn part(
+    schema: &LiveSchema,
+    given: &Value,
+    at: &str,
+    from_text: bool,
+    problems: &mut Vec<Problem>,
+) -> Value {
+    let mut value = given.clone();
+    let document = schema.checker.document();
+    if from_text {
+        read_text(document, &document.root, &mut value, 0);
+    }
+    for problem in schema.checker.check(&value) {
+        problems.push(Problem {
+            pointer: format!("{at}{}", problem.pointer),
+            message: problem.message,
+        });
+    }
+    undeclared(schema, &document.root, &value, at, 0, problems);
+    value
+}
+
+fn check_scopes(
+    environment: &Environment,
+    scopes: &[String],
+    service: &str,
+    problems: &mut Vec<Problem>,
+) {
+    for (i, scope) in scopes.iter().enumerate() {
+        let message = if scopes[..i].contains(scope) {
+            "is given twice: Tray wants each scope once".to_owned()
+        } else if environment.scopes.contains(scope) {
+            continue;
+        } else if environment.scopes.is_empty() {
+            format!(
+                "{} ({}) lists no scopes: leave `scopes` out",
+                tray_schema::printable::shown(service),
+                tray_schema::printable::shown(&environment.title)
+            )
+        } else {
+            format!(
+                "is not a scope {} lists: write one of {}",
+                tray_schema::printable::shown(service),
+                environment
+                    .scopes
+                    .iter()
+                    .map(String::as_str)
+                    .map(tray_schema::printable::shown)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        };
+        problems.push(Problem {
+            pointer: format!("/scopes/{i}"),
+            message,
+        });
+    }
+}
+
+/// The schemas that say what a value at `schema` may be: `schema` itself, through `$ref`s,
+/// and each branch of a type list, `oneOf` or `anyOf` (a CSV cell is read as what some
+/// branch wants).
+fn branches<'s>(document: &'s Document, schema: &'s Schema, out: &mut Vec<&'s Schema>) {
+    let target = document.target(schema);
+    match &target.kind {
+        Kind::Union(list) | Kind::OneOf(list) | Kind::AnyOf(list) => {
+            for branch in list {
+                // Branches of branches: a `$ref` to a union is rare; one level is read.
+                out.push(document.target(branch));
+            }
+        }
+        _ => out.push(target),
+    }
+}
+
+/// Reads CSV text (`value`'s strings) as the integers, numbers and booleans the schema wants
+/// where it does not also take a string there.
+fn read_text(document: &Document, schema: &Schema, value: &mut Value, depth: usize) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let mut shapes = Vec::new();
+    branches(document, schema, &mut shapes);
+    match value {
+        Value::String(text) => {
+            if let Some(read) = from_text(&shapes, text) {
+                *value = read;
+            }
+        }
+        Value::Object(map) => {
+            for (key, inner) in map.iter_mut() {
+                let property = shapes.iter().find_map(|shape| match &shape.kind {
+                    Kind::Object(object) => object
+                        .properties
+                        .iter()
+                        .find(|p| &p.name == key)
+                        .map(|p| &p.schema)
+                        .or(match &object.additional {
+                            Additional::Schema(extra) => Some(extra.as_ref()),
+                            _ => None,
+                        }),
+                    _ => None,
+                });
+                if let Some(property) = property {
+                    read_text(document, property, inner, depth + 1);
                 }
             }
         }
-        (Value::Array(given), Value::Array(built)) => {
-            for (i, (value, inner)) in given.iter().zip(built).enumerate() {
-                dropped_fields(value, inner, &format!("{at}/{i}"), problems);
+        Value::Array(items) => {
+            let item = shapes.iter().find_map(|shape| match &shape.kind {
+                Kind::Array(Some(item)) => Some(item.as_ref()),
+                _ => None,
+            });
+            if let Some(item) = item {
+                for inner in items {
+                    read_text(document, item, inner, depth + 1);
+                }
+            }
+        }
+        _ => {}
+    }
+}
+
+/// The cell's text as the JSON value the schema wants, when it wants no string and the text
+/// is one: an integer, a number or `true`/`false`. `None` keeps the text.
+fn from_text(shapes: &[&Schema], text: &str) -> Option<Value> {
+    let mut wants = (false, false, false);
+    for shape in shapes {
+        match &shape.kind {
+            Kind::Integer => wants.0 = true,
+            Kind::Number => wants.1 = true,
+            Kind::Boolean => wants.2 = true,
+            Kind::Enum(values) => {
+                for value in values {
+                    match value {
+                        Value::Number(n) if n.is_i64() || n.is_u64() => wants.0 = true,
+                        Value::Number(_) => wants.1 = true,
+                        Value::Bool(_) => wants.2 = true,
+                        _ => return None,
+                    }
+                }
+            }
+            Kind::Const(Value::Number(n)) if n.is_i64() || n.is_u64() => wants.0 = true,
+            Kind::Const(Value::Number(_)) => wants.1 = true,
+            Kind::Const(Value::Bool(_)) => wants.2 = true,
+            Kind::Null => {}
+            // A string, anything, or a shape text cannot be: the cell stays text.
+            _ => return None,
+        }
+    }
+    let text = text.trim();
+    if wants.0 {
+        if let Ok(n) = text.parse::<i64>() {
+            return Some(n.into());
+        }
+        if let Ok(n) = text.parse::<u64>() {
+            return Some(n.into());
+        }
+    }
+    if wants.1 || wants.0 {
+        // `2.0` for an integer is an integer in JSON Schema; `1e400` and `NaN` are no number.
+        let number = text
+            .parse::<f64>()
+            .ok()
+            .filter(|n| n.is_finite() && !text.to_ascii_lowercase().contains("inf"))
+            .and_then(serde_json::Number::from_f64);
+        if let Some(number) = number {
+            if wants.1 || number.as_f64().is_some_and(|n| n.fract() == 0.0) {
+                return Some(Value::Number(number));
+            }
+        }
+    }
+    if wants.2 {
+        match text {
+            "true" => return Some(Value::Bool(true)),
+            "false" => return Some(Value::Bool(false)),
+            _ => {}
+        }
+    }
+    None
+}
+
+/// Keys of `value`'s objects that their schema neither declares nor lets in on purpose: the
+/// schema lists `properties` and says nothing of other keys (no `additionalProperties`, no
+/// `patternProperties`).
+fn undeclared(
+    schema: &LiveSchema,
+    at_schema: &Schema,
+    value: &Value,
+    at: &str,
+    depth: usize,
+    problems: &mut Vec<Problem>,
+) {
+    if depth > MAX_DEPTH {
+        return;
+    }
+    let document = schema.checker.document();
+    let target = document.target(at_schema);
+    match (&target.kind, value) {
+        (Kind::Object(object), Value::Object(map)) => {
+            let silent = matches!(object.additional, Additional::Allowed)
+                && object.pattern_properties.is_empty()
+                && object.additional_pattern.is_none()
+                && !object.properties.is_empty()
+                && schema
+                    .raw
+                    .pointer(&target.pointer)
+                    .is_some_and(|raw| raw.get("additionalProperties").is_none());
+            for (key, inner) in map {
+                let pointer = tray_schema::pointer::join(at, key);
+                match object.properties.iter().find(|p| &p.name == key) {
+                    Some(property) => undeclared(
+                        schema,
+                        &property.schema,
+                        inner,
+                        &pointer,
+                        depth + 1,
+                        problems,
+                    ),
+                    None if silent && !object.other_required.contains(key) => problems
+                        .push(Problem {
+                        pointer,
+                        message:
+                            "unknown field: the schema has no such property (check its spelling)"
+                                .into(),
+                    }),
+                    None => {}
+                }
+            }
+        }
+        (Kind::Array(Some(item)), Value::Array(items)) => {
+            for (i, inner) in items.iter().enumerate() {
+                undeclared(
+                    schema,
+                    item,
+                    inner,
+                    &format!("{at}/{i}"),
+                    depth + 1,
+                    problems,
+                );
             }
         }
         _ => {}
@@ -117,16 +362,32 @@ fn dropped_fields(given: &Value, built: &Value, at: &str, problems: &mut Vec<Pro
 #[cfg(test)]
 mod tests {
     use serde_json::json;
-    use tray_connectors::CONNECTORS;
+    use tray_schema::snapshot::Snapshot;
 
     use super::*;
 
-    fn row(credentials: Value, from_text: bool) -> Row {
+    /// The committed example snapshots, as a catalog.
+    fn examples() -> Catalog {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../schemas");
+        let snapshots = tray_schema::snapshot::read_dir(&dir).unwrap();
+        Catalog::from_snapshots("the test snapshots", &snapshots)
+    }
+
+    fn one(service: &str, environment: Value) -> Catalog {
+        let snapshot = Snapshot::new(
+            "x.json".into(),
+            json!({"name": service, "service": {"name": service, "version": 1}}),
+            vec![environment],
+        );
+        Catalog::from_snapshots("the test snapshots", &[snapshot])
+    }
+
+    fn row(service: &str, credentials: Value, from_text: bool) -> Row {
         Row {
             number: 7,
             key: "k".into(),
             external_user_id: "u".into(),
-            service: "mailchimp".into(),
+            service: service.into(),
             service_version: None,
             name: "Bolo".into(),
             service_environment: None,
@@ -137,206 +398,142 @@ mod tests {
         }
     }
 
-    fn csv_row(service: &str, credentials: Value, user_data: Option<Value>) -> Row {
-        let mut r = row(credentials, true);
-        r.service = service.into();
-        r.user_data = user_data;
-        r
+    fn problems(catalog: &Catalog, row: &Row) -> Vec<String> {
+        check(catalog, row)
+            .unwrap_err()
+            .iter()
+            .map(ToString::to_string)
+            .collect()
     }
 
     #[test]
-    fn csv_integer_and_boolean_cells_are_sent_as_json_numbers_and_booleans() {
-        let body = |r: Row| check(CONNECTORS, &r).unwrap().body;
-        let mail = body(csv_row(
-            "mailchimp",
-            json!({"access_token": "t", "dc": "us21", "expires_in": "3600"}),
-            None,
-        ));
-        assert_eq!(mail["credentials"]["expires_in"], json!(3600));
-        let suite = body(csv_row(
-            "netsuite",
-            json!({"email": "e", "password": "p", "account": "a", "role": "-7"}),
-            None,
-        ));
-        assert_eq!(suite["credentials"]["role"], json!(-7));
-        let grid = body(csv_row(
-            "sendgrid",
-            json!({"api-key": "SG.a-key-of-twenty-characters"}),
-            Some(json!({"region": "eu", "sandbox_mode": "true"})),
-        ));
-        assert_eq!(
-            grid["userData"],
-            json!({"region": "eu", "sandbox_mode": true})
-        );
-        let desk = body(csv_row(
-            "zendesk",
-            json!({"subdomain": "acme", "email": "a@b.c", "api_token": "x".repeat(40)}),
-            Some(json!({"sandbox": "false"})),
-        ));
-        assert_eq!(desk["userData"]["sandbox"], json!(false), "Option<bool>");
-    }
-
-    #[test]
-    fn a_csv_cell_for_a_string_field_that_looks_like_a_number_stays_a_string() {
-        let checked = check(
-            CONNECTORS,
-            &csv_row(
-                "netsuite",
-                json!({"email": "1", "password": "1234", "account": "42", "role": "1"}),
-                None,
-            ),
-        )
-        .unwrap();
-        assert_eq!(
-            checked.body["credentials"],
-            json!({"email": "1", "password": "1234", "account": "42", "role": 1}),
-            "text fields, a secret and a field of any type keep the cell's text"
-        );
-    }
-
-    #[test]
-    fn a_csv_cell_that_is_not_what_its_type_wants_is_a_problem_at_its_pointer_without_its_value() {
-        for (r, expected) in [
-            (
-                csv_row(
-                    "netsuite",
-                    json!({"email": "e", "password": "p", "account": "a", "role": "12abc"}),
-                    None,
-                ),
-                "/credentials/role: invalid type: a string, expected an integer",
-            ),
-            (
-                csv_row(
-                    "sendgrid",
-                    json!({"api-key": "k"}),
-                    Some(json!({"sandbox_mode": "12abc"})),
-                ),
-                "/userData/sandbox_mode: invalid type: a string, expected a boolean",
-            ),
-            (
-                csv_row(
-                    "mailchimp",
-                    json!({"access_token": "t", "dc": "us21", "expires_in": "36.5"}),
-                    None,
-                ),
-                "/credentials/expires_in: invalid type: a string, expected an integer",
-            ),
-        ] {
-            let problems = check(CONNECTORS, &r).unwrap_err();
-            let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
-            assert_eq!(text, [expected]);
-        }
-        // JSON rows say what they mean: there a string for an integer is wrong.
-        let mut r = csv_row(
-            "mailchimp",
-            json!({"access_token": "t", "dc": "us21", "expires_in": "3600"}),
-            None,
-        );
-        r.from_text = false;
-        assert_eq!(
-            check(CONNECTORS, &r).unwrap_err()[0].to_string(),
-            "/credentials/expires_in: invalid type: a string, expected an integer"
-        );
-    }
-
-    /// A connector with numbers inside nested objects and arrays (none of the generated ones
-    /// has that).
-    mod nested {
-        use serde::{Deserialize, Serialize};
-        use tray_auth::{validate::Validator, AuthenticationType, NoScopes, ServiceEnvironment};
-
-        pub struct Nested;
-
-        #[derive(Debug, Clone, Serialize, Deserialize)]
-        #[serde(deny_unknown_fields)]
-        pub struct Credentials {
-            pub server: Server,
-            pub replicas: Option<Vec<Server>>,
-        }
-
-        #[derive(Debug, Clone, Serialize, Deserialize)]
-        #[serde(deny_unknown_fields)]
-        pub struct Server {
-            pub host: String,
-            pub port: u16,
-            pub weight: Option<f64>,
-        }
-
-        #[derive(Debug, Clone, Default, Serialize, Deserialize)]
-        pub struct UserData {}
-
-        impl tray_auth::Validate for Credentials {
-            fn validate_with(&self, _: &mut Validator) {}
-        }
-
-        impl tray_auth::Validate for UserData {
-            fn validate_with(&self, _: &mut Validator) {}
-        }
-
-        impl tray_auth::Connector for Nested {
-            const SERVICE_NAME: &'static str = "nested";
-            const SERVICE_VERSION: u32 = 1;
-            const ENVIRONMENTS: &'static [ServiceEnvironment] = &[ServiceEnvironment {
-                id: "0b0e4f4e-8c1d-4d57-9a51-6f0f7c1f2a3b",
-                title: "Production",
-                authentication_type: AuthenticationType::Token,
-            }];
-            type Credentials = Credentials;
-            type UserData = UserData;
-            type Scope = NoScopes;
-        }
-    }
-
-    #[test]
-    fn numbers_in_nested_objects_and_arrays_are_read_from_their_cells() {
-        let connectors = [ConnectorEntry::of::<nested::Nested>()];
-        let checked = check(
-            &connectors,
-            &csv_row(
-                "nested",
-                json!({
-                    "server": {"host": "10", "port": "8080", "weight": "0.5"},
-                    "replicas": [{"host": "b", "port": "81"}],
-                }),
-                None,
-            ),
-        )
-        .unwrap();
-        assert_eq!(
-            checked.body["credentials"],
-            json!({
-                "server": {"host": "10", "port": 8080, "weight": 0.5},
-                "replicas": [{"host": "b", "port": 81, "weight": null}],
-            })
-        );
-        let problems = check(
-            &connectors,
-            &csv_row(
-                "nested",
-                json!({
-                    "server": {"host": "a", "port": "80"},
-                    "replicas": [{"host": "b", "port": "70000"}],
-                }),
-                None,
-            ),
-        )
-        .unwrap_err();
-        assert_eq!(
-            problems[0].to_string(),
-            "/credentials/replicas/0/port: invalid value: an integer, expected u16"
-        );
-        assert!(!problems[0].to_string().contains("70000"));
-    }
-
-    #[test]
-    fn fields_the_types_would_drop_are_problems() {
+    fn a_valid_row_becomes_trays_body_for_the_environment_tray_lists() {
+        let catalog = examples();
         let mut r = row(
-            json!({"access_token": "t", "dc": "us21", "expires_inn": 5}),
+            "mailchimp",
+            json!({"access_token": "SECRET", "dc": "us21", "expires_in": 3600}),
             false,
         );
-        r.service = "http-client".into();
+        r.user_data = Some(json!({}));
+        let oauth = check(&catalog, &r).unwrap_err();
+        assert_eq!(
+            oauth[0].pointer, "/serviceEnvironmentId",
+            "Mailchimp is OAuth: no custom app"
+        );
+        r.service_environment = Some("Production".into());
+        let checked = check(&catalog, &r).unwrap();
+        assert_eq!(checked.connector, "mailchimp@1");
+        assert_eq!(
+            checked.body,
+            json!({"name": "Bolo", "serviceEnvironmentId": checked.service_environment_id,
+                   "credentials": {"access_token": "SECRET", "dc": "us21", "expires_in": 3600},
+                   "userData": {}})
+        );
+        assert!(checked.schema_digest.is_some());
+        assert!(!format!("{checked:?}").contains("SECRET"));
+    }
+
+    #[test]
+    fn csv_cells_are_read_as_the_numbers_and_booleans_the_schema_wants() {
+        let catalog = one(
+            "csv",
+            json!({"id": "e", "title": "Production", "authenticationType": "token",
+                "credentialsSchema": {"type": "object", "properties": {
+                    "port": {"type": "integer"}, "ratio": {"type": "number"},
+                    "on": {"type": "boolean"}, "code": {"type": "string"},
+                    "either": {"type": ["string", "integer"]}, "level": {"enum": [1, 2, 3]},
+                    "any": {}, "nested": {"type": "object", "properties": {"n": {"type": "integer"}}},
+                    "list": {"type": "array", "items": {"type": "integer"}},
+                    "refd": {"$ref": "#/definitions/n"}
+                }, "definitions": {"n": {"type": ["integer", "null"]}}},
+                "userDataSchema": {}, "scopes": []}),
+        );
+        let checked = check(
+            &catalog,
+            &row(
+                "csv",
+                json!({"port": "8080", "ratio": "0.5", "on": "true", "code": "0042",
+                       "either": "12", "level": "2", "any": "3", "nested": {"n": "-7"},
+                       "list": ["1", "2"], "refd": "5"}),
+                true,
+            ),
+        )
+        .unwrap();
+        assert_eq!(
+            checked.body["credentials"],
+            json!({"port": 8080, "ratio": 0.5, "on": true, "code": "0042", "either": "12",
+                   "level": 2, "any": "3", "nested": {"n": -7}, "list": [1, 2], "refd": 5})
+        );
+        // The same text in a JSON row is a string, and a problem where a number is wanted.
+        let json_row = row("csv", json!({"port": "8080"}), false);
+        assert_eq!(
+            problems(&catalog, &json_row),
+            ["/credentials/port: expected type: Integer, found: String"]
+        );
+        // Text that is no number stays text, and the checker says so without the text.
+        let bad = problems(
+            &catalog,
+            &row("csv", json!({"port": "80x80", "on": "yes"}), true),
+        );
+        assert_eq!(bad.len(), 2, "{bad:?}");
+        assert!(
+            bad.iter()
+                .all(|p| !p.contains("80x80") && !p.contains("yes")),
+            "{bad:?}"
+        );
+        for text in ["1e400", "NaN", "inf", "2.5"] {
+            let r = row("csv", json!({ "port": text }), true);
+            assert!(check(&catalog, &r).is_err(), "{text} is no integer");
+        }
+        let r = row("csv", json!({"port": "2.0"}), true);
+        assert_eq!(
+            check(&catalog, &r).unwrap().body["credentials"]["port"],
+            json!(2.0)
+        );
+    }
+
+    #[test]
+    fn problems_point_into_the_body_and_hold_no_value() {
+        let catalog = examples();
+        let mut r = row(
+            "mailchimp",
+            json!({"access_token": 12345, "expires_in": "SECRET-soon"}),
+            false,
+        );
+        r.service_environment = Some("Production".into());
+        let found = problems(&catalog, &r);
+        assert!(
+            found
+                .iter()
+                .any(|p| p.starts_with("/credentials: ") && p.contains("[dc]")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|p| p.starts_with("/credentials/access_token: ")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .any(|p| p.starts_with("/credentials/expires_in: ")),
+            "{found:?}"
+        );
+        assert!(
+            found
+                .iter()
+                .all(|p| !p.contains("SECRET") && !p.contains("12345")),
+            "{found:?}"
+        );
+    }
+
+    #[test]
+    fn undeclared_keys_are_problems_unless_the_schema_lets_them_in() {
+        let catalog = examples();
+        let mut r = row("http-client", json!({}), false);
         r.credentials = json!({"api_key": "k", "headers": [{"name": "a", "value": "b", "vaule": "c"}], "api_kee": "x"});
-        let pointers: Vec<String> = check(CONNECTORS, &r)
+        let pointers: Vec<String> = check(&catalog, &r)
             .unwrap_err()
             .into_iter()
             .map(|p| p.pointer)
@@ -345,17 +542,63 @@ mod tests {
             pointers,
             ["/credentials/headers/0/vaule", "/credentials/api_kee"]
         );
+        let open = one(
+            "open",
+            json!({"id": "e", "title": "Production", "credentialsSchema": {"type": "object",
+                "additionalProperties": true, "properties": {"a": {"type": "string"}}}}),
+        );
+        assert!(check(&open, &row("open", json!({"a": "x", "b": 1}), false)).is_ok());
     }
 
     #[test]
-    fn unknown_connectors_and_environments_are_row_problems() {
-        let mut r = row(json!({}), false);
-        r.service = "nope".into();
-        assert_eq!(check(CONNECTORS, &r).unwrap_err()[0].pointer, "/connector");
-        let mut r = row(json!({"access_token": "t", "dc": "us21"}), false);
+    fn scopes_must_be_listed_by_the_environment_and_given_once() {
+        let catalog = examples();
+        let mut r = row("slack", json!({}), false);
+        r.service_environment = Some("Production".into());
+        r.user_data = Some(json!({"signing_secret": "s"}));
+        r.scopes = vec!["chat:write".into(), "admin".into(), "chat:write".into()];
+        let found = check(&catalog, &r).unwrap_err();
+        let pointers: Vec<&str> = found.iter().map(|p| p.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/scopes/1", "/scopes/2"]);
+        r.scopes = vec!["chat:write".into()];
+        assert_eq!(
+            check(&catalog, &r).unwrap().body["scopes"],
+            json!(["chat:write"])
+        );
+    }
+
+    #[test]
+    fn unknown_services_and_environments_are_row_problems() {
+        let catalog = examples();
+        let r = row("nope", json!({}), false);
+        assert_eq!(check(&catalog, &r).unwrap_err()[0].pointer, "/connector");
+        let mut r = row(
+            "mailchimp",
+            json!({"access_token": "t", "dc": "us21"}),
+            false,
+        );
         r.service_environment = Some("Staging".into());
-        assert!(check(CONNECTORS, &r).unwrap_err()[0]
-            .message
-            .contains("no environment titled `Staging`"));
+        let problem = &check(&catalog, &r).unwrap_err()[0];
+        assert_eq!(problem.pointer, "/serviceEnvironmentId");
+        assert!(
+            problem.message.contains("\"Staging\""),
+            "{}",
+            problem.message
+        );
+    }
+
+    #[test]
+    fn hostile_depth_does_not_overflow_the_stack() {
+        let catalog = one(
+            "deep",
+            json!({"id": "e", "title": "Production", "credentialsSchema":
+                {"$ref": "#/definitions/d", "definitions": {"d": {"type": "object",
+                 "properties": {"d": {"$ref": "#/definitions/d"}, "n": {"type": "integer"}}}}}}),
+        );
+        let mut value = json!({"n": "1"});
+        for _ in 0..120 {
+            value = json!({ "d": value });
+        }
+        assert!(check(&catalog, &row("deep", value, true)).is_ok());
     }
 }

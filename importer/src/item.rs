@@ -3,16 +3,17 @@
 
 use std::fmt;
 
-use tray_auth::registry::{ConnectorEntry, Problem};
+use tray_auth::registry::Problem;
 use tray_auth::{Connector, CreateAuthentication};
 
+use crate::catalog::Catalog;
 use crate::check::{check, CheckedRow};
 use crate::identity::{Digester, Identity};
 use crate::input::{Row, RowProblem};
 
 /// One authentication to import: from your own code (typed, checked by the compiler) with
-/// [`ImportItem::new`], or from a file row (checked through the generated types at run time)
-/// with [`ImportItem::from_row`].
+/// [`ImportItem::new`], or from a file row (checked at run time against the schemas Tray
+/// serves now) with [`ImportItem::from_row`].
 ///
 /// ```
 /// use tray_auth::{CreateAuthentication, Secret};
@@ -61,14 +62,15 @@ impl ImportItem {
         let external_user_id = external_user_id.into();
         let name = payload.name().to_owned();
         let service_environment_id = payload.service_environment_id().to_string();
+        let connector = format!("{}@{}", C::SERVICE_NAME, C::SERVICE_VERSION);
         let content = tray_auth::registry::body(&payload).map(|body| CheckedRow {
             number: 0,
             key: key.clone(),
             external_user_id: external_user_id.clone(),
-            service: C::SERVICE_NAME,
-            service_version: C::SERVICE_VERSION,
+            connector: connector.clone(),
             service_environment_id: service_environment_id.clone(),
             name: name.clone(),
+            schema_digest: None,
             body,
         });
         ImportItem {
@@ -76,26 +78,26 @@ impl ImportItem {
             key,
             external_user_id,
             name,
-            connector: Some(format!("{}@{}", C::SERVICE_NAME, C::SERVICE_VERSION)),
+            connector: Some(connector),
             service_environment_id: Some(service_environment_id),
             content,
         }
     }
 
-    /// A row read from a file ([`crate::input`]), checked against `connectors` (usually
-    /// `tray_connectors::CONNECTORS`). A row that cannot be read or does not fit its connector
-    /// becomes an `invalid` row, with its problems.
-    pub fn from_row(connectors: &[ConnectorEntry], row: Result<Row, RowProblem>) -> ImportItem {
+    /// A row read from a file ([`crate::input`]), checked against its service environment's
+    /// schemas in `catalog` (what Tray serves now, or snapshot files). A row that cannot be
+    /// read or does not fit them becomes an `invalid` row, with its problems.
+    pub fn from_row(catalog: &Catalog, row: Result<Row, RowProblem>) -> ImportItem {
         match row {
             Ok(row) => {
-                let content = check(connectors, &row);
+                let content = check(catalog, &row);
                 let checked = content.as_ref().ok();
                 ImportItem {
                     number: Some(row.number),
                     key: row.key,
                     external_user_id: row.external_user_id,
                     name: row.name,
-                    connector: checked.map(|c| format!("{}@{}", c.service, c.service_version)),
+                    connector: checked.map(|c| c.connector.clone()),
                     service_environment_id: checked.map(|c| c.service_environment_id.clone()),
                     content,
                 }

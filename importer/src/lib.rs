@@ -1,8 +1,8 @@
 //! Import existing authentications into Tray in bulk: typed, resumable, exactly once.
 //!
 //! Items come from your own code, typed by the generated connector modules
-//! ([`ImportItem::new`]), or from files ([`input`], checked through the same types by
-//! [`check`]). An [`Importer`] finds or creates each end user's Tray user, gets and renews their
+//! ([`ImportItem::new`]), or from files ([`input`], checked by [`check`] against the schemas
+//! Tray serves now, read into a [`catalog::Catalog`]). An [`Importer`] finds or creates each end user's Tray user, gets and renews their
 //! token, and creates each authentication with it, within the client's rate limit. Every row's
 //! state is kept in a [`Journal`], so that a run can be stopped at any moment (even
 //! `kill -9`) and started again without a duplicate or a lost row.
@@ -40,6 +40,7 @@
 
 #![warn(missing_docs)]
 
+pub mod catalog;
 pub mod check;
 mod contact;
 pub mod identity;

@@ -1,6 +1,7 @@
 //! `tray-import`: imports authentications from a JSON Lines or CSV file into Tray, each under
 //! its end user, exactly once, resumably.
 
+use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -13,15 +14,16 @@ use clap::{Parser, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use tray_auth::client::{Client, RateLimit, Region};
 use tray_auth::Secret;
-use tray_connectors::CONNECTORS;
+use tray_import::catalog::{Catalog, Wanted};
 use tray_import::input::{self, Format};
 use tray_import::journal::JournalError;
 use tray_import::report::{write_report, ReportLine};
 use tray_import::{ImportError, ImportItem, Importer, Journal, Outcome, State, Summary};
 
-/// Import existing authentications into Tray in bulk: each row is checked against its
-/// connector's generated types, created under its end user with that user's token, and
-/// recorded in a journal, so a run can be stopped at any moment and started again.
+/// Import existing authentications into Tray in bulk, for any Tray service: each row is
+/// checked against the schemas Tray serves now for its service environment, created under its
+/// end user with that user's token, and recorded in a journal, so a run can be stopped at any
+/// moment and started again.
 #[derive(Debug, Parser)]
 #[command(name = "tray-import", version)]
 struct Cli {
@@ -36,12 +38,20 @@ enum Command {
 
 /// Import the rows of a file.
 ///
-/// A row gives `externalUserId`, `connector` (service name; `slack@4` where several versions
-/// are generated), `name`, and optionally `serviceEnvironment` (title or id; Production by
-/// default), `credentials`, `userData`, `scopes` and `key` (what identifies the row across
-/// runs; default `row-<number>`, which names another row once rows are inserted or deleted:
-/// give stable keys). CSV columns name nested fields with dots (`credentials.access_token`);
-/// a cell is read as the integer, number or boolean its field wants (`3600`, `true`).
+/// A row gives `externalUserId`, `connector` (service name as Tray spells it; `slack@4` when
+/// Tray lists several versions), `name`, and optionally `serviceEnvironment` (title or id),
+/// `credentials`, `userData`, `scopes` and `key` (what identifies the row across runs; default
+/// `row-<number>`, which names another row once rows are inserted or deleted: give stable
+/// keys). CSV columns name nested fields with dots (`credentials.access_token`); a cell is read
+/// as the integer, number or boolean its schema wants (`3600`, `true`).
+///
+/// Before anything is sent, every service the input names is looked up in Tray (its versions,
+/// then its environments and their schemas, once per run) and every row is checked against
+/// them. The environment is `Production` unless a row names another; for an OAuth service it
+/// is the one environment of your own OAuth app (Tray's `Production` app cannot refresh
+/// tokens your app issued): name it when there are several, and name `Production` only if
+/// Tray's app issued the tokens. `--schemas DIR` reads snapshot files (`tray-codegen fetch`)
+/// instead of asking Tray.
 ///
 /// The master token is read from TRAY_MASTER_TOKEN only, never from a flag. Logs go to
 /// stderr, quiet by default; TRAY_IMPORT_LOG=info (or debug) says more. No output holds a
@@ -49,7 +59,9 @@ enum Command {
 ///
 /// Examples:
 ///
-///   tray-import run --input auths.jsonl --dry-run
+///   tray-import run --input auths.jsonl --dry-run --schemas schemas/
+///
+///   TRAY_MASTER_TOKEN=... tray-import run --input auths.jsonl --dry-run --region eu
 ///
 ///   TRAY_MASTER_TOKEN=... tray-import run --input auths.csv --region eu
 ///
@@ -60,9 +72,10 @@ enum Command {
 /// row sent by an earlier run is not the same row any more (edited, or another row under its
 /// key), nothing is sent and the rows are named.
 ///
-/// Exit status: 0 when every row is created; 1 when a row is invalid, failed or unknown (see
-/// the report); 2 when the import could not run or stopped early (Tray unreachable, the master
-/// token refused, rows changed under their keys, an input or report that cannot be used).
+/// Exit status: 0 when every row is created (or valid, in a dry run); 1 when a row is invalid,
+/// failed or unknown (see the report); 2 when the import could not run or stopped early (Tray
+/// unreachable, the master token refused, rows changed under their keys, an input, a
+/// snapshot folder or a report that cannot be used).
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 struct RunArgs {
@@ -94,9 +107,14 @@ struct RunArgs {
     /// the input].
     #[arg(long, value_name = "PATH")]
     report: Option<PathBuf>,
-    /// Check every row against its connector and contact nothing; exit 1 if a row is invalid.
+    /// Check every row and send nothing; exit 1 if a row is invalid. Tray is asked for its
+    /// schemas (reads only) unless --schemas is given, and then nothing is contacted.
     #[arg(long)]
     dry_run: bool,
+    /// Check rows against the snapshot files in DIR (written by `tray-codegen fetch`) instead
+    /// of the schemas Tray serves now. Environment ids come from the files too.
+    #[arg(long, value_name = "DIR")]
+    schemas: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
@@ -112,16 +130,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logs();
     let Command::Run(args) = cli.command;
-    let result = if args.dry_run {
-        dry_run(&args)
-    } else {
-        match tokio::runtime::Builder::new_multi_thread()
-            .enable_all()
-            .build()
-        {
-            Ok(runtime) => runtime.block_on(run(&args)),
-            Err(e) => Err(format!("cannot start the async runtime: {e}")),
-        }
+    let result = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) if args.dry_run => runtime.block_on(dry_run(&args)),
+        Ok(runtime) => runtime.block_on(run(&args)),
+        Err(e) => Err(format!("cannot start the async runtime: {e}")),
     };
     match result {
         Ok(code) => code,
@@ -238,15 +253,57 @@ impl Drop for ReportFile {
     }
 }
 
-fn items(args: &RunArgs) -> Result<impl Iterator<Item = ImportItem> + Send + 'static, String> {
+fn items(
+    args: &RunArgs,
+    catalog: &Arc<Catalog>,
+) -> Result<impl Iterator<Item = ImportItem> + Send + 'static, String> {
     let rows = input::open(&args.input, format_of(args)).map_err(|e| e.to_string())?;
-    Ok(rows.map(|row| ImportItem::from_row(CONNECTORS, row)))
+    let catalog = catalog.clone();
+    Ok(rows.map(move |row| ImportItem::from_row(&catalog, row)))
 }
 
-async fn run(args: &RunArgs) -> Result<ExitCode, String> {
+/// The services and versions the input's rows name (one pass over the input).
+fn wanted(args: &RunArgs) -> Result<BTreeSet<Wanted>, String> {
+    let rows = input::open(&args.input, format_of(args)).map_err(|e| e.to_string())?;
+    Ok(rows
+        .flatten()
+        .map(|row| (row.service, row.service_version))
+        .collect())
+}
+
+/// The schemas rows are checked against: the snapshot files of `--schemas`, or what Tray
+/// serves now for the services the input names. Nothing is sent before this.
+async fn catalog(args: &RunArgs, client: Option<&Client>) -> Result<Arc<Catalog>, String> {
+    if let Some(dir) = &args.schemas {
+        let snapshots = tray_schema::snapshot::read_dir(dir).map_err(|e| e.to_string())?;
+        if snapshots.is_empty() {
+            return Err(format!(
+                "{} holds no snapshot files: write them with `tray-codegen fetch --out {}`, or leave --schemas out to ask Tray",
+                dir.display(),
+                dir.display()
+            ));
+        }
+        let source = format!("the snapshots in {}", dir.display());
+        return Ok(Arc::new(Catalog::from_snapshots(&source, &snapshots)));
+    }
+    let client = client.ok_or("give --schemas DIR, or a token and where Tray is")?;
+    let wanted = wanted(args)?;
+    let catalog = Catalog::fetch(client, &wanted)
+        .await
+        .map_err(|e| e.to_string())?;
+    Ok(Arc::new(catalog))
+}
+
+/// The client for the master token in TRAY_MASTER_TOKEN, at `--region` or `--base-url`.
+fn client(args: &RunArgs) -> Result<Client, String> {
     let token = std::env::var("TRAY_MASTER_TOKEN").unwrap_or_default();
     if token.trim().is_empty() {
-        return Err("set TRAY_MASTER_TOKEN to a master token (Embedded dashboard, Settings, Tokens); it is never taken as a flag, which would end up in shell history".into());
+        let or_schemas = if args.dry_run {
+            " (or give --schemas DIR to check against snapshot files without asking Tray)"
+        } else {
+            ""
+        };
+        return Err(format!("set TRAY_MASTER_TOKEN to a master token (Embedded dashboard, Settings, Tokens); it is never taken as a flag, which would end up in shell history{or_schemas}"));
     }
     if !(args.rate_limit.is_finite() && args.rate_limit > 0.0) {
         return Err("--rate-limit is requests a second, above 0 (Tray allows 30)".into());
@@ -259,17 +316,22 @@ async fn run(args: &RunArgs) -> Result<ExitCode, String> {
         (None, Some(region)) => builder.region(region),
         (None, None) => {
             return Err(
-                "say where Tray is: --region us|eu|apac, or --base-url URL (or --dry-run)".into(),
+                "say where Tray is: --region us|eu|apac, or --base-url URL (or --dry-run --schemas DIR)".into(),
             )
         }
     };
-    let client = builder.build().map_err(|e| e.to_string())?;
+    builder.build().map_err(|e| e.to_string())
+}
+
+async fn run(args: &RunArgs) -> Result<ExitCode, String> {
+    let client = client(args)?;
     let journal_path = args
         .journal
         .clone()
         .unwrap_or_else(|| beside(&args.input, ".journal.sqlite"));
-    // Everything that can be checked is, before a row is sent.
-    let items = items(args)?;
+    // Everything that can be checked here is, before Tray is asked anything: the input, the
+    // journal (locked against a second process) and the report.
+    drop(input::open(&args.input, format_of(args)).map_err(|e| e.to_string())?);
     if same_file(&args.input, &journal_path) {
         return Err(format!(
             "the journal {} is the input: give another --journal",
@@ -281,6 +343,10 @@ async fn run(args: &RunArgs) -> Result<ExitCode, String> {
         &[("input", &args.input), ("journal", &journal_path)],
     )?;
     let journal = Journal::open(&journal_path).map_err(|e| e.to_string())?;
+    let catalog = catalog(args, Some(&client))
+        .await
+        .map_err(|e| format!("{e}\nNothing was sent."))?;
+    let items = items(args, &catalog)?;
 
     let progress = Progress::new(args)?;
     let observer = progress.clone();
@@ -290,7 +356,7 @@ async fn run(args: &RunArgs) -> Result<ExitCode, String> {
     // Rows sent by an earlier run must still be the same rows: checked over the whole input
     // first, so that nothing is sent when one is not.
     importer
-        .check_changes(self::items(args)?)
+        .check_changes(self::items(args, &catalog)?)
         .map_err(|e| e.to_string())?;
     let started = Instant::now();
     let summary = importer.run(items).await;
@@ -394,9 +460,16 @@ fn report_path(args: &RunArgs) -> PathBuf {
         .unwrap_or_else(|| beside(&args.input, ".report.jsonl"))
 }
 
-/// Checks every row; contacts nothing and writes no journal.
-fn dry_run(args: &RunArgs) -> Result<ExitCode, String> {
-    let items = items(args)?;
+/// Checks every row and writes no journal; with `--schemas`, contacts nothing.
+async fn dry_run(args: &RunArgs) -> Result<ExitCode, String> {
+    drop(input::open(&args.input, format_of(args)).map_err(|e| e.to_string())?);
+    let client = if args.schemas.is_some() {
+        None
+    } else {
+        Some(client(args)?)
+    };
+    let catalog = catalog(args, client.as_ref()).await?;
+    let items = items(args, &catalog)?;
     let report = ReportFile::open(report_path(args), &[("input", &args.input)])?;
     let report_path = report.path.clone();
     let mut report = report.writer()?;

@@ -43,35 +43,43 @@ fn args(input: &Path, rest: &[&str]) -> Vec<String> {
     args
 }
 
-const ROWS: &str = r#"{"externalUserId":"u1","connector":"mailchimp","name":"A","credentials":{"access_token":"SECRET-one","dc":"us21"}}
+// Mailchimp and Slack are OAuth services whose example snapshots list no custom OAuth app:
+// their rows name `Production`.
+const ROWS: &str = r#"{"externalUserId":"u1","connector":"mailchimp","serviceEnvironment":"Production","name":"A","credentials":{"access_token":"SECRET-one","dc":"us21"}}
 {"externalUserId":"u1","connector":"sendgrid","name":"S","credentials":{"api-key":"SECRET-short"}}
-{"externalUserId":"u2","connector":"slack","name":"B","scopes":["admin:everything"],"userData":{"signing_secret":"SECRET-two"}}
+{"externalUserId":"u2","connector":"slack","serviceEnvironment":"Production","name":"B","scopes":["admin:everything"],"userData":{"signing_secret":"SECRET-two"}}
 "#;
 
+fn schemas() -> String {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../schemas")
+        .display()
+        .to_string()
+}
+
 #[tokio::test]
-async fn a_dry_run_checks_every_row_and_contacts_nothing() {
-    let tray = fake().await;
+async fn a_dry_run_with_snapshot_files_checks_every_row_and_contacts_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("auths.jsonl");
     std::fs::write(&input, ROWS).unwrap();
     let report = dir.path().join("report.jsonl");
+    // No token and no Tray: a request would fail the run with exit 2.
     let output = tray_import(
         args(
             &input,
             &[
                 "--dry-run",
-                "--base-url",
-                &tray.base_url(),
+                "--schemas",
+                &schemas(),
                 "--report",
                 &report.display().to_string(),
             ],
         ),
-        Some(MASTER_TOKEN),
+        None,
     )
     .await;
     let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
     assert_eq!(output.status.code(), Some(1), "a row is invalid: {stderr}");
-    assert!(tray.requests().is_empty(), "the fake saw no request");
     assert!(
         !dir.path().join("auths.jsonl.journal.sqlite").exists(),
         "no journal written"
@@ -85,7 +93,7 @@ async fn a_dry_run_checks_every_row_and_contacts_nothing() {
         "{stderr}"
     );
     assert!(
-        stderr.contains("row 3 (key `row-3`): invalid: /scopes/0: `admin:everything` is not a scope slack lists"),
+        stderr.contains("row 3 (key `row-3`): invalid: /scopes/0: is not a scope \"slack@4\" lists: write one of \"channels:read\", \"chat:write\""),
         "{stderr}"
     );
     let report = std::fs::read_to_string(&report).unwrap();
@@ -102,15 +110,54 @@ async fn a_dry_run_checks_every_row_and_contacts_nothing() {
 }
 
 #[tokio::test]
+async fn a_dry_run_against_tray_reads_its_schemas_and_sends_nothing() {
+    let tray = fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let input = dir.path().join("auths.jsonl");
+    std::fs::write(&input, ROWS).unwrap();
+    let output = tray_import(
+        args(&input, &["--dry-run", "--base-url", &tray.base_url()]),
+        Some(MASTER_TOKEN),
+    )
+    .await;
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(1), "a row is invalid: {stderr}");
+    assert!(
+        stdout.contains("dry run: 1 valid, 2 invalid; nothing was sent"),
+        "{stdout}"
+    );
+    let mut asked: Vec<String> = tray
+        .requests()
+        .iter()
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    asked.sort();
+    assert_eq!(
+        asked,
+        [
+            "GET /core/v1/connectors",
+            "GET /core/v1/services/mailchimp/versions/1/environments",
+            "GET /core/v1/services/sendgrid/versions/3/environments",
+            "GET /core/v1/services/slack/versions/4/environments",
+        ],
+        "the connectors once, each named service version's environments once, nothing sent"
+    );
+    assert!(
+        stderr.contains("\"mailchimp@1\": rows name `Production`, which uses Tray's own OAuth app"),
+        "an OAuth row naming Production is warned about: {stderr}"
+    );
+}
+
+#[tokio::test]
 async fn a_csv_file_is_imported_and_a_rerun_sends_nothing() {
     let tray = fake().await;
     let dir = tempfile::tempdir().unwrap();
     let input = dir.path().join("auths.csv");
     std::fs::write(
         &input,
-        "key,externalUserId,connector,name,credentials.access_token,credentials.dc,credentials.expires_in,userData.region,userData.sandbox_mode,credentials.api-key\n\
-         m1,u1,mailchimp,Mail,SECRET-csv-1,us21,3600,,,\n\
-         s1,u1,sendgrid,Grid,,,,eu,true,SECRET-csv-sendgrid-key-2\n",
+        "key,externalUserId,connector,serviceEnvironment,name,credentials.access_token,credentials.dc,credentials.expires_in,userData.region,userData.sandbox_mode,credentials.api-key\n\
+         m1,u1,mailchimp@1,Production,Mail,SECRET-csv-1,us21,3600,,,\n\
+         s1,u1,sendgrid,,Grid,,,,eu,true,SECRET-csv-sendgrid-key-2\n",
     )
     .unwrap();
     let base_url = tray.base_url();
@@ -133,11 +180,18 @@ async fn a_csv_file_is_imported_and_a_rerun_sends_nothing() {
     let mail = stored.iter().find(|a| a.name() == "Mail").unwrap();
     assert_eq!(mail.body["credentials"]["expires_in"], 3600);
 
-    let requests = tray.requests().len();
+    // Every run reads the schemas again; nothing else is asked or sent.
+    let sent = || {
+        tray.requests()
+            .into_iter()
+            .filter(|r| r.method != "GET")
+            .count()
+    };
+    let before = sent();
     let output = tray_import(run(), Some(MASTER_TOKEN)).await;
     assert_eq!(output.status.code(), Some(0));
     assert!(text(&output.stdout).contains("(0 now, 2 by an earlier run)"));
-    assert_eq!(tray.requests().len(), requests, "nothing sent again");
+    assert_eq!(sent(), before, "nothing sent again");
     let report = std::fs::read_to_string(dir.path().join("auths.csv.report.jsonl")).unwrap();
     assert!(
         report.contains(&format!("\"authId\":\"{}\"", grid.id)),
@@ -152,9 +206,9 @@ async fn a_csv_cell_that_is_not_the_integer_its_field_wants_is_a_row_problem_wit
     let input = dir.path().join("auths.csv");
     std::fs::write(
         &input,
-        "key,externalUserId,connector,name,credentials.access_token,credentials.dc,credentials.expires_in\n\
-         m1,u1,mailchimp,Mail,SECRET-csv-1,us21,12abc\n\
-         m2,u2,mailchimp,Mail,SECRET-csv-2,us21,3600\n",
+        "key,externalUserId,connector,serviceEnvironment,name,credentials.access_token,credentials.dc,credentials.expires_in\n\
+         m1,u1,mailchimp,Production,Mail,SECRET-csv-1,us21,12abc\n\
+         m2,u2,mailchimp,Production,Mail,SECRET-csv-2,us21,3600\n",
     )
     .unwrap();
     let output = tray_import(
@@ -170,7 +224,7 @@ async fn a_csv_cell_that_is_not_the_integer_its_field_wants_is_a_row_problem_wit
     );
     assert!(
         stderr.contains(
-            "row 1 (key `m1`): invalid: /credentials/expires_in: invalid type: a string, expected an integer"
+            "row 1 (key `m1`): invalid: /credentials/expires_in: expected type: Integer, found: String"
         ),
         "{stderr}"
     );
@@ -192,7 +246,10 @@ async fn without_a_master_token_or_a_target_it_says_what_to_do() {
     assert_eq!(output.status.code(), Some(2));
     assert!(text(&output.stderr).contains("--region us|eu|apac, or --base-url URL"));
     let output = tray_import(
-        args(&dir.path().join("missing.jsonl"), &["--dry-run"]),
+        args(
+            &dir.path().join("missing.jsonl"),
+            &["--dry-run", "--schemas", &schemas()],
+        ),
         None,
     )
     .await;

@@ -63,7 +63,7 @@ fn write_input(path: &Path) -> BTreeMap<usize, Expected> {
         } else {
             format!("{connector} #{n}")
         };
-        let mut row = json!({ "externalUserId": user, "connector": connector, "name": name });
+        let mut row = json!({ "externalUserId": user, "connector": connector, "name": name, "serviceEnvironment": "Production" });
         match (connector, invalid) {
             ("mailchimp", false) => {
                 row["credentials"] =
