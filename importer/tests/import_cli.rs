@@ -274,3 +274,65 @@ async fn a_refused_master_token_stops_the_run_with_a_hint() {
     assert!(!stderr.contains("not-the-master-token"), "{stderr}");
     assert!(tray.authentications().is_empty());
 }
+
+#[tokio::test]
+async fn the_cli_follows_the_schema_tray_serves_now_not_the_compiled_one() {
+    // Tray changed Mailchimp since the committed snapshot: a new required credential, and a
+    // new id for its environment.
+    let dir = tempfile::tempdir().unwrap();
+    let served = dir.path().join("served");
+    std::fs::create_dir(&served).unwrap();
+    for entry in std::fs::read_dir(schemas()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, served.join(path.file_name().unwrap())).unwrap();
+    }
+    let file = served.join("mailchimp-1.json");
+    let mut snapshot: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    let environment = &mut snapshot["environments"][0];
+    let new_id = "0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6";
+    environment["id"] = new_id.into();
+    let credentials = &mut environment["credentialsSchema"];
+    credentials["properties"]["account_id"] = serde_json::json!({"type": "string"});
+    credentials["required"]
+        .as_array_mut()
+        .unwrap()
+        .push("account_id".into());
+    std::fs::write(&file, serde_json::to_string_pretty(&snapshot).unwrap()).unwrap();
+    let tray = FakeTray::start(Options::new(&served, MASTER_TOKEN))
+        .await
+        .unwrap();
+
+    let input = dir.path().join("auths.jsonl");
+    std::fs::write(
+        &input,
+        r#"{"key":"old","externalUserId":"u1","connector":"mailchimp","serviceEnvironment":"Production","name":"Old","credentials":{"access_token":"SECRET-a","dc":"us21"}}
+{"key":"new","externalUserId":"u1","connector":"mailchimp","serviceEnvironment":"Production","name":"New","credentials":{"access_token":"SECRET-b","dc":"us21","account_id":"42"}}
+"#,
+    )
+    .unwrap();
+    let output = tray_import(
+        args(&input, &["--base-url", &tray.base_url()]),
+        Some(MASTER_TOKEN),
+    )
+    .await;
+    let (stdout, stderr) = (text(&output.stdout), text(&output.stderr));
+    assert_eq!(output.status.code(), Some(1), "{stdout}{stderr}");
+    assert!(
+        stderr.contains(
+            "row 1 (key `old`): invalid: /credentials: required key [account_id] not found"
+        ),
+        "the row the compiled types accept is held to the live schema: {stderr}"
+    );
+    let stored = tray.authentications();
+    assert_eq!(stored.len(), 1, "only the row that fits what Tray serves");
+    assert_eq!(stored[0].name(), "New");
+    assert_eq!(
+        stored[0].service_environment_id(),
+        new_id,
+        "the environment id comes from Tray's answer"
+    );
+    for output in [&stdout, &stderr] {
+        assert!(!output.contains("SECRET-"), "a credential leaked: {output}");
+    }
+}
