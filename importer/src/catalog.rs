@@ -108,9 +108,12 @@ impl Catalog {
     /// listed), up to [`FETCH_JOBS`] at once within the client's rate limit. Tray
     /// unreachable or the token refused is an error before anything is sent; a service
     /// version whose environments cannot be had makes its rows invalid.
+    ///
+    /// `wanted` is read once, after the connectors list, keeping only what Tray lists: an
+    /// input naming a million made-up services holds no more than Tray's list in memory.
     pub async fn fetch(
         client: &Client,
-        wanted: &BTreeSet<Wanted>,
+        wanted: impl IntoIterator<Item = Wanted>,
     ) -> Result<Catalog, CatalogError> {
         let connectors = client
             .list_connectors()
@@ -204,14 +207,14 @@ impl Catalog {
 
     /// The service versions rows naming `wanted` can mean: a named version that is listed, or
     /// the only version of a service named without one.
-    fn needed(&self, wanted: &BTreeSet<Wanted>) -> BTreeSet<(String, u32)> {
+    fn needed(&self, wanted: impl IntoIterator<Item = Wanted>) -> BTreeSet<(String, u32)> {
         wanted
-            .iter()
+            .into_iter()
             .filter_map(|(name, version)| {
-                let versions = self.listed.get(name)?;
+                let versions = self.listed.get(&name)?;
                 match (version, versions.as_slice()) {
-                    (Some(v), _) if versions.contains(v) => Some((name.clone(), *v)),
-                    (None, [only]) => Some((name.clone(), *only)),
+                    (Some(v), _) if versions.contains(&v) => Some((name, v)),
+                    (None, [only]) => Some((name, *only)),
                     _ => None,
                 }
             })
@@ -680,7 +683,7 @@ mod tests {
             ("jira".to_owned(), Some(9)),
         ]
         .into();
-        let needed: Vec<(String, u32)> = c.needed(&wanted).into_iter().collect();
+        let needed: Vec<(String, u32)> = c.needed(wanted).into_iter().collect();
         assert_eq!(
             needed,
             [("jira".to_owned(), 3), ("slack".to_owned(), 4)],

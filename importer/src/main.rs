@@ -1,7 +1,6 @@
 //! `tray-import`: imports authentications from a JSON Lines or CSV file into Tray, each under
 //! its end user, exactly once, resumably.
 
-use std::collections::BTreeSet;
 use std::fs::File;
 use std::io::{BufWriter, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -262,13 +261,11 @@ fn items(
     Ok(rows.map(move |row| ImportItem::from_row(&catalog, row)))
 }
 
-/// The services and versions the input's rows name (one pass over the input).
-fn wanted(args: &RunArgs) -> Result<BTreeSet<Wanted>, String> {
+/// The services and versions the input's rows name, read as the catalog asks (one pass over
+/// the input).
+fn wanted(args: &RunArgs) -> Result<impl Iterator<Item = Wanted>, String> {
     let rows = input::open(&args.input, format_of(args)).map_err(|e| e.to_string())?;
-    Ok(rows
-        .flatten()
-        .map(|row| (row.service, row.service_version))
-        .collect())
+    Ok(rows.flatten().map(|row| (row.service, row.service_version)))
 }
 
 /// The schemas rows are checked against: the snapshot files of `--schemas`, or what Tray
@@ -287,8 +284,7 @@ async fn catalog(args: &RunArgs, client: Option<&Client>) -> Result<Arc<Catalog>
         return Ok(Arc::new(Catalog::from_snapshots(&source, &snapshots)));
     }
     let client = client.ok_or("give --schemas DIR, or a token and where Tray is")?;
-    let wanted = wanted(args)?;
-    let catalog = Catalog::fetch(client, &wanted)
+    let catalog = Catalog::fetch(client, wanted(args)?)
         .await
         .map_err(|e| e.to_string())?;
     Ok(Arc::new(catalog))
