@@ -248,6 +248,17 @@ impl Catalog {
         Ok((service, environment))
     }
 
+    /// The digest of the environment `row` resolves to (see [`Environment::digest`]).
+    pub fn schema_digest(&self, row: &crate::input::Row) -> Option<String> {
+        self.resolve(
+            &row.service,
+            row.service_version,
+            row.service_environment.as_deref(),
+        )
+        .ok()
+        .map(|(_, environment)| environment.digest.clone())
+    }
+
     fn version(&self, name: &str, version: Option<u32>) -> Result<u32, Problem> {
         let Some(versions) = self.listed.get(name) else {
             return Err(connector_problem(self.unknown_service(name)));

@@ -33,9 +33,6 @@ pub struct CheckedRow {
     pub service_environment_id: String,
     /// The authentication's name.
     pub name: String,
-    /// A digest of the schemas the row was checked against (`None` for typed items, which
-    /// the compiler checked).
-    pub schema_digest: Option<String>,
     /// Tray's `POST /authentications` body. Holds credentials: never log it.
     pub body: Value,
 }
@@ -106,7 +103,6 @@ pub fn check(catalog: &Catalog, row: &Row) -> Result<CheckedRow, Vec<Problem>> {
         connector: service.label().to_owned(),
         service_environment_id: environment.id.clone(),
         name: row.name.clone(),
-        schema_digest: Some(environment.digest.clone()),
         body: Value::Object(body),
     })
 }
@@ -429,7 +425,6 @@ mod tests {
                    "credentials": {"access_token": "SECRET", "dc": "us21", "expires_in": 3600},
                    "userData": {}})
         );
-        assert!(checked.schema_digest.is_some());
         assert!(!format!("{checked:?}").contains("SECRET"));
     }
 

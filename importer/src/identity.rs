@@ -30,6 +30,9 @@ pub(crate) struct Identity {
     pub(crate) name: String,
     /// HMAC-SHA-256 of the credentials, user data and scopes (hex), when the row is valid.
     pub(crate) digest: Option<String>,
+    /// A digest of the schemas the row was checked against (file rows); not part of what
+    /// the key stands for: a rerun against changed schemas checks the row again.
+    pub(crate) schema_digest: Option<String>,
 }
 
 /// Digests of bodies under one journal's key.

@@ -605,6 +605,14 @@ fn admit(
         if let Some(changed) = compare(&entry, number, &identity) {
             return Ok(Err(changed));
         }
+        if entry.state != State::Created
+            && entry.schema_digest.is_some()
+            && identity.schema_digest.is_some()
+            && entry.schema_digest != identity.schema_digest
+        {
+            // Every row is checked against the schemas of this run; say so where it matters.
+            tracing::info!(row = number, key = %item.key, state = %entry.state, "the row's schema changed since it was journaled; it was checked against the schema served now");
+        }
         match entry.state {
             State::Created => {
                 journal.seen(&item.key, number, &identity)?;

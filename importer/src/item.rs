@@ -44,6 +44,9 @@ pub struct ImportItem {
     /// `service@version`, when known (always for typed items; for valid file rows).
     connector: Option<String>,
     service_environment_id: Option<String>,
+    /// The digest of the schemas a file row was checked against, when its environment was
+    /// found (typed items were checked by the compiler).
+    schema_digest: Option<String>,
     pub(crate) content: Result<CheckedRow, Vec<Problem>>,
 }
 
@@ -70,7 +73,6 @@ impl ImportItem {
             connector: connector.clone(),
             service_environment_id: service_environment_id.clone(),
             name: name.clone(),
-            schema_digest: None,
             body,
         });
         ImportItem {
@@ -80,6 +82,7 @@ impl ImportItem {
             name,
             connector: Some(connector),
             service_environment_id: Some(service_environment_id),
+            schema_digest: None,
             content,
         }
     }
@@ -91,6 +94,7 @@ impl ImportItem {
         match row {
             Ok(row) => {
                 let content = check(catalog, &row);
+                let schema_digest = catalog.schema_digest(&row);
                 let checked = content.as_ref().ok();
                 ImportItem {
                     number: Some(row.number),
@@ -99,6 +103,7 @@ impl ImportItem {
                     name: row.name,
                     connector: checked.map(|c| c.connector.clone()),
                     service_environment_id: checked.map(|c| c.service_environment_id.clone()),
+                    schema_digest,
                     content,
                 }
             }
@@ -115,6 +120,7 @@ impl ImportItem {
                     name: String::new(),
                     connector: None,
                     service_environment_id: None,
+                    schema_digest: None,
                     content: Err(vec![Problem {
                         pointer,
                         message: problem.message,
@@ -164,7 +170,14 @@ impl ImportItem {
                 .as_ref()
                 .ok()
                 .map(|row| digester.digest(&row.body)),
+            schema_digest: self.schema_digest.clone(),
         }
+    }
+
+    /// The digest of the schemas a file row was checked against (`None` for typed items, and
+    /// for rows whose service environment was not found).
+    pub fn schema_digest(&self) -> Option<&str> {
+        self.schema_digest.as_deref()
     }
 
     /// What is wrong with the item (empty when it can be sent). Pointers, never values.

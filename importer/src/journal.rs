@@ -99,6 +99,9 @@ pub struct Entry {
     pub connector: Option<String>,
     /// The digest of its credentials, user data and scopes (see [`crate::identity`]).
     pub(crate) digest: Option<String>,
+    /// A digest of the schemas the row was last checked against (file rows checked against
+    /// Tray's or snapshot schemas; `None` for typed rows and older journals).
+    pub schema_digest: Option<String>,
 }
 
 /// A journal that cannot be used.
@@ -174,7 +177,7 @@ impl fmt::Debug for Journal {
 /// The columns [`entry`] reads, in its order.
 macro_rules! entry_columns {
     () => {
-        "key, row_number, external_user_id, name, service_environment_id, state, auth_id, detail, attempts, run, connector, digest"
+        "key, row_number, external_user_id, name, service_environment_id, state, auth_id, detail, attempts, run, connector, digest, schema_digest"
     };
 }
 
@@ -183,7 +186,7 @@ const ALL_ENTRIES: &str = concat!(
     "SELECT ",
     entry_columns!(),
     " FROM rows UNION ALL
-     SELECT key, row_number, external_user_id, name, NULL, 'invalid', NULL, detail, 0, run, NULL, NULL FROM duplicates
+     SELECT key, row_number, external_user_id, name, NULL, 'invalid', NULL, detail, 0, run, NULL, NULL, NULL FROM duplicates
      ORDER BY row_number, key"
 );
 
@@ -225,7 +228,11 @@ const SCHEMA: &str = "
 /// Columns added since the first journals; an older journal gets them, empty, when opened.
 /// Its rows then have no connector or digest to compare, and take those of the row that
 /// next matches them on what they do record (end user, name, service environment).
-const ADDED_COLUMNS: &[(&str, &str)] = &[("connector", "TEXT"), ("digest", "TEXT")];
+const ADDED_COLUMNS: &[(&str, &str)] = &[
+    ("connector", "TEXT"),
+    ("digest", "TEXT"),
+    ("schema_digest", "TEXT"),
+];
 
 impl Journal {
     /// Opens (or creates) the journal file, to read it or to give to an
@@ -388,7 +395,7 @@ impl Journal {
         self.connection
             .prepare_cached(
                 "UPDATE rows SET run = ?2, row_number = ?3, connector = COALESCE(connector, ?4),
-                     digest = COALESCE(digest, ?5)
+                     digest = COALESCE(digest, ?5), schema_digest = COALESCE(?6, schema_digest)
                  WHERE key = ?1",
             )
             .and_then(|mut statement| {
@@ -397,7 +404,8 @@ impl Journal {
                     self.run,
                     row_number as i64,
                     identity.connector,
-                    identity.digest
+                    identity.digest,
+                    identity.schema_digest
                 ])
             })
             .map(drop)
@@ -500,13 +508,13 @@ impl Journal {
     ) -> Result<(), JournalError> {
         self.connection
             .prepare_cached(
-                "INSERT INTO rows (key, row_number, external_user_id, name, service_environment_id, connector, digest, state, attempts, run)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', 1, ?8)
+                "INSERT INTO rows (key, row_number, external_user_id, name, service_environment_id, connector, digest, state, attempts, run, schema_digest)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 'pending', 1, ?8, ?9)
                  ON CONFLICT (key) DO UPDATE SET
                      row_number = excluded.row_number, external_user_id = excluded.external_user_id,
                      name = excluded.name, service_environment_id = excluded.service_environment_id,
                      connector = excluded.connector, digest = excluded.digest,
-                     state = 'pending', detail = NULL, attempts = rows.attempts + 1, run = excluded.run,
+                     schema_digest = excluded.schema_digest, state = 'pending', detail = NULL, attempts = rows.attempts + 1, run = excluded.run,
                      updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
             )
             .and_then(|mut statement| {
@@ -518,7 +526,8 @@ impl Journal {
                     identity.service_environment_id,
                     identity.connector,
                     identity.digest,
-                    self.run
+                    self.run,
+                    identity.schema_digest
                 ])
             })
             .map(drop)
@@ -550,12 +559,13 @@ impl Journal {
         // cannot undo an authentication Tray may hold.
         self.connection
             .prepare_cached(
-                "INSERT INTO rows (key, row_number, external_user_id, name, service_environment_id, connector, state, detail, run)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'invalid', ?7, ?8)
+                "INSERT INTO rows (key, row_number, external_user_id, name, service_environment_id, connector, state, detail, run, schema_digest)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'invalid', ?7, ?8, ?9)
                  ON CONFLICT (key) DO UPDATE SET
                      row_number = excluded.row_number, external_user_id = excluded.external_user_id,
                      name = excluded.name, service_environment_id = excluded.service_environment_id,
-                     connector = excluded.connector, digest = NULL, state = 'invalid',
+                     connector = excluded.connector, digest = NULL,
+                     schema_digest = excluded.schema_digest, state = 'invalid',
                      detail = excluded.detail, run = excluded.run,
                      updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')
                  WHERE rows.state NOT IN ('created', 'pending', 'unknown')",
@@ -569,7 +579,8 @@ impl Journal {
                     identity.service_environment_id,
                     identity.connector,
                     detail,
-                    self.run
+                    self.run,
+                    identity.schema_digest
                 ])
             })
             .map(drop)
@@ -762,6 +773,7 @@ fn entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         run: row.get(9)?,
         connector: row.get(10)?,
         digest: row.get(11)?,
+        schema_digest: row.get(12)?,
     })
 }
 
@@ -776,6 +788,7 @@ mod tests {
             service_environment_id: Some("env".into()),
             name: name.into(),
             digest: Some("d1".into()),
+            schema_digest: Some("s1".into()),
         }
     }
 

@@ -491,6 +491,7 @@ async fn dry_run(args: &RunArgs) -> Result<ExitCode, String> {
                     .collect()
             }),
             detail: None,
+            schema_digest: item.schema_digest().map(str::to_owned),
         };
         if problems.is_empty() {
             valid += 1;

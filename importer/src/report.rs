@@ -37,6 +37,10 @@ pub struct ReportLine {
     /// For a failed or unknown row: what happened, and what to do.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// A digest of the schemas the row was last checked against (file rows): rows with
+    /// different digests were checked against different versions of a schema.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub schema_digest: Option<String>,
 }
 
 impl ReportLine {
@@ -59,6 +63,7 @@ impl ReportLine {
             auth_id: entry.auth_id,
             problems,
             detail,
+            schema_digest: entry.schema_digest,
         }
     }
 }

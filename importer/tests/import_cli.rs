@@ -275,12 +275,10 @@ async fn a_refused_master_token_stops_the_run_with_a_hint() {
     assert!(tray.authentications().is_empty());
 }
 
-#[tokio::test]
-async fn the_cli_follows_the_schema_tray_serves_now_not_the_compiled_one() {
-    // Tray changed Mailchimp since the committed snapshot: a new required credential, and a
-    // new id for its environment.
-    let dir = tempfile::tempdir().unwrap();
-    let served = dir.path().join("served");
+/// A copy of the committed snapshots in `dir/name`, with Mailchimp's environment given
+/// `new_id` and, when `required` is set, a new required credential `account_id`.
+fn served_mailchimp(dir: &Path, name: &str, new_id: &str, required: bool) -> PathBuf {
+    let served = dir.join(name);
     std::fs::create_dir(&served).unwrap();
     for entry in std::fs::read_dir(schemas()).unwrap() {
         let path = entry.unwrap().path();
@@ -290,15 +288,85 @@ async fn the_cli_follows_the_schema_tray_serves_now_not_the_compiled_one() {
     let mut snapshot: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
     let environment = &mut snapshot["environments"][0];
-    let new_id = "0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6";
     environment["id"] = new_id.into();
-    let credentials = &mut environment["credentialsSchema"];
-    credentials["properties"]["account_id"] = serde_json::json!({"type": "string"});
-    credentials["required"]
-        .as_array_mut()
-        .unwrap()
-        .push("account_id".into());
+    if required {
+        let credentials = &mut environment["credentialsSchema"];
+        credentials["properties"]["account_id"] = serde_json::json!({"type": "string"});
+        credentials["required"]
+            .as_array_mut()
+            .unwrap()
+            .push("account_id".into());
+    }
     std::fs::write(&file, serde_json::to_string_pretty(&snapshot).unwrap()).unwrap();
+    served
+}
+
+#[tokio::test]
+async fn a_rerun_against_a_changed_schema_checks_journaled_rows_again() {
+    let dir = tempfile::tempdir().unwrap();
+    let id = "0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6";
+    let input = dir.path().join("auths.jsonl");
+    std::fs::write(
+        &input,
+        r#"{"key":"m","externalUserId":"u1","connector":"mailchimp","serviceEnvironment":"Production","name":"M","credentials":{"access_token":"SECRET-a","dc":"us21"}}
+"#,
+    )
+    .unwrap();
+    let report = || {
+        let text = std::fs::read_to_string(dir.path().join("auths.jsonl.report.jsonl")).unwrap();
+        serde_json::from_str::<serde_json::Value>(text.lines().next().unwrap()).unwrap()
+    };
+    // Tray requires a credential the row lacks: invalid, nothing sent.
+    let strict = FakeTray::start(Options::new(
+        served_mailchimp(dir.path(), "strict", id, true),
+        MASTER_TOKEN,
+    ))
+    .await
+    .unwrap();
+    let output = tray_import(
+        args(&input, &["--base-url", &strict.base_url()]),
+        Some(MASTER_TOKEN),
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(1), "{}", text(&output.stderr));
+    let first = report();
+    assert_eq!(first["state"], "invalid");
+    assert!(strict.authentications().is_empty());
+    assert!(strict.requests().iter().all(|r| r.method == "GET"));
+    // Tray dropped the requirement (the same Tray, at the same address, serving the new
+    // schema): the same input, run again, is checked against it and created.
+    let addr = strict.addr();
+    strict.shutdown().await;
+    let mut options = Options::new(
+        served_mailchimp(dir.path(), "relaxed", id, false),
+        MASTER_TOKEN,
+    );
+    options.addr = addr;
+    let relaxed = FakeTray::start(options).await.unwrap();
+    let output = tray_import(
+        args(&input, &["--base-url", &relaxed.base_url()]),
+        Some(MASTER_TOKEN),
+    )
+    .await;
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    let second = report();
+    assert_eq!(second["state"], "created");
+    assert_eq!(relaxed.authentications().len(), 1);
+    let digests = [&first["schemaDigest"], &second["schemaDigest"]];
+    assert!(digests.iter().all(|d| d.is_string()), "{first} {second}");
+    assert_ne!(
+        digests[0], digests[1],
+        "the report says which schema each run checked against"
+    );
+}
+
+#[tokio::test]
+async fn the_cli_follows_the_schema_tray_serves_now_not_the_compiled_one() {
+    // Tray changed Mailchimp since the committed snapshot: a new required credential, and a
+    // new id for its environment.
+    let dir = tempfile::tempdir().unwrap();
+    let new_id = "0d1e2f3a-4b5c-4d6e-8f70-8192a3b4c5d6";
+    let served = served_mailchimp(dir.path(), "served", new_id, true);
     let tray = FakeTray::start(Options::new(&served, MASTER_TOKEN))
         .await
         .unwrap();
