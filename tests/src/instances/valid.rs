@@ -64,6 +64,14 @@ struct Maker<'a> {
     markers: &'a Markers,
 }
 
+/// Which properties an object is made with.
+#[derive(Clone, Copy)]
+enum Plan {
+    Required,
+    TagsAndDefaults,
+    All,
+}
+
 type Candidates<'a> = Box<dyn Iterator<Item = Value> + 'a>;
 
 impl<'a> Maker<'a> {
@@ -171,37 +179,35 @@ impl<'a> Maker<'a> {
     /// Objects with, in turn: the required properties; those and the ones with a default or a
     /// single value (a `oneOf` choice's tag); every property that can be made.
     fn objects(&self, object: &'a Object, depth: usize) -> impl Iterator<Item = Value> + 'a {
-        let document: &'a Document = self.checker.document();
         let maker = *self;
-        let tag_or_default = move |p: &Property| {
-            let view = document.view(&p.schema);
-            let single = match &document.target(&p.schema).kind {
+        [Plan::Required, Plan::TagsAndDefaults, Plan::All]
+            .into_iter()
+            .filter_map(move |plan| maker.object(object, plan, depth))
+    }
+
+    /// Whether `plan` puts `property` in an object.
+    fn wanted(&self, plan: Plan, property: &Property) -> bool {
+        let document = self.checker.document();
+        let tag_or_default = || {
+            let single = match &document.target(&property.schema).kind {
                 Kind::Const(_) => true,
                 Kind::Enum(values) => values.len() == 1,
                 _ => false,
             };
-            view.default.is_some() || single
+            single || document.view(&property.schema).default.is_some()
         };
-        let plans: [Box<dyn Fn(&Property) -> bool + 'a>; 3] = [
-            Box::new(|p: &Property| p.required),
-            Box::new(move |p: &Property| p.required || tag_or_default(p)),
-            Box::new(|_: &Property| true),
-        ];
-        plans
-            .into_iter()
-            .filter_map(move |wanted| maker.object(object, &*wanted, depth))
+        match plan {
+            Plan::Required => property.required,
+            Plan::TagsAndDefaults => property.required || tag_or_default(),
+            Plan::All => true,
+        }
     }
 
-    /// An object of the properties `wanted` picks (a required one that cannot be made fails
+    /// An object of the properties `plan` picks (a required one that cannot be made fails
     /// it), and of the required keys that are not properties.
-    fn object(
-        &self,
-        object: &'a Object,
-        wanted: &dyn Fn(&Property) -> bool,
-        depth: usize,
-    ) -> Option<Value> {
+    fn object(&self, object: &'a Object, plan: Plan, depth: usize) -> Option<Value> {
         let mut map = Map::new();
-        for property in object.properties.iter().filter(|p| wanted(p)) {
+        for property in object.properties.iter().filter(|p| self.wanted(plan, p)) {
             match self.value(&property.schema, Some(&property.name), depth + 1) {
                 Some(value) => {
                     map.insert(property.name.clone(), value);
