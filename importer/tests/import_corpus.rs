@@ -423,10 +423,20 @@ async fn tray_import_imports_rows_for_more_than_50_corpus_services_exactly_once(
     let tray = serve(&wrapped).await;
     let (rows, services) = rows(&wrapped.services);
     let (valid, invalid) = counts(&rows);
+    let custom = custom_ids(&wrapped);
+    let unnamed_custom = rows
+        .iter()
+        .filter(|r| r.json.get("serviceEnvironment").is_none())
+        .filter(|r| match &r.expect {
+            Expect::Created { environment_id } => custom.contains(&environment_id.as_str()),
+            Expect::Invalid { .. } => false,
+        })
+        .count();
     println!(
-        "{} rows for {services} services: {valid} valid, {invalid} invalid",
+        "{} rows for {services} services: {valid} valid ({unnamed_custom} to an OAuth service's one custom environment, unnamed), {invalid} invalid",
         rows.len()
     );
+    assert!(unnamed_custom >= 5, "{unnamed_custom}");
     assert!(services >= 50, "{services} services");
     let dir = tempfile::tempdir().unwrap();
     let input = write_input(dir.path(), &rows);
@@ -587,11 +597,7 @@ async fn every_row_body_is_accepted_or_refused_by_fake_tray_as_made() {
     assert!(created >= 300, "{created}");
     let stored = tray.authentications();
     assert_eq!(stored.len(), created);
-    let custom: Vec<&str> = wrapped
-        .services
-        .iter()
-        .flat_map(|s| s.custom().iter().map(|e| e.id.as_str()))
-        .collect();
+    let custom = custom_ids(&wrapped);
     let in_custom = stored
         .iter()
         .filter(|a| custom.contains(&a.service_environment_id()))
@@ -600,6 +606,15 @@ async fn every_row_body_is_accepted_or_refused_by_fake_tray_as_made() {
         in_custom >= 50,
         "{in_custom} created in custom environments"
     );
+}
+
+/// The ids of every custom environment.
+fn custom_ids(wrapped: &Wrapped) -> Vec<&str> {
+    wrapped
+        .services
+        .iter()
+        .flat_map(|s| s.custom().iter().map(|e| e.id.as_str()))
+        .collect()
 }
 
 /// The last lines of a long output, for a failure message.
