@@ -20,6 +20,9 @@ pub mod hostile_fixtures {
     ));
 }
 
+pub mod corpus_tray;
+pub mod instances;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
