@@ -14,10 +14,10 @@
 use std::collections::VecDeque;
 use std::error::Error;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Mutex};
 
 use rusqlite::{params, Connection};
 use tray_auth::client::{Client, Region};
+use tray_auth::registry::Problem;
 use tray_auth::{CreateAuthentication, Secret};
 use tray_connectors::mailchimp;
 use tray_import::{ImportItem, Importer, Journal, Summary};
@@ -30,24 +30,38 @@ pub struct LegacyAuth {
     pub customer_id: String,
     /// The Mailchimp account's name.
     pub account_name: String,
-    /// The OAuth access token.
-    pub oauth_token: String,
+    /// The OAuth access token (NULL where the legacy system lost it).
+    pub oauth_token: Option<String>,
     /// Mailchimp's data center (`us21`).
     pub data_center: String,
     /// Seconds the token lives, when known.
     pub expires_in: Option<i64>,
 }
 
-/// The legacy row as an import item: the compiler checks every field of the mapping.
+/// The legacy row as an import item: the compiler checks every field of the mapping. A row
+/// without a token cannot become credentials: it is journaled and reported as invalid.
 pub fn to_item(auth: LegacyAuth) -> ImportItem {
+    let key = format!("legacy-mailchimp-{}", auth.id);
+    let name = format!("{} (Mailchimp)", auth.account_name);
+    let Some(token) = auth.oauth_token else {
+        return ImportItem::invalid(
+            key,
+            auth.customer_id,
+            name,
+            Problem {
+                pointer: "/credentials/access_token".into(),
+                message: "the legacy row has no token (oauth_token is NULL)".into(),
+            },
+        );
+    };
     ImportItem::new(
-        format!("legacy-mailchimp-{}", auth.id),
+        key,
         auth.customer_id,
         CreateAuthentication::new(
-            format!("{} (Mailchimp)", auth.account_name),
+            name,
             mailchimp::PRODUCTION,
             mailchimp::Credentials {
-                access_token: Secret::from(auth.oauth_token),
+                access_token: Secret::from(token),
                 dc: auth.data_center,
                 expires_in: auth.expires_in,
             },
@@ -55,8 +69,9 @@ pub fn to_item(auth: LegacyAuth) -> ImportItem {
     )
 }
 
-/// Makes the legacy table with a few demo rows (the last one's data center is not one
-/// Mailchimp's schema allows, so it is reported invalid and never sent).
+/// Makes the legacy table with a few demo rows (the fourth one's data center is not one
+/// Mailchimp's schema allows, and the fifth has no token: both are reported invalid and
+/// never sent).
 pub fn create_demo_table(path: &Path) -> rusqlite::Result<()> {
     let db = Connection::open(path)?;
     db.execute_batch(
@@ -64,7 +79,7 @@ pub fn create_demo_table(path: &Path) -> rusqlite::Result<()> {
              id INTEGER PRIMARY KEY,
              customer_id TEXT NOT NULL,
              account_name TEXT NOT NULL,
-             oauth_token TEXT NOT NULL,
+             oauth_token TEXT,
              data_center TEXT NOT NULL,
              expires_in INTEGER
          );",
@@ -74,36 +89,33 @@ pub fn create_demo_table(path: &Path) -> rusqlite::Result<()> {
              (1, 'cust-1', 'Bolo Ltd', 'demo-token-1-us21', 'us21', 3600),
              (2, 'cust-1', 'Bolo Newsletter', 'demo-token-2-us21', 'us21', NULL),
              (3, 'cust-2', 'Ann & Co', 'demo-token-3-us6', 'us6', 7200),
-             (4, 'cust-3', 'Broken', 'demo-token-4', 'US-6', NULL);",
+             (4, 'cust-3', 'Broken', 'demo-token-4', 'US-6', NULL),
+             (5, 'cust-3', 'Lost', NULL, 'us21', NULL);",
     )?;
     Ok(())
 }
 
 /// Streams the legacy table a page at a time (memory stays flat however many rows), for the
-/// importer's blocking reader thread. A read error ends the stream and is kept in `error`.
+/// importer's blocking reader thread. A read error is the stream's last item: the importer
+/// stops there and returns it.
 pub struct LegacyRows {
     db: Connection,
     after: i64,
     page: VecDeque<LegacyAuth>,
     done: bool,
-    error: Arc<Mutex<Option<rusqlite::Error>>>,
 }
 
 const PAGE: i64 = 500;
 
 impl LegacyRows {
     /// Opens the legacy database.
-    pub fn open(
-        path: &Path,
-        error: Arc<Mutex<Option<rusqlite::Error>>>,
-    ) -> rusqlite::Result<LegacyRows> {
+    pub fn open(path: &Path) -> rusqlite::Result<LegacyRows> {
         let db = Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)?;
         Ok(LegacyRows {
             db,
             after: i64::MIN,
             page: VecDeque::new(),
             done: false,
-            error,
         })
     }
 
@@ -134,16 +146,16 @@ impl LegacyRows {
 }
 
 impl Iterator for LegacyRows {
-    type Item = ImportItem;
+    type Item = rusqlite::Result<ImportItem>;
 
-    fn next(&mut self) -> Option<ImportItem> {
+    fn next(&mut self) -> Option<Self::Item> {
         if self.page.is_empty() && !self.done {
             if let Err(e) = self.fetch() {
-                *self.error.lock().unwrap_or_else(|e| e.into_inner()) = Some(e);
                 self.done = true;
+                return Some(Err(e));
             }
         }
-        self.page.pop_front().map(to_item)
+        self.page.pop_front().map(to_item).map(Ok)
     }
 }
 
@@ -153,13 +165,9 @@ pub async fn import_legacy(
     client: Client,
     journal: Journal,
 ) -> Result<Summary, Box<dyn Error>> {
-    let error = Arc::new(Mutex::new(None));
-    let rows = LegacyRows::open(legacy, error.clone())?;
+    let rows = LegacyRows::open(legacy)?;
     let mut importer = Importer::new(client, journal).concurrency(4);
     let summary = importer.run(rows).await?;
-    if let Some(e) = error.lock().unwrap_or_else(|e| e.into_inner()).take() {
-        return Err(format!("reading {}: {e}", legacy.display()).into());
-    }
     for entry in importer.journal().entries()? {
         // Keys, states and ids only: the journal holds no credential.
         println!(

@@ -115,6 +115,33 @@ pub enum ImportError {
     /// A task of the import failed unexpectedly.
     #[error("an import task stopped unexpectedly: {0}")]
     Task(String),
+    /// The items' reader failed (an `Err` item): nothing after it was read; rows before it
+    /// were sent and journaled, so running again with the reader mended carries on.
+    #[error("reading the items failed: {0}\nRows before it were imported and journaled; run again once the reader is mended.")]
+    Input(Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// What [`Importer::run`] takes: an [`ImportItem`], or a reader's `Result<ImportItem, E>`,
+/// whose first `Err` stops the run cleanly (nothing after it is read; what is in flight
+/// finishes and is journaled) and comes back as [`ImportError::Input`].
+pub trait IntoImportItem: Send + 'static {
+    /// The item, or the reader's error.
+    fn into_import_item(self) -> Result<ImportItem, Box<dyn std::error::Error + Send + Sync>>;
+}
+
+impl IntoImportItem for ImportItem {
+    fn into_import_item(self) -> Result<ImportItem, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(self)
+    }
+}
+
+impl<E> IntoImportItem for Result<ImportItem, E>
+where
+    E: Into<Box<dyn std::error::Error + Send + Sync>> + Send + 'static,
+{
+    fn into_import_item(self) -> Result<ImportItem, Box<dyn std::error::Error + Send + Sync>> {
+        self.map_err(Into::into)
+    }
 }
 
 type Observer = Arc<dyn Fn(&Outcome) + Send + Sync>;
@@ -236,9 +263,13 @@ impl Importer {
     /// than being skipped as created. [`Importer::check_changes`] finds them all first.
     /// Tray unreachable on the first call (or on several in a row later) stops the run with
     /// [`ImportError::Unreachable`], the rows not sent journaled as `failed`.
+    ///
+    /// Items may be `Result<ImportItem, E>` (see [`IntoImportItem`]): a streaming reader's
+    /// error stops the run with [`ImportError::Input`] once what is in flight is journaled.
     pub async fn run<I>(&mut self, items: I) -> Result<Summary, ImportError>
     where
-        I: IntoIterator<Item = ImportItem>,
+        I: IntoIterator,
+        I::Item: IntoImportItem,
         I::IntoIter: Send + 'static,
     {
         let (writes, queue) = mpsc::unbounded_channel();
@@ -304,7 +335,8 @@ impl Importer {
 
     async fn run_with<I>(&self, run: &Arc<Run>, items: I) -> Result<Summary, ImportError>
     where
-        I: IntoIterator<Item = ImportItem>,
+        I: IntoIterator,
+        I::Item: IntoImportItem,
         I::IntoIter: Send + 'static,
     {
         let admission = {
@@ -338,18 +370,27 @@ impl Importer {
         summary: &mut Summary,
     ) -> Result<Vec<CheckedRow>, ImportError>
     where
-        I: IntoIterator<Item = ImportItem>,
+        I: IntoIterator,
+        I::Item: IntoImportItem,
         I::IntoIter: Send + 'static,
     {
         let buffer = (self.concurrency * 4).clamp(ADMIT_BATCH, 4096);
         let (sender, mut receiver) = mpsc::channel::<ImportItem>(buffer);
         let items = items.into_iter();
+        // The reader's error, if it gave one: the producer ends there, and the run ends as
+        // when the input ends, then returns it.
         let producer = tokio::task::spawn_blocking(move || {
             for item in items {
-                if sender.blocking_send(item).is_err() {
-                    break; // the run stopped
+                match item.into_import_item() {
+                    Ok(item) => {
+                        if sender.blocking_send(item).is_err() {
+                            return None; // the run stopped
+                        }
+                    }
+                    Err(error) => return Some(error),
                 }
             }
+            None
         });
         let mut tasks: JoinSet<Result<(CheckedRow, Sent), ImportError>> = JoinSet::new();
         let mut deferred: Vec<CheckedRow> = Vec::new();
@@ -408,10 +449,13 @@ impl Importer {
                 failure.get_or_insert(e);
             }
         }
-        let _ = producer.await;
+        let read_error = producer.await.ok().flatten();
         // Outcomes are committed before anything reads them or the run ends.
         let flushed = run.flush().await;
-        if let Some(e) = failure.or_else(|| run.contact.stopped()) {
+        if let Some(e) = failure
+            .or_else(|| run.contact.stopped())
+            .or(read_error.map(ImportError::Input))
+        {
             return Err(e);
         }
         flushed?;

@@ -87,6 +87,44 @@ impl ImportItem {
         }
     }
 
+    /// A row that cannot become an authentication (a NULL column, a value your code cannot
+    /// map): it is journaled and reported as `invalid` with `problem` (a pointer into Tray's
+    /// body and what is wrong; never the value) and never sent. A later run that gives a
+    /// valid item under the same key sends it.
+    ///
+    /// ```
+    /// use tray_auth::registry::Problem;
+    /// use tray_import::ImportItem;
+    ///
+    /// let item = ImportItem::invalid(
+    ///     "legacy-auth-18",
+    ///     "customer-43",
+    ///     "Ann's Mailchimp",
+    ///     Problem {
+    ///         pointer: "/credentials/access_token".into(),
+    ///         message: "the legacy row has no token (NULL in oauth_token)".into(),
+    ///     },
+    /// );
+    /// assert_eq!(item.problems()[0].pointer, "/credentials/access_token");
+    /// ```
+    pub fn invalid(
+        key: impl Into<String>,
+        external_user_id: impl Into<String>,
+        name: impl Into<String>,
+        problem: Problem,
+    ) -> ImportItem {
+        ImportItem {
+            number: None,
+            key: key.into(),
+            external_user_id: external_user_id.into(),
+            name: name.into(),
+            connector: None,
+            service_environment_id: None,
+            schema_digest: None,
+            content: Err(vec![problem]),
+        }
+    }
+
     /// A row read from a file ([`crate::input`]), checked against its service environment's
     /// schemas in `catalog` (what Tray serves now, or snapshot files). A row that cannot be
     /// read or does not fit them becomes an `invalid` row, with its problems.

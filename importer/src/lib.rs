@@ -53,6 +53,6 @@ pub mod report;
 mod session;
 
 pub use identity::{ChangedRow, ChangedRows};
-pub use importer::{ImportError, Importer, Outcome, Summary};
+pub use importer::{ImportError, Importer, IntoImportItem, Outcome, Summary};
 pub use item::ImportItem;
 pub use journal::{Journal, State};

@@ -39,8 +39,18 @@ async fn legacy_mailchimp_rows_are_imported_once_each() {
         .unwrap();
     assert_eq!(
         (summary.created, summary.invalid),
-        (3, 1),
-        "the US-6 row is invalid"
+        (3, 2),
+        "the US-6 row and the row without a token are invalid"
+    );
+    let lost = Journal::open(&journal)
+        .unwrap()
+        .get("legacy-mailchimp-5")
+        .unwrap()
+        .unwrap();
+    assert_eq!(lost.state, tray_import::State::Invalid);
+    assert!(
+        lost.detail.unwrap().contains("/credentials/access_token"),
+        "the NULL column is reported at its pointer"
     );
     let stored = tray.authentications();
     assert_eq!(stored.len(), 3);

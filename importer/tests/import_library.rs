@@ -390,3 +390,64 @@ async fn a_500_to_a_create_is_looked_up_before_sending_again() {
     assert_eq!(posts(&tray), 4, "the 500, then the create after the lookup");
     assert_eq!(tray.authentications().len(), 3);
 }
+
+#[tokio::test]
+async fn a_readers_error_stops_the_run_cleanly_and_a_rerun_carries_on_exactly_once() {
+    let tray = fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.sqlite");
+    let item = |i: usize| mailchimp_item(&format!("k{i}"), "u1", &format!("A{i}"), "SECRET-t");
+    // The reader fails after three items: the run stops there, with its error.
+    let failing = (0..5).map(move |i| {
+        if i == 3 {
+            Err(std::io::Error::other("the legacy database went away"))
+        } else {
+            Ok(item(i))
+        }
+    });
+    let error = importer(&tray, &journal).run(failing).await.unwrap_err();
+    assert!(
+        matches!(error, tray_import::ImportError::Input(_)),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains("the legacy database went away"),
+        "{error}"
+    );
+    assert_eq!(
+        tray.authentications().len(),
+        3,
+        "the items before the error"
+    );
+    // Mended, the same stream carries on: the first three are not created again.
+    let mended = (0..5).map(move |i| Ok::<_, std::io::Error>(item(i)));
+    let summary = importer(&tray, &journal).run(mended).await.unwrap();
+    assert_eq!((summary.created, summary.already_created), (2, 3));
+    assert_eq!(tray.authentications().len(), 5);
+}
+
+#[tokio::test]
+async fn an_item_that_cannot_become_credentials_is_reported_invalid_and_never_sent() {
+    let tray = fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let journal = dir.path().join("journal.sqlite");
+    let items = vec![
+        mailchimp_item("k1", "u1", "A", "SECRET-a"),
+        ImportItem::invalid(
+            "k2",
+            "u2",
+            "B",
+            tray_auth::registry::Problem {
+                pointer: "/credentials/access_token".into(),
+                message: "NULL in the legacy row".into(),
+            },
+        ),
+    ];
+    let mut importer = importer(&tray, &journal);
+    let summary = importer.run(items).await.unwrap();
+    assert_eq!((summary.created, summary.invalid), (1, 1));
+    assert_eq!(posts(&tray), 1, "only the valid item was sent");
+    let entry = importer.journal().get("k2").unwrap().unwrap();
+    assert_eq!(entry.state, State::Invalid);
+    assert!(entry.detail.unwrap().contains("/credentials/access_token"));
+}
