@@ -604,7 +604,7 @@ async fn a_journal_in_use_through_a_symlink_is_refused_to_another_process() {
         library_client(tray.base_url()),
         Journal::open(&journal).unwrap(),
     );
-    running.run(Vec::new()).await.unwrap();
+    running.run(Vec::<ImportItem>::new()).await.unwrap();
     std::fs::create_dir(dir.path().join("sub")).unwrap();
     let link = dir.path().join("link.sqlite");
     std::os::unix::fs::symlink(&journal, &link).unwrap();
