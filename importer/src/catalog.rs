@@ -155,7 +155,7 @@ impl Catalog {
                 continue;
             };
             let service = match answer {
-                Ok(environments) => Service::read(&name, version, &environments),
+                Ok(environments) => Service::read("Tray", &name, version, &environments),
                 Err(error) if error.status() == Some(404) => Err(format!(
                     "Tray lists {} but has no environments for it (404): fetch again later, or leave its rows out",
                     label(&name, version)
@@ -183,7 +183,7 @@ impl Catalog {
             catalog.list(name, version);
             catalog.services.insert(
                 (name.to_owned(), version),
-                Service::read(name, version, &snapshot.environments),
+                Service::read(source, name, version, &snapshot.environments),
             );
         }
         catalog
@@ -343,12 +343,24 @@ impl Service {
     /// Reads a service version's environments as Tray lists them. An environment without an
     /// id or a title cannot be imported into, and makes the whole service version unusable
     /// (something is wrong with the answer).
-    fn read(name: &str, version: u32, environments: &[Value]) -> Result<Service, String> {
+    fn read(
+        source: &str,
+        name: &str,
+        version: u32,
+        environments: &[Value],
+    ) -> Result<Service, String> {
         let label = label(name, version);
         let environments = environments
             .iter()
             .enumerate()
-            .map(|(i, env)| Environment::read(env).map_err(|why| format!("{} answered environment {i} of {} without {why}: it cannot be imported into", "Tray", shown(&label))))
+            .map(|(i, env)| {
+                Environment::read(env).map_err(|why| {
+                    format!(
+                        "{source} gave environment {i} of {} without {why}: nothing can be imported into it",
+                        shown(&label)
+                    )
+                })
+            })
             .collect::<Result<Vec<_>, _>>()?;
         if environments.is_empty() {
             return Err(format!(
@@ -536,7 +548,7 @@ mod tests {
             catalog.list(name, *version);
             catalog.services.insert(
                 (name.to_string(), *version),
-                Service::read(name, *version, envs),
+                Service::read("Tray", name, *version, envs),
             );
         }
         catalog
