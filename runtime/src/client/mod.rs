@@ -294,6 +294,29 @@ struct Created {
     id: AuthenticationId,
 }
 
+/// The most bytes of one answer of Tray the client reads: its connectors list and a service's
+/// environments with their schemas are far smaller. A larger answer (a broken or hostile
+/// server) is an error, and is not held in memory.
+pub const MAX_ANSWER_BYTES: usize = 32 << 20;
+
+/// Reads an answer's body, up to [`MAX_ANSWER_BYTES`]; `None` when it is larger.
+async fn read_answer(mut response: reqwest::Response) -> Result<Option<Vec<u8>>, reqwest::Error> {
+    if response
+        .content_length()
+        .is_some_and(|length| length > MAX_ANSWER_BYTES as u64)
+    {
+        return Ok(None);
+    }
+    let mut answer = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        if answer.len() + chunk.len() > MAX_ANSWER_BYTES {
+            return Ok(None);
+        }
+        answer.extend_from_slice(&chunk);
+    }
+    Ok(Some(answer))
+}
+
 impl Client {
     /// Starts setting up a client.
     pub fn builder() -> ClientBuilder {
@@ -530,8 +553,20 @@ impl Client {
                 Ok(response) => {
                     let status = response.status();
                     let retry_after = retry::retry_after(response.headers());
-                    let answer = match response.bytes().await {
-                        Ok(answer) => answer.to_vec(),
+                    let answer = match read_answer(response).await {
+                        Ok(Some(answer)) => answer,
+                        Ok(None) => {
+                            // A create that answered this may have happened: the caller
+                            // turns a 2xx it cannot read into an unknown outcome.
+                            return Err(Error::Decode {
+                                operation,
+                                status: status.as_u16(),
+                                detail: format!(
+                                    "the answer is larger than {} MiB, and was not read",
+                                    MAX_ANSWER_BYTES >> 20
+                                ),
+                            });
+                        }
                         Err(e) => {
                             // The answer started but broke off: the call reached Tray.
                             if operation.is_idempotent() && retries < policy.max_retries {

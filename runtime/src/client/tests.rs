@@ -170,3 +170,43 @@ async fn a_token_that_cannot_be_a_header_is_refused_before_any_request() {
     assert!(matches!(err, Error::Config(_)), "{err:?}");
     assert!(!err.to_string().contains("SECRET-"), "{err}");
 }
+
+/// Answers every request with a chunked body that never ends.
+async fn endless() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let mut buffer = [0u8; 4096];
+                let _ = stream.read(&mut buffer).await;
+                let head = "HTTP/1.1 200 OK\r\ncontent-type: application/json\r\ntransfer-encoding: chunked\r\n\r\n";
+                if stream.write_all(head.as_bytes()).await.is_err() {
+                    return;
+                }
+                let chunk = format!("{:x}\r\n{}\r\n", 1 << 16, "[".repeat(1 << 16));
+                while stream.write_all(chunk.as_bytes()).await.is_ok() {}
+            });
+        }
+    });
+    addr
+}
+
+#[tokio::test]
+async fn an_answer_larger_than_the_limit_is_an_error_and_is_not_held() {
+    let client = client(endless().await);
+    match client.list_connectors().await {
+        Err(Error::Decode { detail, .. }) => {
+            assert!(detail.contains("larger than 32 MiB"), "{detail}")
+        }
+        other => panic!("{other:?}"),
+    }
+    // A create that answers so is an unknown outcome, never a failure to retry.
+    let created = client
+        .create_authentication_raw(Bearer::Master, &serde_json::json!({"name": "x"}))
+        .await;
+    assert!(
+        matches!(created, Err(Error::UnknownOutcome { .. })),
+        "{created:?}"
+    );
+}
