@@ -40,6 +40,7 @@
 
 #![warn(missing_docs)]
 
+mod admission;
 pub mod check;
 mod contact;
 pub mod identity;
@@ -49,7 +50,10 @@ mod item;
 pub mod journal;
 mod lock;
 pub mod report;
+mod retry;
+mod send;
 mod session;
+mod settle;
 
 pub use identity::{ChangedRow, ChangedRows};
 pub use importer::{ImportError, Importer, Outcome, Summary};
