@@ -40,6 +40,7 @@
 
 #![warn(missing_docs)]
 
+mod admission;
 pub mod catalog;
 pub mod check;
 mod contact;
@@ -50,7 +51,10 @@ mod item;
 pub mod journal;
 mod lock;
 pub mod report;
+mod retry;
+mod send;
 mod session;
+mod settle;
 
 pub use identity::{ChangedRow, ChangedRows};
 pub use importer::{ImportError, Importer, IntoImportItem, Outcome, Summary};

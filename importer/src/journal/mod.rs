@@ -17,9 +17,13 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
 use rusqlite::{params, Connection, OptionalExtension};
+use serde_json::Value;
+use tray_auth::registry::Problem;
 
 use crate::identity::{hex, Identity, KEY_BYTES};
 use crate::lock::{self, Claim, ClaimError};
+
+pub(crate) mod writer;
 
 /// A row's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -775,6 +779,17 @@ fn entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
         digest: row.get(11)?,
         schema_digest: row.get(12)?,
     })
+}
+
+/// Problems as the journal and the report keep them: a JSON array of `{pointer, message}`.
+pub(crate) fn problems_json(problems: &[Problem]) -> String {
+    Value::Array(
+        problems
+            .iter()
+            .map(|p| serde_json::json!({ "pointer": p.pointer, "message": p.message }))
+            .collect(),
+    )
+    .to_string()
 }
 
 #[cfg(test)]
