@@ -5,6 +5,8 @@
 //!   normalized [`model`], with a [`Diagnostic`] (file and JSON pointer) for everything not
 //!   understood or not enforced;
 //! - [`snapshot`]: the snapshot files `tray-codegen fetch` writes, read and checked;
+//! - [`diff`]: what changed between two snapshots, and whether it breaks code generated from
+//!   the old one (`tray-codegen diff`, and the typed importer's check against live Tray);
 //! - [`pattern`]: ECMAScript `pattern`s checked in bounded time;
 //! - [`pointer`]: JSON pointers, escaped one way;
 //! - [`secret`]: which values are secrets;
@@ -22,6 +24,7 @@
 pub mod check;
 mod confined;
 pub mod diagnostic;
+pub mod diff;
 pub mod json_file;
 pub mod model;
 pub mod pattern;

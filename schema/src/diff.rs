@@ -1,7 +1,7 @@
 //! What changed between two sets of snapshots, and whether it breaks code written against the
 //! old types.
 //!
-//! Schemas are compared as the generator reads them ([`crate::schema`]), so a change is
+//! Schemas are compared as the generator reads them ([`crate::read`]), so a change is
 //! judged by what it does to the generated Rust: a removed or renamed field, a field that
 //! became required (or stopped being required: its type turns into an `Option`), a changed
 //! type, a removed enum value, a removed environment or scope all break compiling code; an
@@ -16,8 +16,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::diagnostic::Diagnostics;
-use crate::schema::{Additional, Document, Kind, Object, Reader, Schema, MAX_DEPTH};
 use crate::snapshot::{self, Snapshot, SnapshotError};
+use crate::{Additional, Document, Kind, Object, Reader, Schema, MAX_DEPTH};
 
 /// Whether a change breaks code written against the old types.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -432,7 +432,7 @@ impl fmt::Display for Diff {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Service names, paths and messages come from snapshots: no escape sequences or forged
         // lines reach the terminal.
-        use tray_schema::printable::without_controls as safe;
+        use crate::printable::without_controls as safe;
         if self.connectors.is_empty() {
             return writeln!(f, "no changes");
         }
