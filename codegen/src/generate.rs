@@ -126,7 +126,7 @@ fn connector_module(
         let pointer = format!("/environments/{primary}/{key}");
         let value = schema_of(primary, key);
         let schema =
-            Reader::new(value, &pointer, snapshot.path.parent(), &mut diagnostics).read_root();
+            Reader::new(value, &pointer, snapshot.ref_folder(), &mut diagnostics).read_root();
         let what = if root == "Credentials" {
             "credentials"
         } else {

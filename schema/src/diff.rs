@@ -16,6 +16,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::diagnostic::Diagnostics;
+use crate::pointer::join;
 use crate::snapshot::{self, Snapshot, SnapshotError};
 use crate::{Additional, Document, Kind, Object, Reader, Schema, MAX_DEPTH};
 
@@ -42,7 +43,7 @@ impl fmt::Display for Impact {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Change {
     /// Where: a JSON pointer into Tray's body (`/credentials/dc`), or `/environments/<title>`,
-    /// `/scopes/<scope>`.
+    /// `/scopes/<scope>`; names are escaped as JSON pointer tokens (`a/b` is `a~1b`).
     pub path: String,
     /// Breaking or compatible.
     pub impact: Impact,
@@ -178,7 +179,7 @@ fn connector_changes(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
     let new_envs: BTreeMap<String, &Value> =
         new.environments.iter().map(|e| (title(e), e)).collect();
     for (name, env) in &old_envs {
-        let path = format!("/environments/{name}");
+        let path = join("/environments", name);
         match new_envs.get(name) {
             None => changes.breaking(&path, "environment removed: its constant is gone"),
             Some(new_env) if new_env["id"] != env["id"] => changes.breaking(
@@ -192,7 +193,7 @@ fn connector_changes(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
         }
     }
     for name in new_envs.keys().filter(|n| !old_envs.contains_key(*n)) {
-        changes.compatible(&format!("/environments/{name}"), "environment added");
+        changes.compatible(&join("/environments", name), "environment added");
     }
     // Scopes: the union over environments, as generated.
     let scopes = |s: &Snapshot| -> BTreeSet<String> {
@@ -204,10 +205,10 @@ fn connector_changes(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
     };
     let (old_scopes, new_scopes) = (scopes(old), scopes(new));
     for scope in old_scopes.difference(&new_scopes) {
-        changes.breaking(&format!("/scopes/{scope}"), "scope removed");
+        changes.breaking(&join("/scopes", scope), "scope removed");
     }
     for scope in new_scopes.difference(&old_scopes) {
-        changes.compatible(&format!("/scopes/{scope}"), "scope added");
+        changes.compatible(&join("/scopes", scope), "scope added");
     }
     // The schemas the types come from: Production's, or the first environment's.
     for (key, at) in [
@@ -239,7 +240,7 @@ fn primary_schema(snapshot: &Snapshot, key: &str) -> Document {
         .and_then(|e| e.get(key))
         .unwrap_or(&empty);
     let mut ignored = Diagnostics::new(None);
-    Reader::new(value, "", snapshot.path.parent(), &mut ignored).read_root()
+    Reader::new(value, "", snapshot.ref_folder(), &mut ignored).read_root()
 }
 
 #[derive(Default)]
@@ -372,20 +373,20 @@ impl Sides<'_> {
                 == kind_name(&self.new.target(&came.schema).kind)
             {
                 changes.breaking(
-                    &format!("{path}/{}", came.name),
+                    &join(path, &came.name),
                     format!("field renamed from `{}`", gone.name),
                 );
                 return self.compare_common(old, new, path, changes);
             }
         }
         for property in removed {
-            changes.breaking(&format!("{path}/{}", property.name), "field removed");
+            changes.breaking(&join(path, &property.name), "field removed");
         }
         for property in added {
             if property.required {
-                changes.breaking(&format!("{path}/{}", property.name), "required field added");
+                changes.breaking(&join(path, &property.name), "required field added");
             } else {
-                changes.compatible(&format!("{path}/{}", property.name), "optional field added");
+                changes.compatible(&join(path, &property.name), "optional field added");
             }
         }
         self.compare_common(old, new, path, changes);
@@ -396,7 +397,7 @@ impl Sides<'_> {
             let Some(b) = new.properties.iter().find(|p| p.name == a.name) else {
                 continue;
             };
-            let at = format!("{path}/{}", a.name);
+            let at = join(path, &a.name);
             match (a.required, b.required) {
                 (false, true) => changes.breaking(&at, "became required"),
                 (true, false) => {
@@ -467,5 +468,49 @@ impl fmt::Display for Diff {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn snapshot(environments: Value) -> Snapshot {
+        let value = json!({
+            "connector": {"service": {"name": "svc", "version": 1}},
+            "environments": environments,
+        });
+        Snapshot::from_value("svc-1.json", value).unwrap()
+    }
+
+    fn paths(old: &Snapshot, new: &Snapshot) -> Vec<(Impact, String)> {
+        diff(std::slice::from_ref(old), std::slice::from_ref(new)).connectors[0]
+            .changes
+            .iter()
+            .map(|c| (c.impact, c.path.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn names_in_paths_are_pointer_tokens() {
+        let old = snapshot(json!([{
+            "id": "a", "title": "EU/Prod",
+            "credentialsSchema": {"properties": {"a/b": {"type": "string"}, "x": {"type": "string"}}},
+        }]));
+        let new = snapshot(json!([{
+            "id": "b", "title": "EU/Prod",
+            "credentialsSchema": {"properties": {"x": {"type": "integer"}, "c~d": {"type": "boolean"}}},
+        }]));
+        assert_eq!(
+            paths(&old, &new),
+            [
+                (Impact::Breaking, "/credentials/a~1b".to_owned()),
+                (Impact::Breaking, "/credentials/x".to_owned()),
+                (Impact::Breaking, "/environments/EU~1Prod".to_owned()),
+                (Impact::Compatible, "/credentials/c~0d".to_owned()),
+            ]
+        );
     }
 }

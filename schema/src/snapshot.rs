@@ -30,12 +30,17 @@ use crate::printable::shown;
 /// One snapshot file, read.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Snapshot {
-    /// Where it was read from (or is to be written).
+    /// Where it was read from (or is to be written); for one built from a value, a label
+    /// naming it in messages.
     pub path: PathBuf,
     /// The connector entry, verbatim.
     pub connector: Value,
     /// The service environments, verbatim.
     pub environments: Vec<Value>,
+    /// The folder its schemas' file `$ref`s are read from: the file's own, for a snapshot
+    /// read from a file; none for one built from Tray's answers or from a value, so that a
+    /// `$ref` in text from elsewhere never reads a file of the current folder.
+    ref_folder: Option<PathBuf>,
 }
 
 /// A snapshot that could not be read.
@@ -163,13 +168,40 @@ fn parse_json(path: &Path, text: &str) -> Result<Value, SnapshotError> {
 }
 
 impl Snapshot {
-    /// Builds a snapshot from Tray's answers.
+    /// Builds a snapshot from Tray's answers. Its schemas' file `$ref`s read no file.
     pub fn new(path: PathBuf, connector: Value, environments: Vec<Value>) -> Self {
         Snapshot {
             path,
             connector,
             environments,
+            ref_folder: None,
         }
+    }
+
+    /// Builds a snapshot from a snapshot file's JSON held in memory (as generated code holds
+    /// its connector's, `tray_auth::Connector::SNAPSHOT`), checked as [`Snapshot::read`]
+    /// checks a file. `label` names it in errors (a file name, or `mailchimp@1 (compiled)`);
+    /// it is no path: its schemas' file `$ref`s read no file.
+    ///
+    /// ```
+    /// use tray_schema::snapshot::Snapshot;
+    /// let value = serde_json::json!({
+    ///     "connector": {"service": {"name": "mailchimp", "version": 1}},
+    ///     "environments": [{"id": "474a5f3e-1c2d-4b6a-9e8f-0a1b90088d70", "title": "Production"}],
+    /// });
+    /// let snapshot = Snapshot::from_value("mailchimp@1", value).unwrap();
+    /// assert_eq!(snapshot.service_version(), 1);
+    /// let err = Snapshot::from_value("x", serde_json::json!({"connector": {}})).unwrap_err();
+    /// assert!(err.to_string().starts_with("x#/connector/service/name: missing"));
+    /// ```
+    pub fn from_value(label: impl Into<PathBuf>, value: Value) -> Result<Snapshot, SnapshotError> {
+        Self::checked(label.into(), value, None)
+    }
+
+    /// The folder its schemas' file `$ref`s are read from: the one holding the file it was
+    /// read from, or `None` (no file is read) for a snapshot built from answers or a value.
+    pub fn ref_folder(&self) -> Option<&Path> {
+        self.ref_folder.as_deref()
     }
 
     /// The service name (`connector.service.name`).
@@ -196,11 +228,23 @@ impl Snapshot {
         Self::parse(path, &read_text(path)?)
     }
 
-    /// Parses a snapshot's text; `path` is only used in errors.
+    /// Parses a snapshot's text, read from the file `path` (named in errors; its folder is
+    /// where file `$ref`s are read from).
     pub fn parse(path: &Path, text: &str) -> Result<Snapshot, SnapshotError> {
         let value = parse_json(path, text)?;
+        // A file right in the current folder has `""` as its parent: that folder.
+        let folder = path.parent().map(Path::to_owned);
+        Self::checked(path.to_owned(), value, folder)
+    }
+
+    /// Checks that `value` is shaped like a snapshot, and takes it apart.
+    fn checked(
+        path: PathBuf,
+        value: Value,
+        ref_folder: Option<PathBuf>,
+    ) -> Result<Snapshot, SnapshotError> {
         let shape = |pointer: &str, message: &str| SnapshotError::Shape {
-            path: path.to_owned(),
+            path: path.clone(),
             pointer: pointer.to_owned(),
             message: message.to_owned(),
         };
@@ -252,22 +296,28 @@ impl Snapshot {
             }
         }
         Ok(Snapshot {
-            path: path.to_owned(),
+            path,
             connector,
             environments,
+            ref_folder,
         })
     }
 
-    /// The file's exact text: verbatim JSON, two-space indents, final newline.
-    pub fn to_text(&self) -> String {
+    /// The file's JSON: `{"connector": .., "environments": [..]}`, key order kept.
+    pub fn to_value(&self) -> Value {
         let mut root = Map::new();
         root.insert("connector".into(), self.connector.clone());
         root.insert(
             "environments".into(),
             Value::Array(self.environments.clone()),
         );
-        let mut text = serde_json::to_string_pretty(&Value::Object(root))
-            .expect("a JSON value always serializes");
+        Value::Object(root)
+    }
+
+    /// The file's exact text: verbatim JSON, two-space indents, final newline.
+    pub fn to_text(&self) -> String {
+        let mut text =
+            serde_json::to_string_pretty(&self.to_value()).expect("a JSON value always serializes");
         text.push('\n');
         text
     }
@@ -375,6 +425,19 @@ mod tests {
         assert_eq!(snapshot.service_name(), "x");
         assert_eq!(snapshot.service_version(), 2);
         assert_eq!(snapshot.to_text(), text);
+    }
+
+    #[test]
+    fn only_a_snapshot_read_from_a_file_reads_ref_files() {
+        let text = r#"{"connector": {"service": {"name": "x", "version": 2}}, "environments": []}"#;
+        let read = Snapshot::parse(Path::new("schemas/x-2.json"), text).unwrap();
+        assert_eq!(read.ref_folder(), Some(Path::new("schemas")));
+        let value: Value = serde_json::from_str(text).unwrap();
+        let built = Snapshot::from_value("schemas/x-2.json", value.clone()).unwrap();
+        assert_eq!(built.ref_folder(), None);
+        assert_eq!(built.to_value(), value);
+        let answered = Snapshot::new("x-2.json".into(), value["connector"].clone(), Vec::new());
+        assert_eq!(answered.ref_folder(), None);
     }
 
     #[test]
