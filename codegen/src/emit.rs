@@ -52,6 +52,32 @@ pub fn doc(lines: &[String]) -> TokenStream {
     quote! { #(#attrs)* }
 }
 
+/// A string literal for JSON text embedded in generated code: raw (`r#"{"a":1}"#`), so that a
+/// reader sees the JSON as it is, with one `#` more than the longest run of `#`s after a `"`
+/// in the text (schema text is hostile: it may hold `"#`, `"##`...). Text a raw string cannot
+/// hold (a carriage return, or a run of 255 `#`s) gets an ordinary escaped literal.
+///
+/// ```
+/// let literal = tray_codegen::emit::json_text(r##"{"a":"#x"}"##);
+/// assert_eq!(literal.to_string(), r###"r##"{"a":"#x"}"##"###);
+/// ```
+pub fn json_text(text: &str) -> Literal {
+    let longest = text
+        .split('"')
+        .skip(1)
+        .map(|after| after.bytes().take_while(|&b| b == b'#').count())
+        .max()
+        .unwrap_or(0);
+    // Rust takes at most 255 `#`s around a raw string.
+    if longest >= 255 || text.contains('\r') {
+        return Literal::string(text);
+    }
+    let hashes = "#".repeat(longest + 1);
+    format!("r{hashes}\"{text}\"{hashes}")
+        .parse()
+        .unwrap_or_else(|_| Literal::string(text))
+}
+
 fn ident(name: &str) -> syn::Ident {
     format_ident!("{}", name)
 }
@@ -592,6 +618,7 @@ fn validate_impl(def: &TypeDef, needs: &BTreeSet<String>) -> TokenStream {
     // What the types cannot say, the schema as written says: checked last, so that each place
     // the checks above reported is reported once.
     let whole = def.schema.as_deref().map(|source| {
+        let source = json_text(source);
         statics.push(quote! {
             static SCHEMA: tray_auth::validate::EmbeddedSchema =
                 tray_auth::validate::EmbeddedSchema::new(#source);

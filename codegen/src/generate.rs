@@ -147,6 +147,8 @@ fn connector_module(
         "{title} (Tray service `{service_name}`, version {service_version})."
     )]);
     let service_version_lit = proc_macro2::Literal::u32_unsuffixed(service_version);
+    // Compact, key order kept: the run-time preflight diffs it against what Tray serves now.
+    let snapshot_text = emit::json_text(&snapshot.to_value().to_string());
     let tokens = quote! {
         #marker_doc
         ///
@@ -159,6 +161,7 @@ fn connector_module(
             const SERVICE_NAME: &'static str = #service_name;
             const SERVICE_VERSION: u32 = #service_version_lit;
             const ENVIRONMENTS: &'static [tray_auth::ServiceEnvironment] = &[#(#environments),*];
+            const SNAPSHOT: &'static str = #snapshot_text;
             type Credentials = Credentials;
             type UserData = UserData;
             type Scope = #scope_type;

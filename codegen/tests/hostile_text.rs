@@ -317,3 +317,96 @@ fn a_one_of_with_thousands_of_tagged_variants_is_one_tagged_enum() {
         "last variant"
     );
 }
+
+/// The value of the string literal `literal` (raw or not), as rustc reads it.
+fn literal_value(literal: &str) -> String {
+    syn::parse_str::<syn::LitStr>(literal)
+        .unwrap_or_else(|e| panic!("{literal:?} is no string literal: {e}"))
+        .value()
+}
+
+#[test]
+fn json_text_literals_hold_any_text() {
+    let long_run = format!("{{\"{}\":1}}", "#".repeat(300));
+    let texts = [
+        r#"{"a":1}"#,
+        r##"{"a":"#"}"##,
+        r###"{"a":"##","b":"#"}"###,
+        r##"{"\"#":"\\"}"##,
+        "\"#\"##\"###",
+        "no quote at all",
+        "a\rcarriage return",
+        "",
+        long_run.as_str(),
+    ];
+    for text in texts {
+        let literal = tray_codegen::emit::json_text(text).to_string();
+        assert_eq!(literal_value(&literal), text, "{literal}");
+    }
+    // The fewest `#`s that hold the text.
+    assert_eq!(
+        tray_codegen::emit::json_text(r###"{"a":"##"}"###).to_string(),
+        r####"r###"{"a":"##"}"###"####
+    );
+    // Beyond what a raw string can be delimited by: an ordinary literal.
+    assert!(tray_codegen::emit::json_text(&long_run)
+        .to_string()
+        .starts_with("\"{\\\""));
+}
+
+#[test]
+fn the_compiled_snapshot_is_the_snapshot_as_compact_json_whatever_it_holds() {
+    let dir = tempfile::tempdir().unwrap();
+    let snapshot = json!({
+        "connector": {
+            "name": "odd",
+            "description": "Ends a raw string: \"# and \"## and \"###; a CR \r and a \\ too",
+            "service": {"name": "odd", "version": 1},
+        },
+        "environments": [{
+            "id": "0b0e4f4e-8c1d-4d57-9a51-6f0f7c1f2a3b",
+            "title": "Production",
+            "credentialsSchema": {
+                "type": "object",
+                "properties": {"\"##": {"type": "string", "default": "\"#}"}},
+            },
+        }],
+    });
+    fs::write(
+        dir.path().join("odd-1.json"),
+        serde_json::to_string_pretty(&snapshot).unwrap(),
+    )
+    .unwrap();
+    let generation = tray_codegen::Config::new()
+        .schemas_dir(dir.path())
+        .generate_crate()
+        .unwrap();
+    let module = generation
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("odd.rs"))
+        .expect("the module of odd-1.json");
+    let file = syn::parse_file(&module.contents).unwrap();
+    let constant = file
+        .items
+        .iter()
+        .filter_map(|item| match item {
+            syn::Item::Impl(block) => Some(&block.items),
+            _ => None,
+        })
+        .flatten()
+        .find_map(|item| match item {
+            syn::ImplItem::Const(c) if c.ident == "SNAPSHOT" => Some(c.expr.clone()),
+            _ => None,
+        })
+        .expect("a SNAPSHOT constant");
+    let syn::Expr::Lit(syn::ExprLit {
+        lit: syn::Lit::Str(text),
+        ..
+    }) = constant
+    else {
+        panic!("SNAPSHOT is not a string literal")
+    };
+    // Compact, and the key order of the file kept.
+    assert_eq!(text.value(), snapshot.to_string());
+}

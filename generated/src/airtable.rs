@@ -18,6 +18,7 @@ impl tray_auth::Connector for Airtable {
             authentication_type: tray_auth::AuthenticationType::Oauth2,
         },
     ];
+    const SNAPSHOT: &'static str = r#"{"connector":{"title":"Airtable","description":"Airtable connector","name":"airtable","service":{"id":"0b1c2d3e-4f50-4617-a8b9-cadbecfd0e1f","name":"airtable","version":2},"version":"3.0"},"environments":[{"id":"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d","title":"Production","authenticationType":"oauth2","userDataSchema":{},"credentialsSchema":{"type":"object","properties":{"access_token":{"type":"string","title":"Access token","format":"password"},"refresh_token":{"type":"string","title":"Refresh token","format":"password"},"expires_in":{"type":"integer","title":"Expires in","description":"Seconds the access token lives for after it was issued."},"expires_at":{"type":"string","title":"Expires at","description":"When the access token expires (RFC 3339)."},"token_type":{"type":"string","title":"Token type","enum":["Bearer"]}},"required":["access_token","refresh_token"],"additionalProperties":false},"scopes":[{"scope":"data.records:read","description":"See the data in records"},{"scope":"data.records:write","description":"Create, edit, and delete records"},{"scope":"schema.bases:read","description":"See the structure of a base"}]}]}"#;
     type Credentials = Credentials;
     type UserData = UserData;
     type Scope = Scope;

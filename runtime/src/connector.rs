@@ -19,6 +19,11 @@ pub trait Connector: Sized + Send + Sync + 'static {
     const SERVICE_VERSION: u32;
     /// The service environments the snapshot listed.
     const ENVIRONMENTS: &'static [ServiceEnvironment];
+    /// The snapshot the types were generated from (`schemas/<service>-<version>.json`) as
+    /// compact JSON, key order kept: what Tray served when the snapshot was taken. The
+    /// client's preflight (`Client::preflight`, feature `client`) compares it with what Tray
+    /// serves now; [`tray_schema::snapshot::Snapshot::from_text`] reads it.
+    const SNAPSHOT: &'static str;
 
     /// The `credentials` object of an authentication.
     type Credentials: Serialize + DeserializeOwned + Validate + fmt::Debug + Clone + Send + Sync;

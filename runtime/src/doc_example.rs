@@ -18,6 +18,7 @@ impl Connector for Example {
         title: "Production",
         authentication_type: AuthenticationType::Oauth2,
     }];
+    const SNAPSHOT: &'static str = r#"{"connector":{"name":"example","title":"Example","service":{"name":"example","version":1}},"environments":[{"id":"474a1b2c-3d4e-4f5a-8b6c-7d8e90088d70","title":"Production","authenticationType":"oauth2","credentialsSchema":{"type":"object","properties":{"access_token":{"type":"string"},"dc":{"type":"string","pattern":"^[a-z]+[0-9]+$"}},"required":["access_token","dc"]},"userDataSchema":{"type":"object","properties":{}}}]}"#;
     type Credentials = Credentials;
     type UserData = UserData;
     type Scope = NoScopes;

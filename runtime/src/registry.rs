@@ -17,6 +17,7 @@ use std::fmt;
 
 use serde::de::DeserializeOwned;
 use serde_json::Value;
+use tray_schema::snapshot::{Snapshot, SnapshotError};
 
 use crate::{Connector, CreateAuthentication, ServiceEnvironment, ServiceEnvironmentId};
 
@@ -26,6 +27,7 @@ pub struct ConnectorEntry {
     service_name: &'static str,
     service_version: u32,
     environments: &'static [ServiceEnvironment],
+    snapshot: &'static str,
     build: fn(&UntypedAuthentication<'_>) -> Result<Value, Vec<Problem>>,
 }
 
@@ -83,6 +85,7 @@ impl ConnectorEntry {
             service_name: C::SERVICE_NAME,
             service_version: C::SERVICE_VERSION,
             environments: C::ENVIRONMENTS,
+            snapshot: C::SNAPSHOT,
             build: build::<C>,
         }
     }
@@ -100,6 +103,21 @@ impl ConnectorEntry {
     /// The service environments known from the snapshot.
     pub fn environments(&self) -> &'static [ServiceEnvironment] {
         self.environments
+    }
+
+    /// The snapshot the connector's types were generated from, as compact JSON
+    /// ([`Connector::SNAPSHOT`]).
+    pub fn snapshot(&self) -> &'static str {
+        self.snapshot
+    }
+
+    /// The snapshot the connector's types were generated from, read: what Tray served then,
+    /// to compare with what it serves now ([`tray_schema::diff`]). Named
+    /// `<service>@<version> (compiled)` in errors; an error means the generated code was
+    /// edited by hand.
+    pub fn compiled_snapshot(&self) -> Result<Snapshot, SnapshotError> {
+        let label = format!("{}@{} (compiled)", self.service_name, self.service_version);
+        Snapshot::from_text(label, self.snapshot)
     }
 
     /// The environment a row names, by id or title (titles compared without case); `None`

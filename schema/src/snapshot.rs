@@ -198,6 +198,14 @@ impl Snapshot {
         Self::checked(label.into(), value, None)
     }
 
+    /// Builds a snapshot from a snapshot file's text held in memory, as
+    /// [`Snapshot::from_value`] does from its JSON.
+    pub fn from_text(label: impl Into<PathBuf>, text: &str) -> Result<Snapshot, SnapshotError> {
+        let label = label.into();
+        let value = parse_json(&label, text)?;
+        Self::checked(label, value, None)
+    }
+
     /// The folder its schemas' file `$ref`s are read from: the one holding the file it was
     /// read from, or `None` (no file is read) for a snapshot built from answers or a value.
     pub fn ref_folder(&self) -> Option<&Path> {
