@@ -513,12 +513,7 @@ fn index_connectors(connectors: Vec<Value>) -> BTreeMap<ServiceVersion, Value> {
     let mut seen = HashSet::new();
     for connector in connectors {
         // An empty name is kept, to be refused by name like any other that makes no file name.
-        let name = connector.pointer("/service/name").and_then(Value::as_str);
-        let version = connector
-            .pointer("/service/version")
-            .and_then(Value::as_u64)
-            .and_then(|v| u32::try_from(v).ok());
-        let (Some(name), Some(version)) = (name, version) else {
+        let Some((name, version)) = snapshot::listed_service(&connector) else {
             tracing::warn!("skipping a connector entry without a service name and version");
             continue;
         };

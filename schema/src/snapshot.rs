@@ -331,6 +331,22 @@ impl Snapshot {
     }
 }
 
+/// The service name and service version of an entry of `GET /connectors`
+/// (`service.name`, `service.version`), when it has both.
+///
+/// ```
+/// let entry = serde_json::json!({"name": "slack", "service": {"name": "slack", "version": 4}});
+/// assert_eq!(tray_schema::snapshot::listed_service(&entry), Some(("slack", 4)));
+/// ```
+pub fn listed_service(entry: &Value) -> Option<(&str, u32)> {
+    let name = entry.pointer("/service/name").and_then(Value::as_str)?;
+    let version = entry
+        .pointer("/service/version")
+        .and_then(Value::as_u64)
+        .and_then(|v| u32::try_from(v).ok())?;
+    Some((name, version))
+}
+
 /// Reads every `*.json` snapshot in a folder, sorted by file name.
 pub fn read_dir(dir: &Path) -> Result<Vec<Snapshot>, SnapshotError> {
     let io = |source| SnapshotError::Io {

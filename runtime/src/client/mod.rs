@@ -32,6 +32,7 @@
 
 mod error;
 mod graphql;
+mod preflight;
 mod rate_limit;
 mod region;
 mod retry;
@@ -65,6 +66,7 @@ use serde_json::Value;
 use tracing::Instrument;
 
 pub use error::{Error, Operation};
+pub use preflight::{Drift, Preflight, ServiceDrift};
 pub use rate_limit::RateLimit;
 pub use region::{Region, UnknownRegion};
 pub use retry::RetryPolicy;
