@@ -24,6 +24,7 @@ use crate::identity::{compare, ChangedRows, Digester};
 use crate::item::ImportItem;
 use crate::journal::writer::{write_journal, Write};
 use crate::journal::{Journal, JournalError, State};
+use crate::preflight::Preflights;
 use crate::send::Sent;
 use crate::session::Sessions;
 
@@ -47,7 +48,7 @@ pub struct Outcome {
 }
 
 /// The counts of one run: each row of the input is counted once, by its state at the end.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Summary {
     /// Rows created in this run.
     pub created: u64,
@@ -62,6 +63,9 @@ pub struct Summary {
     /// Rows with an unknown outcome that were found in Tray and recorded as created (counted
     /// in `created` or `already_created` too).
     pub settled: u64,
+    /// Compatible changes Tray made to typed connectors since they were generated (see
+    /// [`Importer::preflight`]): their rows were sent; regenerating picks the changes up.
+    pub warnings: Vec<tray_auth::client::ServiceDrift>,
 }
 
 impl Summary {
@@ -112,6 +116,13 @@ pub enum ImportError {
     /// were sent and journaled, so running again with the reader mended carries on.
     #[error("reading the items failed: {0}\nRows before it were imported and journaled; run again once the reader is mended.")]
     Input(Box<dyn std::error::Error + Send + Sync>),
+    /// Typed connectors no longer match what Tray serves (see [`Importer::preflight`]):
+    /// nothing of them was sent.
+    #[error("{0}\nNothing of these connectors was sent; rows sent before stay in the journal, and the import carries on when run again.")]
+    Drift(tray_auth::client::Drift),
+    /// Tray could not be asked whether typed connectors still match what it serves.
+    #[error("could not compare the typed connectors with what Tray serves: {0}")]
+    Preflight(tray_auth::client::Error),
 }
 
 /// What [`Importer::run`] takes: an [`ImportItem`], or a reader's `Result<ImportItem, E>`,
@@ -159,7 +170,7 @@ type Observer = Arc<dyn Fn(&Outcome) + Send + Sync>;
 /// # Ok(()) }
 /// ```
 pub struct Importer {
-    client: Client,
+    pub(crate) client: Client,
     journal: Arc<Mutex<Journal>>,
     sessions: Arc<Sessions>,
     concurrency: usize,
@@ -167,6 +178,7 @@ pub struct Importer {
     retry_delay: Duration,
     token_lifetime: Duration,
     observer: Option<Observer>,
+    pub(crate) preflights: Preflights,
 }
 
 impl fmt::Debug for Importer {
@@ -193,6 +205,7 @@ impl Importer {
             retry_delay: Duration::from_millis(500),
             token_lifetime: TOKEN_LIFETIME,
             observer: None,
+            preflights: Preflights::default(),
         }
     }
 
@@ -259,6 +272,10 @@ impl Importer {
     ///
     /// Items may be `Result<ImportItem, E>` (see [`IntoImportItem`]): a streaming reader's
     /// error stops the run with [`ImportError::Input`] once what is in flight is journaled.
+    ///
+    /// Before it sends the first row of a typed connector ([`ImportItem::new`]), the run
+    /// checks that connector against what Tray serves now, unless [`Importer::preflight`]
+    /// did: see there.
     pub async fn run<I>(&mut self, items: I) -> Result<Summary, ImportError>
     where
         I: IntoIterator,
@@ -282,6 +299,35 @@ impl Importer {
         drop(run);
         let _ = writer.await;
         result
+    }
+
+    /// Checks that each typed connector's compiled snapshot still matches what Tray serves
+    /// now (`GET /connectors` once, then each service version's environments): the same
+    /// environment ids, and no change that `tray-codegen diff` calls breaking. Sends nothing.
+    ///
+    /// [`Importer::run`] does the same for each typed connector before sending its first row
+    /// (once per importer), so calling this is only needed to refuse before anything at all
+    /// is sent; a connector checked here is not asked about again. A breaking change is
+    /// [`ImportError::Drift`], listing each change per service and what to run
+    /// (`tray-codegen fetch`, `tray-codegen generate`, rebuild); in a run, nothing of that
+    /// connector is sent, and the run stops there. Compatible changes are logged as
+    /// warnings, returned here, and kept in [`Summary::warnings`]. Items read from files
+    /// carry no compiled connector and are not checked.
+    ///
+    /// ```no_run
+    /// # async fn run(importer: tray_import::Importer) -> Result<(), tray_import::ImportError> {
+    /// use tray_auth::registry::ConnectorEntry;
+    /// use tray_connectors::{mailchimp::Mailchimp, slack::Slack};
+    /// let warnings = importer
+    ///     .preflight(&[ConnectorEntry::of::<Mailchimp>(), ConnectorEntry::of::<Slack>()])
+    ///     .await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn preflight(
+        &self,
+        connectors: &[tray_auth::registry::ConnectorEntry],
+    ) -> Result<Vec<tray_auth::client::ServiceDrift>, ImportError> {
+        self.preflights.check(&self.client, connectors).await
     }
 
     /// Compares every item with what the journal recorded under its key, and sends nothing:
@@ -348,6 +394,7 @@ impl Importer {
             .await?;
         self.settle_all(run, deferred, &permits, &mut summary)
             .await?;
+        summary.warnings = self.preflights.warnings();
         Ok(summary)
     }
 
@@ -390,6 +437,7 @@ impl Importer {
         let mut position = 0u64;
         let mut failure: Option<ImportError> = None;
         while let Some(batch) = next_batch(&mut receiver).await {
+            self.preflights.learn(&batch);
             let admitted = run.journal().transaction(|journal: &Journal| {
                 admit_batch(journal, batch, &mut position, admission)
             });
@@ -413,6 +461,10 @@ impl Importer {
                     Admitted::Done(outcome) => self.report(summary, &outcome),
                     Admitted::Settle(row) => deferred.push(row),
                     Admitted::Send(row) => {
+                        if let Err(stop) = self.refuse_unchecked(run, &row, summary).await {
+                            failure.get_or_insert(stop);
+                            continue;
+                        }
                         // Every begun row gets its task, even when the run is stopping: the
                         // task journals it as not sent. (The semaphore is never closed, so
                         // this waits and never fails.)

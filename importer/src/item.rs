@@ -3,7 +3,7 @@
 
 use std::fmt;
 
-use tray_auth::registry::Problem;
+use tray_auth::registry::{ConnectorEntry, Problem};
 use tray_auth::{Connector, CreateAuthentication};
 
 use crate::catalog::Catalog;
@@ -47,6 +47,8 @@ pub struct ImportItem {
     /// The digest of the schemas a file row was checked against, when its environment was
     /// found (typed items were checked by the compiler).
     schema_digest: Option<String>,
+    /// The compiled connector of a typed item, checked against Tray before its first create.
+    entry: Option<ConnectorEntry>,
     pub(crate) content: Result<CheckedRow, Vec<Problem>>,
 }
 
@@ -83,6 +85,7 @@ impl ImportItem {
             connector: Some(connector),
             service_environment_id: Some(service_environment_id),
             schema_digest: None,
+            entry: Some(ConnectorEntry::of::<C>()),
             content,
         }
     }
@@ -121,6 +124,7 @@ impl ImportItem {
             connector: None,
             service_environment_id: None,
             schema_digest: None,
+            entry: None,
             content: Err(vec![problem]),
         }
     }
@@ -142,6 +146,8 @@ impl ImportItem {
                     connector: checked.map(|c| c.connector.clone()),
                     service_environment_id: checked.map(|c| c.service_environment_id.clone()),
                     schema_digest,
+                    // Checked against the live schemas, not a compiled snapshot.
+                    entry: None,
                     content,
                 }
             }
@@ -159,6 +165,7 @@ impl ImportItem {
                     connector: None,
                     service_environment_id: None,
                     schema_digest: None,
+                    entry: None,
                     content: Err(vec![Problem {
                         pointer,
                         message: problem.message,
@@ -194,6 +201,12 @@ impl ImportItem {
     /// The authentication's name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// The compiled connector of a typed item that can be sent: the one to check against Tray
+    /// before its first create.
+    pub(crate) fn connector_entry(&self) -> Option<ConnectorEntry> {
+        self.entry.filter(|_| self.content.is_ok())
     }
 
     /// What the item's key stands for, as the journal records it.

@@ -50,6 +50,7 @@ pub mod input;
 mod item;
 pub mod journal;
 mod lock;
+mod preflight;
 pub mod report;
 mod retry;
 mod send;

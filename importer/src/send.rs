@@ -10,7 +10,7 @@ use crate::journal::{problems_json, State};
 use crate::session::NoSession;
 
 /// What a row sent nothing for is journaled with when a run stops before it.
-const NOT_SENT: &str =
+pub(crate) const NOT_SENT: &str =
     "not sent: the import stopped before this row could be sent; it is sent when the import runs again";
 
 /// How sending a row ended (already journaled).

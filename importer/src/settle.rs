@@ -62,7 +62,12 @@ impl Importer {
                 }
             }
             let mut resend = JoinSet::new();
+            let mut failure = None;
             for row in again {
+                if let Err(stop) = self.refuse_unchecked(run, &row, summary).await {
+                    failure.get_or_insert(stop);
+                    continue;
+                }
                 let permit = permits.clone().acquire_owned().await;
                 let run = run.clone();
                 resend.spawn(async move {
@@ -71,7 +76,6 @@ impl Importer {
                     sent.map(|sent| (row, sent))
                 });
             }
-            let mut failure = None;
             while let Some(done) = resend.join_next().await {
                 if let Err(e) = self.finished(done, summary, &mut deferred) {
                     failure.get_or_insert(e);
