@@ -5,7 +5,9 @@
 //! Tray serves now, read into a [`catalog::Catalog`]). An [`Importer`] finds or creates each end user's Tray user, gets and renews their
 //! token, and creates each authentication with it, within the client's rate limit. Every row's
 //! state is kept in a [`Journal`], so that a run can be stopped at any moment (even
-//! `kill -9`) and started again without a duplicate or a lost row.
+//! `kill -9`) and started again without a duplicate or a lost row. Before the first create of
+//! a typed connector, the run checks that Tray still serves what the connector was generated
+//! from ([`Importer::preflight`]), and refuses to send its rows when it does not.
 //!
 //! ```no_run
 //! use tray_auth::client::Client;

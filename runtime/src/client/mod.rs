@@ -2,7 +2,8 @@
 //!
 //! One [`Client`] per region and master token. It is cheap to clone: clones share one
 //! connection pool and one rate limiter, so every task of an import stays within Tray's limits
-//! together.
+//! together. [`Client::preflight`] checks, before a typed import's first create, that the
+//! compiled connectors still match what Tray serves.
 //!
 //! ```no_run
 //! use tray_auth::client::{Bearer, Client, Region};
