@@ -13,19 +13,18 @@ use std::fmt;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
-use tokio::sync::{mpsc, Semaphore};
-use tokio::task::JoinSet;
+use tokio::sync::Semaphore;
 use tray_auth::client::Client;
 
-use crate::admission::{admit_batch, check_rest, next_batch, Admission, Admitted, ADMIT_BATCH};
+use crate::admission::{Admission, Admitted, Input, ADMIT_BATCH};
 use crate::check::CheckedRow;
 use crate::contact::Contact;
 use crate::identity::{compare, ChangedRows, Digester};
 use crate::item::ImportItem;
-use crate::journal::writer::{write_journal, Write};
-use crate::journal::{Journal, JournalError, State};
+use crate::journal::writer::{JournalWriter, WriteFailed};
+use crate::journal::{locked, Journal, JournalError, State};
 use crate::preflight::Preflights;
-use crate::send::Sent;
+use crate::send::{spawn_send, Sending, Sent};
 use crate::session::Sessions;
 
 /// Tray's user tokens live two days; renew a little before.
@@ -148,6 +147,12 @@ where
     }
 }
 
+impl From<WriteFailed> for ImportError {
+    fn from(failed: WriteFailed) -> ImportError {
+        ImportError::JournalWrite(failed.0)
+    }
+}
+
 type Observer = Arc<dyn Fn(&Outcome) + Send + Sync>;
 
 /// Imports authentications into Tray, each under its end user, exactly once.
@@ -251,7 +256,7 @@ impl Importer {
 
     /// The journal, for reading states and writing a report after a run.
     pub fn journal(&self) -> MutexGuard<'_, Journal> {
-        lock(&self.journal)
+        locked(&self.journal)
     }
 
     /// Imports `items` (read on a blocking thread, so an iterator may read a file or a
@@ -282,8 +287,7 @@ impl Importer {
         I::Item: IntoImportItem,
         I::IntoIter: Send + 'static,
     {
-        let (writes, queue) = mpsc::unbounded_channel();
-        let writer = tokio::spawn(write_journal(self.journal.clone(), queue));
+        let (writes, writer) = JournalWriter::start(self.journal.clone());
         let run = Arc::new(Run {
             client: self.client.clone(),
             journal: self.journal.clone(),
@@ -342,7 +346,7 @@ impl Importer {
     where
         I: IntoIterator<Item = ImportItem>,
     {
-        let mut journal = lock(&self.journal);
+        let mut journal = locked(&self.journal);
         journal.claim()?;
         journal.check_target(self.client.rest_base())?;
         if !journal.has_sent_rows()? {
@@ -382,15 +386,14 @@ impl Importer {
             let mut journal = run.journal();
             journal.claim()?;
             journal.check_target(self.client.rest_base())?;
-            Admission {
-                this_run: journal.start_run()?,
-                digester: Digester::new(&journal.digest_key()?),
-            }
+            Admission::start(&mut journal)?
         };
         let mut summary = Summary::default();
         let permits = Arc::new(Semaphore::new(self.concurrency));
+        let buffer = (self.concurrency * 4).clamp(ADMIT_BATCH, 4096);
+        let input = Input::read(items, buffer);
         let deferred = self
-            .send_all(run, items, &admission, &permits, &mut summary)
+            .send_all(run, input, &admission, &permits, &mut summary)
             .await?;
         self.settle_all(run, deferred, &permits, &mut summary)
             .await?;
@@ -398,59 +401,23 @@ impl Importer {
         Ok(summary)
     }
 
-    /// 1. Reads the items (on a blocking thread, through a bounded channel), admits them in
-    ///    batches and sends those to send, at most `concurrency` at a time. Returns the rows
-    ///    to settle.
-    async fn send_all<I>(
+    /// 1. Admits the items in batches and sends those to send, at most `concurrency` at a
+    ///    time. Returns the rows to settle.
+    async fn send_all(
         &self,
         run: &Arc<Run>,
-        items: I,
+        mut input: Input,
         admission: &Admission,
         permits: &Arc<Semaphore>,
         summary: &mut Summary,
-    ) -> Result<Vec<CheckedRow>, ImportError>
-    where
-        I: IntoIterator,
-        I::Item: IntoImportItem,
-        I::IntoIter: Send + 'static,
-    {
-        let buffer = (self.concurrency * 4).clamp(ADMIT_BATCH, 4096);
-        let (sender, mut receiver) = mpsc::channel::<ImportItem>(buffer);
-        let items = items.into_iter();
-        // The reader's error, if it gave one: the producer ends there, and the run ends as
-        // when the input ends, then returns it.
-        let producer = tokio::task::spawn_blocking(move || {
-            for item in items {
-                match item.into_import_item() {
-                    Ok(item) => {
-                        if sender.blocking_send(item).is_err() {
-                            return None; // the run stopped
-                        }
-                    }
-                    Err(error) => return Some(error),
-                }
-            }
-            None
-        });
-        let mut tasks: JoinSet<Result<(CheckedRow, Sent), ImportError>> = JoinSet::new();
+    ) -> Result<Vec<CheckedRow>, ImportError> {
+        let mut tasks = Sending::new();
         let mut deferred: Vec<CheckedRow> = Vec::new();
-        let mut position = 0u64;
         let mut failure: Option<ImportError> = None;
-        while let Some(batch) = next_batch(&mut receiver).await {
-            self.preflights.learn(&batch);
-            let admitted = run.journal().transaction(|journal: &Journal| {
-                admit_batch(journal, batch, &mut position, admission)
-            });
-            let admitted = match admitted {
+        while let Some(batch) = input.next_batch().await {
+            self.preflights.learn(batch.iter().map(|(_, item)| item));
+            let admitted = match admission.admit(&run.journal, batch, &mut input).await {
                 Ok(admitted) => admitted,
-                Err(ImportError::Changed(mut changed)) => {
-                    // Nothing of this batch was sent; say which other rows changed too.
-                    let checked =
-                        check_rest(run, &mut receiver, &mut position, admission, &mut changed)
-                            .await;
-                    failure = Some(checked.err().unwrap_or(ImportError::Changed(changed)));
-                    break;
-                }
                 Err(e) => {
                     failure = Some(e);
                     break;
@@ -466,15 +433,8 @@ impl Importer {
                             continue;
                         }
                         // Every begun row gets its task, even when the run is stopping: the
-                        // task journals it as not sent. (The semaphore is never closed, so
-                        // this waits and never fails.)
-                        let permit = permits.clone().acquire_owned().await;
-                        let run = run.clone();
-                        tasks.spawn(async move {
-                            let sent = run.send(&row, true).await;
-                            drop(permit);
-                            sent.map(|sent| (row, sent))
-                        });
+                        // task journals it as not sent.
+                        spawn_send(&mut tasks, permits, run, row, true).await;
                     }
                 }
                 while let Some(done) = tasks.try_join_next() {
@@ -487,16 +447,15 @@ impl Importer {
                 break;
             }
         }
-        drop(receiver);
+        let read_error = input.error();
+        let reader = input.stop();
         // Let what is in flight finish, so its outcome is journaled, even when stopping.
-        while let Some(done) = tasks.join_next().await {
-            if let Err(e) = self.finished(done, summary, &mut deferred) {
-                failure.get_or_insert(e);
-            }
+        if let Some(e) = self.join_all(tasks, summary, &mut deferred).await {
+            failure.get_or_insert(e);
         }
-        let read_error = producer.await.ok().flatten();
+        let _ = reader.await;
         // Outcomes are committed before anything reads them or the run ends.
-        let flushed = run.flush().await;
+        let flushed = run.writes.flush().await;
         if let Some(e) = failure
             .or_else(|| run.contact.stopped())
             .or(read_error.map(ImportError::Input))
@@ -507,7 +466,24 @@ impl Importer {
         Ok(deferred)
     }
 
-    pub(crate) fn finished(
+    /// Waits for every task of `tasks`, counting and reporting each row; the first error of
+    /// a task, if any.
+    pub(crate) async fn join_all(
+        &self,
+        mut tasks: Sending,
+        summary: &mut Summary,
+        deferred: &mut Vec<CheckedRow>,
+    ) -> Option<ImportError> {
+        let mut failure = None;
+        while let Some(done) = tasks.join_next().await {
+            if let Err(e) = self.finished(done, summary, deferred) {
+                failure.get_or_insert(e);
+            }
+        }
+        failure
+    }
+
+    fn finished(
         &self,
         done: Result<Result<(CheckedRow, Sent), ImportError>, tokio::task::JoinError>,
         summary: &mut Summary,
@@ -552,8 +528,8 @@ pub(crate) fn outcome(row: &CheckedRow, state: State) -> Outcome {
 pub(crate) struct Run {
     pub(crate) client: Client,
     pub(crate) journal: Arc<Mutex<Journal>>,
-    /// Journal writes from tasks, committed in batches by [`write_journal`].
-    pub(crate) writes: mpsc::UnboundedSender<Write>,
+    /// Journal writes from tasks, committed in batches.
+    pub(crate) writes: JournalWriter,
     pub(crate) sessions: Arc<Sessions>,
     /// Whether Tray answers; when not, the run stops.
     pub(crate) contact: Contact,
@@ -562,14 +538,8 @@ pub(crate) struct Run {
     pub(crate) token_lifetime: Duration,
 }
 
-pub(crate) fn lock(journal: &Mutex<Journal>) -> MutexGuard<'_, Journal> {
-    // A panic while holding the lock cannot leave SQLite half-written (each call is one
-    // transaction), so a poisoned lock is used as is.
-    journal.lock().unwrap_or_else(|e| e.into_inner())
-}
-
 impl Run {
     pub(crate) fn journal(&self) -> MutexGuard<'_, Journal> {
-        lock(&self.journal)
+        locked(&self.journal)
     }
 }

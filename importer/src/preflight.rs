@@ -36,7 +36,8 @@ impl Importer {
             .before_send(&self.client, &row.connector)
             .await;
         if let Err(stop) = checked {
-            run.finish(&row.key, RowState::Failed, None, Some(NOT_SENT))?;
+            run.writes
+                .finish(&row.key, RowState::Failed, None, Some(NOT_SENT))?;
             self.report(summary, &outcome(row, RowState::Failed));
             return Err(stop);
         }
@@ -70,9 +71,9 @@ impl Preflights {
     }
 
     /// Notes the typed connectors of `items`, to be checked before their first row is sent.
-    pub(crate) fn learn(&self, items: &[ImportItem]) {
+    pub(crate) fn learn<'a>(&self, items: impl IntoIterator<Item = &'a ImportItem>) {
         let mut state = self.state();
-        for entry in items.iter().filter_map(ImportItem::connector_entry) {
+        for entry in items.into_iter().filter_map(ImportItem::connector_entry) {
             if !state.checked.contains_key(&key(&entry)) {
                 state.unchecked.entry(key(&entry)).or_insert(entry);
             }

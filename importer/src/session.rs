@@ -14,7 +14,7 @@ use tray_auth::client::UserId;
 use tray_auth::Secret;
 
 use crate::importer::{ImportError, Run};
-use crate::retry::{master_refused, retryable};
+use crate::retry::{backoff, master_refused, retryable};
 
 /// How many end users' sessions are kept at most; beyond it, idle ones are forgotten (their
 /// user ids stay in the journal, so forgetting costs one `authorize`).
@@ -134,7 +134,7 @@ impl Run {
                 }
                 Err(e) if retryable(&e) && attempt < self.max_attempts => {
                     tracing::info!(attempt, error = %e, "authorize failed; trying again");
-                    self.backoff(attempt).await;
+                    backoff(self.retry_delay, attempt).await;
                 }
                 Err(e) => {
                     return Err(NoSession::Row(format!(
@@ -177,7 +177,7 @@ impl Run {
                     if (retryable(&e) || e.is_unknown_outcome()) && attempt < self.max_attempts =>
                 {
                     tracing::warn!(external_user_id, attempt, error = %e, "creating the Tray user failed; trying again");
-                    self.backoff(attempt).await;
+                    backoff(self.retry_delay, attempt).await;
                 }
                 Err(e) => {
                     return Err(NoSession::Row(format!(

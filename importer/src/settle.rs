@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use serde_json::Value;
 use tokio::sync::Semaphore;
-use tokio::task::JoinSet;
 use tray_auth::client::{AuthenticationId, Bearer, Error as ClientError};
 
 use crate::check::CheckedRow;
 use crate::importer::{created, outcome, ImportError, Importer, Run, Summary};
 use crate::journal::{Entry, State};
+use crate::send::{spawn_send, Sending};
 use crate::session::{NoSession, Session};
 
 /// How settling a row ended (already journaled).
@@ -26,7 +26,28 @@ pub(crate) enum Settled {
 }
 
 /// Unsettled rows of one end user with the same name and service environment (lower case).
-pub(crate) type Group = (String, String, Vec<(CheckedRow, Entry)>);
+type Group = (String, String, Vec<(CheckedRow, Entry)>);
+
+/// Groups one end user's rows by what Tray lists of an authentication: name and service
+/// environment (in the order first met).
+fn by_listing(rows: Vec<(CheckedRow, Entry)>) -> Vec<Group> {
+    let mut groups: Vec<Group> = Vec::new();
+    for (row, entry) in rows {
+        let environment = entry
+            .service_environment_id
+            .clone()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        match groups
+            .iter_mut()
+            .find(|(name, env, _)| *name == entry.name && *env == environment)
+        {
+            Some((_, _, group)) => group.push((row, entry)),
+            None => groups.push((entry.name.clone(), environment, vec![(row, entry)])),
+        }
+    }
+    groups
+}
 
 impl Importer {
     /// 2. Settles the rows whose outcome is unknown (from this run, or left `pending` or
@@ -61,35 +82,27 @@ impl Importer {
                     }
                 }
             }
-            let mut resend = JoinSet::new();
+            let mut resend = Sending::new();
             let mut failure = None;
             for row in again {
                 if let Err(stop) = self.refuse_unchecked(run, &row, summary).await {
                     failure.get_or_insert(stop);
                     continue;
                 }
-                let permit = permits.clone().acquire_owned().await;
-                let run = run.clone();
-                resend.spawn(async move {
-                    let sent = run.send(&row, false).await;
-                    drop(permit);
-                    sent.map(|sent| (row, sent))
-                });
+                spawn_send(&mut resend, permits, run, row, false).await;
             }
-            while let Some(done) = resend.join_next().await {
-                if let Err(e) = self.finished(done, summary, &mut deferred) {
-                    failure.get_or_insert(e);
-                }
+            if let Some(e) = self.join_all(resend, summary, &mut deferred).await {
+                failure.get_or_insert(e);
             }
             if let Some(e) = failure.or_else(|| run.contact.stopped()) {
-                let _ = run.flush().await;
+                let _ = run.writes.flush().await;
                 return Err(e);
             }
         }
         for row in deferred {
             self.report(summary, &outcome(&row, State::Unknown));
         }
-        run.flush().await
+        Ok(run.writes.flush().await?)
     }
 }
 
@@ -107,7 +120,7 @@ impl Run {
         rows: Vec<CheckedRow>,
     ) -> Result<Vec<(CheckedRow, Settled)>, ImportError> {
         // What the journal says must include every outcome so far (claimed ids above all).
-        self.flush().await?;
+        self.writes.flush().await?;
         let mut by_user: HashMap<String, Vec<(CheckedRow, Entry)>> = HashMap::new();
         for row in rows {
             let entry = self.journal().get(&row.key)?;
@@ -120,90 +133,98 @@ impl Run {
         let mut out = Vec::new();
         for (external_user_id, mut rows) in by_user {
             rows.sort_by_key(|(row, _)| row.number);
-            let Some((session, listed)) = self.list(&external_user_id).await? else {
-                for (row, _) in rows {
-                    self.finish(
-                        &row.key,
-                        State::Unknown,
-                        None,
-                        Some("outcome unknown, and the end user's authentications could not be listed; run again to settle it"),
-                    )?;
-                    out.push((row, Settled::Unreachable));
-                }
-                continue;
-            };
-            let claimed: HashSet<String> = self.journal().claimed_auth_ids(&external_user_id)?;
-            // Group the rows by what Tray lists: name and service environment.
-            let mut groups: Vec<Group> = Vec::new();
-            for (row, entry) in rows {
-                let environment = entry
-                    .service_environment_id
-                    .clone()
-                    .unwrap_or_default()
-                    .to_ascii_lowercase();
-                match groups
-                    .iter_mut()
-                    .find(|(name, env, _)| *name == entry.name && *env == environment)
-                {
-                    Some((_, _, group)) => group.push((row, entry)),
-                    None => groups.push((entry.name.clone(), environment, vec![(row, entry)])),
-                }
-            }
-            for (name, environment, group) in groups {
-                let mut candidates: Vec<&AuthenticationId> = listed
-                    .iter()
-                    .filter(|auth| {
-                        auth.name == name
-                            && auth
-                                .service_environment_id
-                                .eq_ignore_ascii_case(&environment)
-                            && !claimed.contains(auth.id.as_str())
-                    })
-                    .map(|auth| &auth.id)
-                    .collect();
-                let mut assigned: Vec<Option<AuthenticationId>> = vec![None; group.len()];
-                if group.len() > 1 || candidates.len() > 1 {
-                    for candidate in candidates.clone() {
-                        let full = self
-                            .client
-                            .get_full_authentication(Bearer::User(&session.token), candidate)
-                            .await;
-                        if let Some(stop) = self.contact.observe(&full) {
-                            return Err(stop);
-                        }
-                        let Ok(full) = full else { continue };
-                        let holds = |row: &CheckedRow| {
-                            let empty = Value::Object(serde_json::Map::new());
-                            row.body.get("credentials").unwrap_or(&empty) == &full.credentials
-                                && row.body.get("userData").unwrap_or(&empty) == &full.user_data
-                        };
-                        if let Some(i) =
-                            (0..group.len()).find(|&i| assigned[i].is_none() && holds(&group[i].0))
-                        {
-                            assigned[i] = Some(candidate.clone());
-                            candidates.retain(|c| *c != candidate);
-                        }
-                    }
-                }
-                let mut left_over = candidates.into_iter();
-                for (i, (row, _)) in group.into_iter().enumerate() {
-                    let found = assigned[i].take().or_else(|| left_over.next().cloned());
-                    let settled = self.record_settled(&row, found)?;
-                    out.push((row, settled));
-                }
-            }
+            self.settle_user(&external_user_id, rows, &mut out).await?;
         }
         Ok(out)
     }
 
-    pub(crate) fn record_settled(
+    /// Settles the rows of one end user (in row order).
+    async fn settle_user(
+        &self,
+        external_user_id: &str,
+        rows: Vec<(CheckedRow, Entry)>,
+        out: &mut Vec<(CheckedRow, Settled)>,
+    ) -> Result<(), ImportError> {
+        let Some((session, listed)) = self.list(external_user_id).await? else {
+            for (row, _) in rows {
+                self.writes.finish(
+                    &row.key,
+                    State::Unknown,
+                    None,
+                    Some("outcome unknown, and the end user's authentications could not be listed; run again to settle it"),
+                )?;
+                out.push((row, Settled::Unreachable));
+            }
+            return Ok(());
+        };
+        let claimed: HashSet<String> = self.journal().claimed_auth_ids(external_user_id)?;
+        for (name, environment, group) in by_listing(rows) {
+            let mut candidates: Vec<&AuthenticationId> = listed
+                .iter()
+                .filter(|auth| {
+                    auth.name == name
+                        && auth
+                            .service_environment_id
+                            .eq_ignore_ascii_case(&environment)
+                        && !claimed.contains(auth.id.as_str())
+                })
+                .map(|auth| &auth.id)
+                .collect();
+            let mut assigned = vec![None; group.len()];
+            if group.len() > 1 || candidates.len() > 1 {
+                self.match_by_content(&session, &group, &mut candidates, &mut assigned)
+                    .await?;
+            }
+            let mut left_over = candidates.into_iter();
+            for ((row, _), assigned) in group.into_iter().zip(assigned) {
+                let found = assigned.or_else(|| left_over.next().cloned());
+                let settled = self.record_settled(&row, found)?;
+                out.push((row, settled));
+            }
+        }
+        Ok(())
+    }
+
+    /// Reads each candidate's credentials and user data, and gives it to the first row of the
+    /// group without one that sends exactly those (taking it out of `candidates`).
+    async fn match_by_content(
+        &self,
+        session: &Session,
+        group: &[(CheckedRow, Entry)],
+        candidates: &mut Vec<&AuthenticationId>,
+        assigned: &mut [Option<AuthenticationId>],
+    ) -> Result<(), ImportError> {
+        for candidate in candidates.clone() {
+            let full = self
+                .client
+                .get_full_authentication(Bearer::User(&session.token), candidate)
+                .await;
+            if let Some(stop) = self.contact.observe(&full) {
+                return Err(stop);
+            }
+            let Ok(full) = full else { continue };
+            let holds = |row: &CheckedRow| {
+                let empty = Value::Object(serde_json::Map::new());
+                row.body.get("credentials").unwrap_or(&empty) == &full.credentials
+                    && row.body.get("userData").unwrap_or(&empty) == &full.user_data
+            };
+            if let Some(i) = (0..group.len()).find(|&i| assigned[i].is_none() && holds(&group[i].0))
+            {
+                assigned[i] = Some(candidate.clone());
+                candidates.retain(|c| *c != candidate);
+            }
+        }
+        Ok(())
+    }
+
+    fn record_settled(
         &self,
         row: &CheckedRow,
         found: Option<AuthenticationId>,
     ) -> Result<Settled, ImportError> {
         Ok(match found {
             Some(id) => {
-                self.finish(
+                self.writes.finish(
                     &row.key,
                     State::Created,
                     Some(id.as_str()),
@@ -213,7 +234,7 @@ impl Run {
                 Settled::Found(id)
             }
             None => {
-                self.finish(
+                self.writes.finish(
                     &row.key,
                     State::Failed,
                     None,
@@ -226,7 +247,7 @@ impl Run {
     }
 
     /// An end user's authentications in Tray; `None` when they cannot be listed now.
-    pub(crate) async fn list(
+    async fn list(
         &self,
         external_user_id: &str,
     ) -> Result<Option<(Session, Vec<tray_auth::client::UserAuthentication>)>, ImportError> {

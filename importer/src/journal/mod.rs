@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::{Mutex, MutexGuard};
 
 use rusqlite::{params, Connection, OptionalExtension};
 use serde_json::Value;
@@ -782,6 +783,13 @@ fn entry(row: &rusqlite::Row<'_>) -> rusqlite::Result<Entry> {
 }
 
 /// Problems as the journal and the report keep them: a JSON array of `{pointer, message}`.
+/// The journal shared by the tasks of a run.
+pub(crate) fn locked(journal: &Mutex<Journal>) -> MutexGuard<'_, Journal> {
+    // A panic while holding the lock cannot leave SQLite half-written (each call is one
+    // transaction), so a poisoned lock is used as is.
+    journal.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 pub(crate) fn problems_json(problems: &[Problem]) -> String {
     Value::Array(
         problems
