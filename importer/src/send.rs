@@ -154,13 +154,13 @@ impl Run {
         }
     }
 
-    /// Journals a row Tray refused as not fitting its schema: `invalid`, with Tray's message.
+    /// Journals a row Tray refused as not fitting its schema: `invalid`, with Tray's message
+    /// (redacted by the client already).
     fn refused_as_invalid(&self, row: &CheckedRow, message: &str) -> Result<Sent, ImportError> {
         let problems = vec![Problem {
             pointer: String::new(),
             message: format!(
-                "Tray refused the body: {}; re-fetch the snapshots (`tray-codegen fetch`) if the schema changed",
-                redact_values(message)
+                "Tray refused the body: {message}; re-fetch the snapshots (`tray-codegen fetch`) if the schema changed"
             ),
         }];
         self.writes.finish(
@@ -179,53 +179,5 @@ impl Run {
             .finish(&row.key, State::Failed, None, Some(detail))?;
         tracing::warn!(row = row.number, key = %row.key, %detail, "failed");
         Ok(Sent::Failed)
-    }
-}
-
-/// Tray's validation messages may quote a submitted value in brackets (`string [abc] does not
-/// match pattern`); keep the brackets that name keys (`required key [channel]`) and the
-/// numbered list around them, and blank out the rest.
-pub(crate) fn redact_values(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    while let Some(open) = rest.find('[') {
-        let (before, after) = rest.split_at(open);
-        out.push_str(before);
-        let inner_end = after[1..].find(['[', ']']).map(|i| i + 1);
-        match inner_end {
-            Some(end) if after.as_bytes()[end] == b']' => {
-                let inner = &after[1..end];
-                let names_a_key = before.trim_end().ends_with("key");
-                let is_list = inner.trim_start().starts_with("1 -");
-                if names_a_key || is_list {
-                    out.push_str(&after[..=end]);
-                } else {
-                    out.push_str("[…]");
-                }
-                rest = &after[end + 1..];
-            }
-            // A nested list: keep its opening bracket and look inside.
-            _ => {
-                out.push('[');
-                rest = &after[1..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tray_messages_lose_their_values_but_keep_key_names() {
-        assert_eq!(
-            redact_values("Connector input validation failed. Schema validation errors: [ 1 - #: required key [channel] not found, 2 - #/dc: string [hunter2] does not match pattern ^[a-z]+$ ]"),
-            "Connector input validation failed. Schema validation errors: [ 1 - #: required key [channel] not found, 2 - #/dc: string […] does not match pattern ^[…]+$ ]"
-        );
-        assert_eq!(redact_values("no brackets"), "no brackets");
-        assert_eq!(redact_values("odd [ end"), "odd [ end");
     }
 }

@@ -204,6 +204,106 @@ pub(crate) fn describe_json(error: &serde_json::Error) -> String {
     )
 }
 
+/// Tray's schema validation messages (`Schema validation errors: [ 1 - #/dc: string [hunter2]
+/// does not match pattern ^[a-z]{2}[0-9]+$, 2 - ... ]`) may quote the value they reject,
+/// which may be a credential. This is the one place Tray's messages are redacted: quoted
+/// values become `[…]` or `the value`; key names (`required key [channel] not found`) and the
+/// schema's patterns are kept as Tray wrote them.
+pub(crate) fn redact_values(message: &str) -> String {
+    const PATTERN: &str = "does not match pattern ";
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find(PATTERN) {
+        let (before, after) = rest.split_at(at + PATTERN.len());
+        out.push_str(&redact_before_pattern(before));
+        // The pattern is the schema's, not the row's: kept whole, brackets and all.
+        let end = item_end(after);
+        out.push_str(&after[..end]);
+        rest = &after[end..];
+    }
+    out.push_str(&redact_brackets_and_values(rest));
+    out
+}
+
+/// Text ending with `does not match pattern `: the quoted value (`string [value]`) is replaced
+/// whatever it holds, from the first `string [` of the text (more is lost, never less).
+fn redact_before_pattern(text: &str) -> String {
+    const QUOTED: &str = "] does not match pattern ";
+    match (text.strip_suffix(QUOTED), text.find("string [")) {
+        (Some(_), Some(open)) => {
+            let kept = &text[..open];
+            format!("{}string […{QUOTED}", redact_brackets_and_values(kept))
+        }
+        _ => redact_brackets_and_values(text),
+    }
+}
+
+/// Where the error item that `text` is the end of stops: at the next `, N - ` of Tray's
+/// numbered list, or before the list's closing ` ]`, or at the end.
+fn item_end(text: &str) -> usize {
+    let mut from = 0;
+    while let Some(at) = text[from..].find(", ").map(|i| from + i) {
+        let after = &text[at + 2..];
+        let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && after[digits..].starts_with(" - ") {
+            return at;
+        }
+        from = at + 2;
+    }
+    let trimmed = text.trim_end();
+    trimmed.strip_suffix(" ]").map_or(text.len(), str::len)
+}
+
+/// Replaces what brackets quote (innermost first; Tray wraps its whole list in brackets too)
+/// unless they name keys, and the values Tray quotes without brackets (`moon is not a valid
+/// enum value`, `70000 is not less or equal to 65535`).
+fn redact_brackets_and_values(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(close) = rest.find(']') {
+        match rest[..close].rfind('[') {
+            Some(open) => {
+                let before = &rest[..open];
+                out.push_str(before);
+                if before.ends_with("key ") || before.ends_with("keys ") {
+                    out.push_str(&rest[open..=close]);
+                } else {
+                    out.push_str("[…]");
+                }
+            }
+            None => out.push_str(&rest[..=close]),
+        }
+        rest = &rest[close + 1..];
+    }
+    out.push_str(rest);
+    for phrase in [
+        " is not a valid enum value",
+        " is not greater or equal to ",
+        " is not less or equal to ",
+        " is not greater than ",
+        " is not less than ",
+        " is not a multiple of ",
+    ] {
+        out = redact_value_before(&out, phrase);
+    }
+    out
+}
+
+/// Replaces the value between an item's `#/pointer: ` and `phrase` with `the value`.
+fn redact_value_before(message: &str, phrase: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find(phrase) {
+        let start = rest[..at].rfind(": ").map_or(0, |i| i + 2);
+        out.push_str(&rest[..start]);
+        out.push_str("the value");
+        out.push_str(phrase);
+        rest = &rest[at + phrase.len()..];
+    }
+    out.push_str(rest);
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -232,5 +332,39 @@ mod tests {
             "serde would have leaked it"
         );
         assert!(!describe_json(&err).contains("hunter2"));
+    }
+
+    #[test]
+    fn quoted_values_are_redacted_and_keys_kept() {
+        let tray = "Connector input validation failed. Schema validation errors: [ 1 - #: required key [channel] not found ]";
+        assert_eq!(redact_values(tray), tray);
+        assert_eq!(
+            redact_values("errors: [ 1 - #/dc: string [hunter2] does not match pattern ^a$, 2 - #/region: moon is not a valid enum value ]"),
+            "errors: [ 1 - #/dc: string […] does not match pattern ^a$, 2 - #/region: the value is not a valid enum value ]"
+        );
+    }
+
+    #[test]
+    fn patterns_are_kept_whole_and_values_before_them_are_not() {
+        let tray = "Connector input validation failed. Schema validation errors: [ 1 - #/credentials: required key [channel] not found, \
+                    2 - #/credentials/dc: string [s3cr[e]t, 3 - x] does not match pattern ^[a-z]{2}[0-9]+$, \
+                    3 - #/credentials/code: string [x] does not match pattern ^[ ]$ ]";
+        assert_eq!(
+            redact_values(tray),
+            "Connector input validation failed. Schema validation errors: [ 1 - #/credentials: required key [channel] not found, \
+             2 - #/credentials/dc: string […] does not match pattern ^[a-z]{2}[0-9]+$, \
+             3 - #/credentials/code: string […] does not match pattern ^[ ]$ ]"
+        );
+        // The fake's (and our checker's) wording quotes no value: the pattern is kept too.
+        let ours = "errors: [ 1 - #/credentials/dc: string does not match pattern ^[a-z]+[0-9]+$ ]";
+        assert_eq!(redact_values(ours), ours);
+    }
+
+    #[test]
+    fn numbers_and_formats_tray_quotes_are_redacted() {
+        assert_eq!(
+            redact_values("[ 1 - #/pin: 4711 is not less or equal to 999, 2 - #/mail: [me@x.io] is not a valid email address ]"),
+            "[ 1 - #/pin: the value is not less or equal to 999, 2 - #/mail: […] is not a valid email address ]"
+        );
     }
 }

@@ -40,20 +40,6 @@ mod retry;
 #[cfg(test)]
 mod tests;
 
-#[cfg(test)]
-mod redaction_tests {
-    use super::redact_values;
-
-    #[test]
-    fn quoted_values_are_redacted_and_keys_kept() {
-        let tray = "Connector input validation failed. Schema validation errors: [ 1 - #: required key [channel] not found ]";
-        assert_eq!(redact_values(tray), tray);
-        assert_eq!(
-            redact_values("errors: [ 1 - #/dc: string [hunter2] does not match pattern ^a$, 2 - #/region: moon is not a valid enum value ]"),
-            "errors: [ 1 - #/dc: string […] does not match pattern ^a$, 2 - #/region: the value is not a valid enum value ]"
-        );
-    }
-}
 mod types;
 
 use std::sync::Arc;
@@ -713,44 +699,7 @@ fn api_error(operation: Operation, status: StatusCode, body: &[u8]) -> Error {
     Error::Api {
         operation,
         status: status.as_u16(),
-        message: redact_values(&message),
+        message: error::redact_values(&message),
         code,
     }
-}
-
-/// Tray's schema validation messages may quote the value they reject (`string [hunter2] does
-/// not match pattern ..`, `hunter2 is not a valid enum value`); the value may be a credential.
-/// Quoted values are replaced; quoted keys (`required key [channel] not found`) are kept.
-fn redact_values(message: &str) -> String {
-    let mut out = String::with_capacity(message.len());
-    let mut rest = message;
-    // Innermost brackets first: Tray wraps its whole list of errors in brackets too.
-    while let Some(close) = rest.find(']') {
-        match rest[..close].rfind('[') {
-            Some(open) => {
-                let before = &rest[..open];
-                out.push_str(before);
-                if before.ends_with("key ") || before.ends_with("keys ") {
-                    out.push_str(&rest[open..=close]);
-                } else {
-                    out.push_str("[…]");
-                }
-            }
-            None => out.push_str(&rest[..=close]),
-        }
-        rest = &rest[close + 1..];
-    }
-    out.push_str(rest);
-    const ENUM: &str = " is not a valid enum value";
-    let mut redacted = String::with_capacity(out.len());
-    let mut rest = out.as_str();
-    while let Some(at) = rest.find(ENUM) {
-        let start = rest[..at].rfind(": ").map_or(0, |i| i + 2);
-        redacted.push_str(&rest[..start]);
-        redacted.push_str("the value");
-        redacted.push_str(ENUM);
-        rest = &rest[at + ENUM.len()..];
-    }
-    redacted.push_str(rest);
-    redacted
 }
