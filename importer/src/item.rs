@@ -68,7 +68,7 @@ impl ImportItem {
         let name = payload.name().to_owned();
         let service_environment_id = payload.service_environment_id().to_string();
         let connector = format!("{}@{}", C::SERVICE_NAME, C::SERVICE_VERSION);
-        let content = tray_auth::registry::body(&payload).map(|body| CheckedRow {
+        let content = payload.body().map(|body| CheckedRow {
             number: 0,
             key: key.clone(),
             external_user_id: external_user_id.clone(),

@@ -2,7 +2,9 @@ use std::fmt;
 
 use serde::ser::SerializeStruct;
 use serde::{Serialize, Serializer};
+use serde_json::Value;
 
+use crate::registry::Problem;
 use crate::validate::{Validate, ValidationErrors, Validator};
 use crate::{Connector, ServiceEnvironmentId};
 
@@ -104,6 +106,45 @@ impl<C: Connector> CreateAuthentication<C> {
             .validate_with(&mut validator.at("credentials"));
         self.user_data.validate_with(&mut validator.at("userData"));
         validator.finish()
+    }
+
+    /// Tray's body for this payload, after [`CreateAuthentication::validate`]: the same checks,
+    /// with the same problems, as an untyped row going through
+    /// [`ConnectorEntry::build`](crate::registry::ConnectorEntry::build).
+    ///
+    /// ```
+    /// use tray_auth::{CreateAuthentication, Secret};
+    /// # use tray_auth::doc_example::{Credentials, PRODUCTION};
+    /// let payload = CreateAuthentication::new(
+    ///     "Bolo's auth",
+    ///     PRODUCTION,
+    ///     Credentials { access_token: Secret::from("a22x-us21"), dc: "US-21".into() },
+    /// );
+    /// let problems = payload.body().unwrap_err();
+    /// assert_eq!(problems[0].pointer, "/credentials/dc");
+    /// assert!(!problems[0].message.contains("US-21"));
+    /// ```
+    pub fn body(&self) -> Result<Value, Vec<Problem>> {
+        if let Err(errors) = self.validate() {
+            return Err(errors
+                .violations()
+                .iter()
+                .map(|v| Problem {
+                    pointer: v.pointer().to_owned(),
+                    message: v.rule().to_string(),
+                })
+                .collect());
+        }
+        serde_json::to_value(self).map_err(|_| {
+            // serde's message could quote a value: say only what happened.
+            vec![Problem {
+                pointer: String::new(),
+                message: format!(
+                    "the {} payload could not be turned into JSON",
+                    C::SERVICE_NAME
+                ),
+            }]
+        })
     }
 }
 

@@ -242,32 +242,7 @@ fn build<C: Connector>(row: &UntypedAuthentication<'_>) -> Result<Value, Vec<Pro
     let payload =
         CreateAuthentication::<C>::with_user_data(row.name, environment, credentials, user_data)
             .scopes(scopes);
-    body(&payload)
-}
-
-/// Tray's body for a typed payload, after [`CreateAuthentication::validate`]: the same
-/// checks, with the same problems, as a row going through [`ConnectorEntry::build`].
-pub fn body<C: Connector>(payload: &CreateAuthentication<C>) -> Result<Value, Vec<Problem>> {
-    if let Err(errors) = payload.validate() {
-        return Err(errors
-            .violations()
-            .iter()
-            .map(|v| Problem {
-                pointer: v.pointer().to_owned(),
-                message: v.rule().to_string(),
-            })
-            .collect());
-    }
-    serde_json::to_value(payload).map_err(|_| {
-        // serde's message could quote a value: say only what happened.
-        vec![Problem {
-            pointer: String::new(),
-            message: format!(
-                "the {} payload could not be turned into JSON",
-                C::SERVICE_NAME
-            ),
-        }]
-    })
+    payload.body()
 }
 
 /// Reads `value` (the row's object at `at`) as `T`; a problem names the pointer serde stopped at.
