@@ -64,19 +64,6 @@ pub enum AuthenticationType {
 }
 
 impl AuthenticationType {
-    /// Reads Tray's spelling; an unknown one is kept as [`AuthenticationType::Other`].
-    pub fn parse(name: &'static str) -> Self {
-        match name {
-            "token" => AuthenticationType::Token,
-            "oauth1" => AuthenticationType::Oauth1,
-            "oauth2" => AuthenticationType::Oauth2,
-            "oauth2password" => AuthenticationType::Oauth2password,
-            "oauth2client_credentials" => AuthenticationType::Oauth2clientCredentials,
-            "builtin" => AuthenticationType::Builtin,
-            other => AuthenticationType::Other(other),
-        }
-    }
-
     /// Tray's spelling.
     pub const fn as_str(self) -> &'static str {
         match self {
