@@ -68,8 +68,12 @@ pub fn json_text(text: &str) -> Literal {
         .map(|after| after.bytes().take_while(|&b| b == b'#').count())
         .max()
         .unwrap_or(0);
-    // Rust takes at most 255 `#`s around a raw string.
-    if longest >= 255 || text.contains('\r') {
+    // Rust takes at most 255 `#`s around a raw string, and refuses a literal holding a
+    // character that changes the text's direction: an ordinary literal escapes both.
+    if longest >= 255
+        || text.contains('\r')
+        || text.chars().any(tray_schema::printable::is_bidi_control)
+    {
         return Literal::string(text);
     }
     let hashes = "#".repeat(longest + 1);

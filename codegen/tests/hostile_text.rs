@@ -348,6 +348,18 @@ fn json_text_literals_hold_any_text() {
         tray_codegen::emit::json_text(r###"{"a":"##"}"###).to_string(),
         r####"r###"{"a":"##"}"###"####
     );
+    // A character that changes the text's direction, which rustc refuses in a literal, is
+    // escaped, and the value is still the text.
+    let bidi = "{\"t\":\"abc\u{202e}fed\u{2066}\"}";
+    let literal = tray_codegen::emit::json_text(bidi).to_string();
+    assert!(
+        !literal
+            .chars()
+            .any(|c| ('\u{202a}'..='\u{202e}').contains(&c)
+                || ('\u{2066}'..='\u{2069}').contains(&c)),
+        "{literal}"
+    );
+    assert_eq!(literal_value(&literal), bidi);
     // Beyond what a raw string can be delimited by: an ordinary literal.
     assert!(tray_codegen::emit::json_text(&long_run)
         .to_string()
