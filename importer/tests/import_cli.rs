@@ -1,8 +1,10 @@
 //! The `tray-import` binary against an in-process fake Tray: a dry run contacts nothing, a
 //! CSV file is imported, and errors say where and what without a value.
 
+mod common;
+
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 
 use fake_tray::{FakeTray, Options};
 
@@ -15,23 +17,12 @@ async fn fake() -> FakeTray {
         .expect("the fake starts")
 }
 
-/// Runs the binary on a blocking thread (the fake answers on this test's runtime).
+/// Runs the binary (see `common::tray_import`).
 async fn tray_import(args: Vec<String>, token: Option<&'static str>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_tray-import"));
-        command.args(&args).env_remove("TRAY_MASTER_TOKEN");
-        if let Some(token) = token {
-            command.env("TRAY_MASTER_TOKEN", token);
-        }
-        command.output().expect("tray-import runs")
-    })
-    .await
-    .unwrap()
+    common::tray_import(args, token, &[]).await
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::text;
 
 fn args(input: &Path, rest: &[&str]) -> Vec<String> {
     let mut args = vec![

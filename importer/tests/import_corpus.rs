@@ -7,9 +7,11 @@
 //! no secret in any output. The rows are also sent straight to fake-tray, so that they are
 //! known good (200) and bad (400) whatever the CLI does.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::Instant;
 
 use fake_tray::{FakeTray, Options};
@@ -294,26 +296,12 @@ fn write_input(dir: &Path, rows: &[Row]) -> PathBuf {
     input
 }
 
-/// Runs the prebuilt binary on a blocking thread (the fake answers on this test's runtime).
+/// Runs the binary with debug logs (see `common::tray_import`), so a leak in any log line shows.
 async fn tray_import(args: Vec<String>, token: Option<&'static str>) -> Output {
-    tokio::task::spawn_blocking(move || {
-        let mut command = Command::new(env!("CARGO_BIN_EXE_tray-import"));
-        command
-            .args(&args)
-            .env_remove("TRAY_MASTER_TOKEN")
-            .env("TRAY_IMPORT_LOG", "debug");
-        if let Some(token) = token {
-            command.env("TRAY_MASTER_TOKEN", token);
-        }
-        command.output().expect("tray-import runs")
-    })
-    .await
-    .unwrap()
+    common::tray_import(args, token, &[("TRAY_IMPORT_LOG", "debug")]).await
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::text;
 
 /// The report's lines, by key.
 fn report(path: &Path) -> BTreeMap<String, Value> {

@@ -2,6 +2,8 @@
 //! found wrong before a row is sent: the `tray-import` binary (and the library where it is
 //! the library's promise) against an in-process fake Tray.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -22,23 +24,12 @@ async fn fake() -> FakeTray {
         .expect("the fake starts")
 }
 
-/// Runs the binary on a blocking thread (the fake answers on this test's runtime).
+/// Runs the binary (see `common::tray_import`).
 async fn tray_import(args: Vec<String>, token: &str) -> Output {
-    let token = token.to_owned();
-    tokio::task::spawn_blocking(move || {
-        Command::new(env!("CARGO_BIN_EXE_tray-import"))
-            .args(&args)
-            .env("TRAY_MASTER_TOKEN", token)
-            .output()
-            .expect("tray-import runs")
-    })
-    .await
-    .unwrap()
+    common::tray_import(args, Some(token), &[]).await
 }
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use common::text;
 
 fn run_args(input: &Path, base_url: &str, rest: &[&str]) -> Vec<String> {
     let mut args: Vec<String> = ["run", "--input"].map(str::to_owned).into();
