@@ -10,6 +10,10 @@ use crate::names;
 use crate::plan::{Body, Checks, Field, StructDef, Ty, TypeDef, Variant};
 use crate::schema::Constraints;
 
+pub mod connector;
+
+pub use connector::{connector, registry, schema};
+
 /// Tokens for a list of planned types and their `Validate` impls.
 pub fn types(types: &[TypeDef]) -> TokenStream {
     types_in(types, &[])

@@ -21,7 +21,7 @@ use std::fmt::Write as _;
 use std::fs;
 use std::path::{Path, PathBuf};
 
-use quote::{format_ident, quote};
+use quote::quote;
 use serde_json::Value;
 
 pub mod doc;
@@ -32,7 +32,6 @@ pub mod generate;
 pub mod names;
 pub mod plan;
 
-use tray_schema::diagnostic::Diagnostics;
 use tray_schema::snapshot::SnapshotError;
 pub use tray_schema::{self as schema, diagnostic, diff, json_file, snapshot, Diagnostic};
 
@@ -138,10 +137,16 @@ impl Config {
         self
     }
 
+    /// The pipeline every output shares: reads the snapshots, plans each connector, and emits
+    /// its module.
     fn modules(&self) -> Result<(Vec<generate::ConnectorModule>, Vec<Diagnostic>), Error> {
         let snapshots = snapshot::read_dir(&self.schemas_dir)?;
         let mut diagnostics = Vec::new();
-        let modules = generate::connector_modules(&snapshots, &mut diagnostics)?;
+        let plans = plan::connector::connectors(&snapshots, &mut diagnostics)?;
+        let modules = plans
+            .into_iter()
+            .map(generate::ConnectorModule::new)
+            .collect();
         Ok((modules, diagnostics))
     }
 
@@ -160,19 +165,9 @@ impl Config {
             },
         ];
         for module in &modules {
-            let source = format!(
-                "schemas/{}",
-                module
-                    .source
-                    .file_name()
-                    .unwrap_or_default()
-                    .to_string_lossy()
-            );
-            let text =
-                generate::header(&source) + &generate::format(module.tokens.clone(), &source)?;
             files.push(GeneratedFile {
-                path: PathBuf::from(format!("src/{}.rs", module.module)),
-                contents: text,
+                path: PathBuf::from(format!("src/{}.rs", module.plan.module)),
+                contents: generate::module_file(module)?,
             });
         }
         Ok(Generation { files, diagnostics })
@@ -181,22 +176,14 @@ impl Config {
     /// One file holding every connector as an inline module, for `include!`.
     pub fn generate_single_file(&self) -> Result<Generation, Error> {
         let (modules, diagnostics) = self.modules()?;
-        let items = modules.iter().map(|m| {
-            let docs = emit::doc(&m.doc);
-            let (name, tokens) = (format_ident!("{}", m.module), &m.tokens);
-            quote! { #docs pub mod #name { #tokens } }
-        });
-        let registry = generate::registry(&modules, false);
-        let text = generate::build_script_header(&format!(
-            "{}/",
-            self.schemas_dir
-                .file_name()
-                .unwrap_or_default()
-                .to_string_lossy()
-        )) + &generate::format(quote!(#(#items)* #registry), "tray_connectors.rs")?;
+        let folder = self
+            .schemas_dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
         let files = vec![GeneratedFile {
             path: PathBuf::from("tray_connectors.rs"),
-            contents: text,
+            contents: generate::single_file(&modules, &folder)?,
         }];
         Ok(Generation { files, diagnostics })
     }
@@ -353,108 +340,9 @@ pub fn schema_to_rust(
     name: &str,
     file: Option<&Path>,
 ) -> Result<(String, Vec<Diagnostic>), Error> {
-    let planned = plan_schema(schema, name, file);
-    let (types, alias) = (emit::types(&planned.types), &planned.alias);
-    let code = generate::format(quote!(#types #alias), name)?;
+    let planned = plan::schema::schema(schema, name, file);
+    let code = generate::format(emit::schema(&planned), name)?;
     Ok((code, planned.diagnostics))
-}
-
-struct Planned {
-    types: Vec<plan::TypeDef>,
-    /// `pub type Root = ..;` when the root is not a type of its own.
-    alias: Option<proc_macro2::TokenStream>,
-    samples: Vec<plan::Samples>,
-    diagnostics: Vec<Diagnostic>,
-}
-
-fn plan_schema(schema: &Value, name: &str, file: Option<&Path>) -> Planned {
-    let mut diagnostics = Diagnostics::new(file.map(Path::to_owned));
-    let read =
-        schema::Reader::new(schema, "", file.and_then(Path::parent), &mut diagnostics).read_root();
-    let mut plan_diagnostics = Diagnostics::new(file.map(Path::to_owned));
-    let root = root_name(name, &mut plan_diagnostics);
-    let (types, samples, alias) = if matches!(read.target(&read.root).kind, schema::Kind::Object(_))
-    {
-        let mut reserved = names::RESERVED_TYPE_NAMES.to_vec();
-        reserved.push(root.as_str());
-        let mut planner = plan::Planner::new(&reserved, &mut plan_diagnostics);
-        planner.plan_root(&root, &read, format!("`{root}`."), schema);
-        let (types, samples) = planner.finish_with_samples();
-        (types, samples, None)
-    } else {
-        let reserved: Vec<&str> = names::RESERVED_TYPE_NAMES
-            .iter()
-            .copied()
-            .filter(|n| *n != root)
-            .collect();
-        let mut planner = plan::Planner::new(&reserved, &mut plan_diagnostics);
-        let ty = planner.plan_named(&root, &read);
-        let (types, samples) = planner.finish_with_samples();
-        let alias = (ty != plan::Ty::Named(root.clone()))
-            .then(|| root_alias(&root, &ty, read.target(&read.root), &mut plan_diagnostics));
-        (types, samples, alias)
-    };
-    let mut all = diagnostics.into_vec();
-    all.extend(plan_diagnostics.into_vec());
-    Planned {
-        types,
-        alias,
-        samples,
-        diagnostics: all,
-    }
-}
-
-/// The root type's name: `name` in upper camel case, with `Type` added when generated code uses
-/// that name for a prelude item (a `struct String` would make every `String` field that struct).
-fn root_name(name: &str, diagnostics: &mut Diagnostics) -> String {
-    let root = names::camel(name);
-    if !names::is_prelude_name(&root) {
-        return root;
-    }
-    let renamed = format!("{root}Type");
-    diagnostics.warn(
-        "",
-        format!("`{root}` is the name of a Rust prelude item that generated code uses; the root type is named `{renamed}` instead"),
-    );
-    renamed
-}
-
-/// `pub type Root = ..;` for a root that is not an object, enum or union schema, with a warning
-/// saying so (otherwise the output would define nothing named `Root`, silently).
-fn root_alias(
-    root: &str,
-    ty: &plan::Ty,
-    read: &schema::Schema,
-    diagnostics: &mut Diagnostics,
-) -> proc_macro2::TokenStream {
-    let ty = emit::ty(ty);
-    let detail = read
-        .kind
-        .json_type()
-        .map(|json| format!(" (its type is `{json}`)"))
-        .unwrap_or_default();
-    diagnostics.warn(
-        &read.pointer,
-        format!(
-            "the root is not an object schema{detail}: `{root}` is generated as `pub type {root} = {};`",
-            ty.to_string().replace(' ', "")
-        ),
-    );
-    let mut lines = Vec::new();
-    for text in [&read.title, &read.description].into_iter().flatten() {
-        if !lines.is_empty() {
-            lines.push(String::new());
-        }
-        lines.push(text.clone());
-    }
-    if lines.is_empty() {
-        lines.push(format!(
-            "`{root}`: the schema's root, which is not an object schema."
-        ));
-    }
-    let docs = emit::doc(&lines);
-    let root = format_ident!("{}", root);
-    quote! { #docs pub type #root = #ty; }
 }
 
 /// For tests of the generator on real schemas: [`schema_to_rust`], plus one probe struct per
@@ -465,7 +353,7 @@ pub fn schema_to_rust_with_probes(
     name: &str,
     file: Option<&Path>,
 ) -> Result<ProbedCode, Error> {
-    let planned = plan_schema(schema, name, file);
+    let planned = plan::schema::schema(schema, name, file);
     let taken: Vec<&str> = planned.types.iter().map(|t| t.name.as_str()).collect();
     let mut probes = Vec::new();
     let mut defs = Vec::new();
@@ -498,10 +386,9 @@ pub fn schema_to_rust_with_probes(
             values: samples.values.clone(),
         });
     }
-    let tokens = emit::types(&planned.types);
+    let tokens = emit::schema(&planned);
     let probe_tokens = emit::types_in(&defs, &planned.types);
-    let alias = &planned.alias;
-    let code = generate::format(quote!(#tokens #alias #probe_tokens), name)?;
+    let code = generate::format(quote!(#tokens #probe_tokens), name)?;
     Ok(ProbedCode {
         code,
         diagnostics: planned.diagnostics,

@@ -19,6 +19,12 @@ use crate::schema::{
 use tray_schema::diagnostic::{Diagnostics, Effect};
 use tray_schema::pointer::join;
 
+pub mod connector;
+pub mod schema;
+
+pub use connector::{ConnectorPlan, EnvironmentPlan, EnvironmentTypes, ScopeDef, TypeSet};
+pub use schema::{Alias, SchemaPlan};
+
 /// A Rust type, as used in a field.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Ty {

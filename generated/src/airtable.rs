@@ -29,7 +29,7 @@ pub const PRODUCTION: tray_auth::ServiceEnvironmentId<Airtable> = tray_auth::Ser
     "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
 );
 
-/// A scope an authentication of this service may be granted.
+/// A scope an authentication of this service environment may be granted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Scope {
     /// See the data in records (`data.records:read`).
@@ -53,6 +53,12 @@ impl Scope {
         }
     }
 }
+
+impl tray_auth::CredentialsOf<Airtable> for Credentials {}
+
+impl tray_auth::UserDataOf<Airtable> for UserData {}
+
+impl tray_auth::ScopeOf<Airtable> for Scope {}
 
 /// The `credentials` of an authentication for Airtable: its service environment's `credentialsSchema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

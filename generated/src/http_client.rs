@@ -26,7 +26,7 @@ impl tray_auth::Connector for HttpClient {
     const SNAPSHOT: &'static str = r#"{"connector":{"title":"HTTP Client","description":"Call any HTTP API","name":"http-client","service":{"id":"3c4d5e6f-7081-4293-a4b5-c6d7e8f90a12","name":"http-client","version":5},"version":"5.3"},"environments":[{"id":"7a8b9c0d-1e2f-4a3b-c4d5-e6f7a8b9c0d1","title":"Production","authenticationType":"token","userDataSchema":{},"credentialsSchema":{"type":"object","properties":{"api_key":{"type":"string","title":"API key (header)","description":"Sent in the `X-Api-Key` header."},"apiKey":{"type":"string","title":"API key (query)","description":"Sent as the `apiKey` query parameter."},"2fa_secret":{"type":"string","title":"2FA secret","description":"Base32 TOTP seed, for services that ask for a one-time code."},"password":{"type":"string","title":"Basic auth password","format":"password"},"username":{"type":"string","title":"Basic auth user"},"headers":{"type":"array","title":"Extra headers","items":{"type":"object","properties":{"name":{"type":"string","title":"Header name"},"value":{"type":"string","title":"Header value"}},"required":["name","value"]}}},"required":["api_key"]},"scopes":[]},{"id":"8b9c0d1e-2f3a-4b4c-d5e6-f7a8b9c0d1e2","title":"Staging","authenticationType":"token","userDataSchema":{},"credentialsSchema":{"type":"object","properties":{"api_key":{"type":"string","title":"API key (header)","description":"Sent in the `X-Api-Key` header."},"apiKey":{"type":"string","title":"API key (query)","description":"Sent as the `apiKey` query parameter."},"2fa_secret":{"type":"string","title":"2FA secret","description":"Base32 TOTP seed, for services that ask for a one-time code."},"password":{"type":"string","title":"Basic auth password","format":"password"},"username":{"type":"string","title":"Basic auth user"},"headers":{"type":"array","title":"Extra headers","items":{"type":"object","properties":{"name":{"type":"string","title":"Header name"},"value":{"type":"string","title":"Header value"}},"required":["name","value"]}}},"required":["api_key"]},"scopes":[]}]}"#;
     type Credentials = Credentials;
     type UserData = UserData;
-    type Scope = tray_auth::NoScopes;
+    type Scope = Scope;
 }
 
 /// The `Production` service environment (token).
@@ -38,6 +38,16 @@ pub const PRODUCTION: tray_auth::ServiceEnvironmentId<HttpClient> = tray_auth::S
 pub const STAGING: tray_auth::ServiceEnvironmentId<HttpClient> = tray_auth::ServiceEnvironmentId::from_static(
     "8b9c0d1e-2f3a-4b4c-d5e6-f7a8b9c0d1e2",
 );
+
+/// The scopes an authentication may be granted: none, since the service environment
+/// lists none.
+pub type Scope = tray_auth::NoScopes;
+
+impl tray_auth::CredentialsOf<HttpClient> for Credentials {}
+
+impl tray_auth::UserDataOf<HttpClient> for UserData {}
+
+impl tray_auth::ScopeOf<HttpClient> for Scope {}
 
 /// The `credentials` of an authentication for HTTP Client: its service environment's `credentialsSchema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -21,13 +21,23 @@ impl tray_auth::Connector for Jira {
     const SNAPSHOT: &'static str = r#"{"connector":{"title":"Jira","description":"Jira connector","name":"jira","service":{"id":"2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901","name":"jira","version":3},"version":"5.0"},"environments":[{"id":"6f7a8b9c-0d1e-4f2a-b3c4-d5e6f7a8b9c0","title":"Production","authenticationType":"token","userDataSchema":{"$schema":"http://json-schema.org/draft-04/schema#","type":"object","properties":{"project":{"type":"object","title":"Default project","description":"Where new issues go when a workflow does not say.","properties":{"key":{"type":"string","title":"Project key","pattern":"^[A-Z][A-Z0-9]+$"},"issue_type":{"type":"string","title":"Issue type","default":"Task"}},"required":["key"],"additionalProperties":false},"labels":{"type":"array","title":"Labels","description":"Labels put on every issue created.","items":{"type":"string","minLength":1},"maxItems":10,"uniqueItems":true}},"additionalProperties":false},"credentialsSchema":{"$schema":"http://json-schema.org/draft-04/schema#","type":"object","properties":{"type":{"type":"string","title":"Deployment","enum":["cloud","server","data-center"],"enumLabels":["Cloud","Server","Data Center"],"default":"cloud"},"base_url":{"type":"string","title":"Base URL","description":"The site's address, such as https://acme.atlassian.net.","format":"uri"},"email":{"type":"string","title":"Email","format":"email"},"api_token":{"type":"string","title":"API token"},"timeout_seconds":{"type":"number","title":"Timeout","minimum":1,"maximum":300}},"required":["type","base_url","email","api_token"],"additionalProperties":false},"scopes":[]}]}"#;
     type Credentials = Credentials;
     type UserData = UserData;
-    type Scope = tray_auth::NoScopes;
+    type Scope = Scope;
 }
 
 /// The `Production` service environment (token).
 pub const PRODUCTION: tray_auth::ServiceEnvironmentId<Jira> = tray_auth::ServiceEnvironmentId::from_static(
     "6f7a8b9c-0d1e-4f2a-b3c4-d5e6f7a8b9c0",
 );
+
+/// The scopes an authentication may be granted: none, since the service environment
+/// lists none.
+pub type Scope = tray_auth::NoScopes;
+
+impl tray_auth::CredentialsOf<Jira> for Credentials {}
+
+impl tray_auth::UserDataOf<Jira> for UserData {}
+
+impl tray_auth::ScopeOf<Jira> for Scope {}
 
 /// The `credentials` of an authentication for Jira: its service environment's `credentialsSchema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -90,7 +90,8 @@ pub mod slack;
 pub mod zendesk;
 
 /// Every connector here, for code that picks one at run time by service name (a bulk
-/// importer): see `tray_auth::registry`.
+/// importer): see `tray_auth::registry`. A service whose environments have schemas of
+/// their own has an entry per set of types.
 pub const CONNECTORS: &[tray_auth::registry::ConnectorEntry] = &[
     #[cfg(feature = "airtable")]
     tray_auth::registry::ConnectorEntry::of::<airtable::Airtable>(),
@@ -108,4 +109,6 @@ pub const CONNECTORS: &[tray_auth::registry::ConnectorEntry] = &[
     tray_auth::registry::ConnectorEntry::of::<slack::Slack>(),
     #[cfg(feature = "zendesk")]
     tray_auth::registry::ConnectorEntry::of::<zendesk::Zendesk>(),
+    #[cfg(feature = "zendesk")]
+    tray_auth::registry::ConnectorEntry::of::<zendesk::custom_oauth_app::CustomOauthApp>(),
 ];

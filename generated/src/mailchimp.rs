@@ -21,13 +21,23 @@ impl tray_auth::Connector for Mailchimp {
     const SNAPSHOT: &'static str = r#"{"connector":{"title":"Mailchimp","description":"Mailchimp connector","name":"mailchimp","service":{"id":"6f0e1d2c-3b4a-4958-8776-a5b4c3d2e1f0","name":"mailchimp","version":1},"version":"6.1"},"environments":[{"id":"474a5f3e-1c2d-4b6a-9e8f-0a1b90088d70","title":"Production","authenticationType":"oauth2","userDataSchema":{},"credentialsSchema":{"type":"object","properties":{"access_token":{"type":"string","title":"Access token","description":"The OAuth access token Mailchimp issued, ending in the data center.","format":"password"},"dc":{"type":"string","title":"Data center","description":"The data center of the account, as in `us21`.","pattern":"^[a-z]+[0-9]+$"},"expires_in":{"type":"integer","title":"Expires in","description":"Seconds until the access token expires.","minimum":0}},"required":["access_token","dc"],"additionalProperties":false},"scopes":[]}]}"#;
     type Credentials = Credentials;
     type UserData = UserData;
-    type Scope = tray_auth::NoScopes;
+    type Scope = Scope;
 }
 
 /// The `Production` service environment (oauth2).
 pub const PRODUCTION: tray_auth::ServiceEnvironmentId<Mailchimp> = tray_auth::ServiceEnvironmentId::from_static(
     "474a5f3e-1c2d-4b6a-9e8f-0a1b90088d70",
 );
+
+/// The scopes an authentication may be granted: none, since the service environment
+/// lists none.
+pub type Scope = tray_auth::NoScopes;
+
+impl tray_auth::CredentialsOf<Mailchimp> for Credentials {}
+
+impl tray_auth::UserDataOf<Mailchimp> for UserData {}
+
+impl tray_auth::ScopeOf<Mailchimp> for Scope {}
 
 /// The `credentials` of an authentication for Mailchimp: its service environment's `credentialsSchema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

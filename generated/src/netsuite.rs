@@ -21,13 +21,23 @@ impl tray_auth::Connector for Netsuite {
     const SNAPSHOT: &'static str = r#"{"connector":{"title":"NetSuite","description":"NetSuite connector","name":"netsuite","service":{"id":"9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f","name":"netsuite","version":1},"version":"4.2"},"environments":[{"id":"b5410a2c-3d4e-4f5a-8b6c-7d8e9f0a1b2c","title":"Production","authenticationType":"token","userDataSchema":{},"credentialsSchema":{"id":"http://jsonschema.net","type":"object","schema":"http://json-schema.org/draft-03/schema","properties":{"email":{"id":"http://jsonschema.net/key","title":"Email","type":"string"},"password":{"title":"Password","type":"string","format":"password"},"account":{"title":"Account","tytpe":"string"},"role":{"title":"Role","type":"integer"}},"additionalProperties":false,"required":["email","password","account","role"]},"scopes":[]}]}"#;
     type Credentials = Credentials;
     type UserData = UserData;
-    type Scope = tray_auth::NoScopes;
+    type Scope = Scope;
 }
 
 /// The `Production` service environment (token).
 pub const PRODUCTION: tray_auth::ServiceEnvironmentId<Netsuite> = tray_auth::ServiceEnvironmentId::from_static(
     "b5410a2c-3d4e-4f5a-8b6c-7d8e9f0a1b2c",
 );
+
+/// The scopes an authentication may be granted: none, since the service environment
+/// lists none.
+pub type Scope = tray_auth::NoScopes;
+
+impl tray_auth::CredentialsOf<Netsuite> for Credentials {}
+
+impl tray_auth::UserDataOf<Netsuite> for UserData {}
+
+impl tray_auth::ScopeOf<Netsuite> for Scope {}
 
 /// The `credentials` of an authentication for NetSuite: its service environment's `credentialsSchema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -21,13 +21,23 @@ impl tray_auth::Connector for Sendgrid {
     const SNAPSHOT: &'static str = r#"{"connector":{"title":"SendGrid","description":"SendGrid connector","name":"sendgrid","service":{"id":"1a2b3c4d-5e6f-4071-8293-a4b5c6d7e8f9","name":"sendgrid","version":3},"version":"2.1"},"environments":[{"id":"5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9","title":"Production","authenticationType":"token","userDataSchema":{"id":"http://jsonschema.net","schema":"http://json-schema.org/draft-03/schema","type":"object","properties":{"region":{"id":"http://jsonschema.net/region","title":"Region","description":"Where the account's data is kept.","type":"string","enum":["global","eu"],"enumLabels":["Global","European Union"],"default":"global"},"sandbox_mode":{"id":"http://jsonschema.net/sandbox_mode","title":"Sandbox mode","type":"boolean","default":false}}},"credentialsSchema":{"id":"http://jsonschema.net","schema":"http://json-schema.org/draft-03/schema","type":"object","properties":{"api-key":{"id":"http://jsonschema.net/api-key","title":"API key","description":"Settings, API Keys, Create API Key.","type":"string","required":true,"minLength":20},"from_email":{"id":"http://jsonschema.net/from_email","title":"Default sender","type":"string","format":"email","required":false}},"advanced":["from_email"],"additionalProperties":false},"scopes":[]}]}"#;
     type Credentials = Credentials;
     type UserData = UserData;
-    type Scope = tray_auth::NoScopes;
+    type Scope = Scope;
 }
 
 /// The `Production` service environment (token).
 pub const PRODUCTION: tray_auth::ServiceEnvironmentId<Sendgrid> = tray_auth::ServiceEnvironmentId::from_static(
     "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9",
 );
+
+/// The scopes an authentication may be granted: none, since the service environment
+/// lists none.
+pub type Scope = tray_auth::NoScopes;
+
+impl tray_auth::CredentialsOf<Sendgrid> for Credentials {}
+
+impl tray_auth::UserDataOf<Sendgrid> for UserData {}
+
+impl tray_auth::ScopeOf<Sendgrid> for Scope {}
 
 /// The `credentials` of an authentication for SendGrid: its service environment's `credentialsSchema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

@@ -29,7 +29,7 @@ pub const PRODUCTION: tray_auth::ServiceEnvironmentId<Slack> = tray_auth::Servic
     "228a0c5e-1f2b-4c3d-9e8f-7a6b5c4d3e21",
 );
 
-/// A scope an authentication of this service may be granted.
+/// A scope an authentication of this service environment may be granted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Scope {
     /// Access information about user's public channels (`channels:read`).
@@ -49,6 +49,12 @@ impl Scope {
         }
     }
 }
+
+impl tray_auth::CredentialsOf<Slack> for Credentials {}
+
+impl tray_auth::UserDataOf<Slack> for UserData {}
+
+impl tray_auth::ScopeOf<Slack> for Scope {}
 
 /// The `credentials` of an authentication for Slack: its service environment's `credentialsSchema`.
 #[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]

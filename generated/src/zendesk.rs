@@ -17,11 +17,6 @@ impl tray_auth::Connector for Zendesk {
             title: "Production",
             authentication_type: tray_auth::AuthenticationType::Token,
         },
-        tray_auth::ServiceEnvironment {
-            id: "0d1e2f3a-4b5c-4d6e-f7a8-b9c0d1e2f3a4",
-            title: "Custom OAuth app",
-            authentication_type: tray_auth::AuthenticationType::Oauth2,
-        },
     ];
     const SNAPSHOT: &'static str = r#"{"connector":{"title":"Zendesk","description":"Zendesk Support connector","name":"zendesk","service":{"id":"4d5e6f70-8192-43a4-b5c6-d7e8f90a1b23","name":"zendesk","version":2},"version":"7.4"},"environments":[{"id":"9c0d1e2f-3a4b-4c5d-e6f7-a8b9c0d1e2f3","title":"Production","authenticationType":"token","userDataSchema":{"type":"object","properties":{"locale":{"type":"string","title":"Locale","enum":["en-US","de","fr","ja"],"default":"en-US"},"sandbox":{"type":"boolean","title":"Sandbox account"}},"additionalProperties":false},"credentialsSchema":{"type":"object","properties":{"subdomain":{"type":"string","title":"Subdomain","description":"The part before `.zendesk.com`.","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":63},"email":{"type":"string","title":"Agent email","format":"email"},"api_token":{"type":"string","title":"API token","format":"password","minLength":40,"maxLength":40}},"required":["subdomain","email","api_token"],"additionalProperties":false},"scopes":[]},{"id":"0d1e2f3a-4b5c-4d6e-f7a8-b9c0d1e2f3a4","title":"Custom OAuth app","authenticationType":"oauth2","userDataSchema":{"type":"object","properties":{"locale":{"type":"string","title":"Locale","enum":["en-US","de","fr","ja"],"default":"en-US"},"sandbox":{"type":"boolean","title":"Sandbox account"}},"additionalProperties":false},"credentialsSchema":{"type":"object","properties":{"subdomain":{"type":"string","title":"Subdomain","description":"The part before `.zendesk.com`.","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":63},"email":{"type":"string","title":"Agent email","format":"email"},"api_token":{"type":"string","title":"API token","format":"password","minLength":40,"maxLength":40}},"required":["subdomain","email","api_token"],"additionalProperties":false},"scopes":[{"scope":"read","description":"Read tickets, users and organizations"},{"scope":"write","description":"Create and update tickets"},{"scope":"tickets:read"}]}]}"#;
     type Credentials = Credentials;
@@ -35,34 +30,19 @@ pub const PRODUCTION: tray_auth::ServiceEnvironmentId<Zendesk> = tray_auth::Serv
 );
 
 /// The `Custom OAuth app` service environment (oauth2).
-pub const CUSTOM_OAUTH_APP: tray_auth::ServiceEnvironmentId<Zendesk> = tray_auth::ServiceEnvironmentId::from_static(
-    "0d1e2f3a-4b5c-4d6e-f7a8-b9c0d1e2f3a4",
-);
+pub const CUSTOM_OAUTH_APP: tray_auth::ServiceEnvironmentId<
+    custom_oauth_app::CustomOauthApp,
+> = tray_auth::ServiceEnvironmentId::from_static("0d1e2f3a-4b5c-4d6e-f7a8-b9c0d1e2f3a4");
 
-/// A scope an authentication of this service may be granted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub enum Scope {
-    /// Read tickets, users and organizations (`read`).
-    #[serde(rename = "read")]
-    Read,
-    /// Create and update tickets (`write`).
-    #[serde(rename = "write")]
-    Write,
-    /// `tickets:read`.
-    #[serde(rename = "tickets:read")]
-    TicketsRead,
-}
+/// The scopes an authentication may be granted: none, since the service environment
+/// lists none.
+pub type Scope = tray_auth::NoScopes;
 
-impl Scope {
-    /// The scope as Tray spells it.
-    pub const fn as_str(self) -> &'static str {
-        match self {
-            Scope::Read => "read",
-            Scope::Write => "write",
-            Scope::TicketsRead => "tickets:read",
-        }
-    }
-}
+impl tray_auth::CredentialsOf<Zendesk> for Credentials {}
+
+impl tray_auth::UserDataOf<Zendesk> for UserData {}
+
+impl tray_auth::ScopeOf<Zendesk> for Scope {}
 
 /// The `credentials` of an authentication for Zendesk: its service environment's `credentialsSchema`.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -153,6 +133,176 @@ impl Locale {
             Locale::De => "de",
             Locale::Fr => "fr",
             Locale::Ja => "ja",
+        }
+    }
+}
+
+/// The types of Zendesk's `Custom OAuth app` service environment ([`super::CUSTOM_OAUTH_APP`]), whose schemas differ from the service's primary environment's.
+///
+/// Its credentials, user data and scopes pair only with `super::CUSTOM_OAUTH_APP`.
+pub mod custom_oauth_app {
+    /// Zendesk's `Custom OAuth app` service environment (Tray service `zendesk`, version 2).
+    ///
+    /// The marker type tying this environment's credentials, user data and scopes
+    /// to its constant, so that they cannot be mixed with another environment's.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+    pub struct CustomOauthApp;
+
+    impl tray_auth::Connector for CustomOauthApp {
+        const SERVICE_NAME: &'static str = "zendesk";
+        const SERVICE_VERSION: u32 = 2;
+        const ENVIRONMENTS: &'static [tray_auth::ServiceEnvironment] = &[
+            tray_auth::ServiceEnvironment {
+                id: "0d1e2f3a-4b5c-4d6e-f7a8-b9c0d1e2f3a4",
+                title: "Custom OAuth app",
+                authentication_type: tray_auth::AuthenticationType::Oauth2,
+            },
+        ];
+        const SNAPSHOT: &'static str = <super::Zendesk as tray_auth::Connector>::SNAPSHOT;
+        type Credentials = Credentials;
+        type UserData = UserData;
+        type Scope = Scope;
+    }
+
+    /// A scope an authentication of this service environment may be granted.
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        serde::Serialize,
+        serde::Deserialize
+    )]
+    pub enum Scope {
+        /// Read tickets, users and organizations (`read`).
+        #[serde(rename = "read")]
+        Read,
+        /// Create and update tickets (`write`).
+        #[serde(rename = "write")]
+        Write,
+        /// The `tickets:read` scope.
+        #[serde(rename = "tickets:read")]
+        TicketsRead,
+    }
+
+    impl Scope {
+        /// The scope as Tray spells it.
+        pub const fn as_str(self) -> &'static str {
+            match self {
+                Scope::Read => "read",
+                Scope::Write => "write",
+                Scope::TicketsRead => "tickets:read",
+            }
+        }
+    }
+
+    impl tray_auth::CredentialsOf<CustomOauthApp> for Credentials {}
+
+    impl tray_auth::UserDataOf<CustomOauthApp> for UserData {}
+
+    impl tray_auth::ScopeOf<CustomOauthApp> for Scope {}
+
+    /// The `credentials` of an authentication for Zendesk in its `Custom OAuth app` service environment: that environment's `credentialsSchema`.
+    #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct Credentials {
+        /// Subdomain
+        ///
+        /// The part before `.zendesk.com`.
+        pub subdomain: String,
+        /// Agent email
+        ///
+        /// Format: `email`.
+        pub email: String,
+        /// API token
+        pub api_token: tray_auth::Secret,
+    }
+
+    impl tray_auth::Validate for Credentials {
+        fn validate_with(&self, v: &mut tray_auth::validate::Validator) {
+            static SUBDOMAIN_PATTERN: tray_auth::validate::Pattern = tray_auth::validate::Pattern::new(
+                "^[a-z0-9][a-z0-9-]*$",
+            );
+            {
+                let mut v = v.at("subdomain");
+                v.length(&self.subdomain, None, Some(63));
+                v.pattern(&self.subdomain, &SUBDOMAIN_PATTERN);
+            }
+            v.at("api_token").length(self.api_token.expose(), Some(40), Some(40));
+        }
+    }
+
+    /// The `userData` of an authentication for Zendesk in its `Custom OAuth app` service environment: that environment's `userDataSchema`.
+    #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+    #[serde(deny_unknown_fields)]
+    pub struct UserData {
+        /// Locale
+        ///
+        /// Default: `"en-US"`.
+        #[serde(default = "UserData::default_locale")]
+        pub locale: Locale,
+        /// Sandbox account
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub sandbox: Option<bool>,
+    }
+
+    impl UserData {
+        /// The schema's default for `locale`.
+        pub fn default_locale() -> Locale {
+            Locale::EnUs
+        }
+    }
+
+    impl Default for UserData {
+        fn default() -> Self {
+            UserData {
+                locale: Self::default_locale(),
+                sandbox: None,
+            }
+        }
+    }
+
+    impl tray_auth::Validate for UserData {
+        fn validate_with(&self, _: &mut tray_auth::validate::Validator) {}
+    }
+
+    /// Locale
+    #[derive(
+        Debug,
+        Clone,
+        Copy,
+        PartialEq,
+        Eq,
+        Hash,
+        serde::Serialize,
+        serde::Deserialize
+    )]
+    pub enum Locale {
+        /// `en-US`
+        #[serde(rename = "en-US")]
+        EnUs,
+        /// `de`
+        #[serde(rename = "de")]
+        De,
+        /// `fr`
+        #[serde(rename = "fr")]
+        Fr,
+        /// `ja`
+        #[serde(rename = "ja")]
+        Ja,
+    }
+
+    impl Locale {
+        /// The value as the schema spells it.
+        pub const fn as_str(self) -> &'static str {
+            match self {
+                Locale::EnUs => "en-US",
+                Locale::De => "de",
+                Locale::Fr => "fr",
+                Locale::Ja => "ja",
+            }
         }
     }
 }

@@ -2,8 +2,8 @@
 
 use crate::validate::{Pattern, Validator};
 use crate::{
-    AuthenticationType, Connector, NoScopes, Secret, ServiceEnvironment, ServiceEnvironmentId,
-    Validate,
+    AuthenticationType, Connector, CredentialsOf, NoScopes, ScopeOf, Secret, ServiceEnvironment,
+    ServiceEnvironmentId, UserDataOf, Validate,
 };
 
 /// The example service.
@@ -23,6 +23,10 @@ impl Connector for Example {
     type UserData = UserData;
     type Scope = NoScopes;
 }
+
+impl CredentialsOf<Example> for Credentials {}
+impl UserDataOf<Example> for UserData {}
+impl ScopeOf<Example> for NoScopes {}
 
 /// The `Production` environment.
 pub const PRODUCTION: ServiceEnvironmentId<Example> =

@@ -38,8 +38,8 @@ mod secret;
 pub mod validate;
 
 pub use connector::{
-    AuthenticationType, Connector, InvalidServiceEnvironmentId, NoScopes, ServiceEnvironment,
-    ServiceEnvironmentId,
+    AuthenticationType, Connector, CredentialsOf, InvalidServiceEnvironmentId, NoScopes, ScopeOf,
+    ServiceEnvironment, ServiceEnvironmentId, UserDataOf,
 };
 pub use payload::CreateAuthentication;
 pub use secret::{Redacted, Secret};

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::registry::Problem;
 use crate::validate::{Validate, ValidationErrors, Validator};
-use crate::{Connector, ServiceEnvironmentId};
+use crate::{Connector, CredentialsOf, ScopeOf, ServiceEnvironmentId, UserDataOf};
 
 /// The body of Tray's `POST /authentications`, checked by the compiler.
 ///
@@ -30,31 +30,47 @@ impl<C: Connector> CreateAuthentication<C>
 where
     C::UserData: Default,
 {
-    /// A payload with empty user data and no scopes.
+    /// A payload with empty user data and no scopes. The credentials must be those of the
+    /// environment's module ([`CredentialsOf`]).
     pub fn new(
         name: impl Into<String>,
         service_environment_id: ServiceEnvironmentId<C>,
-        credentials: C::Credentials,
+        credentials: impl CredentialsOf<C>,
     ) -> Self {
-        Self::with_user_data(
-            name,
+        Self::build(
+            name.into(),
             service_environment_id,
-            credentials,
+            credentials.into(),
             C::UserData::default(),
         )
     }
 }
 
 impl<C: Connector> CreateAuthentication<C> {
-    /// A payload with the given user data and no scopes.
+    /// A payload with the given user data and no scopes. The credentials and user data must be
+    /// those of the environment's module ([`CredentialsOf`], [`UserDataOf`]).
     pub fn with_user_data(
         name: impl Into<String>,
+        service_environment_id: ServiceEnvironmentId<C>,
+        credentials: impl CredentialsOf<C>,
+        user_data: impl UserDataOf<C>,
+    ) -> Self {
+        Self::build(
+            name.into(),
+            service_environment_id,
+            credentials.into(),
+            user_data.into(),
+        )
+    }
+
+    fn build(
+        name: String,
         service_environment_id: ServiceEnvironmentId<C>,
         credentials: C::Credentials,
         user_data: C::UserData,
     ) -> Self {
         CreateAuthentication {
-            name: name.into(),
+            name,
             service_environment_id,
             credentials,
             user_data,
@@ -64,17 +80,18 @@ impl<C: Connector> CreateAuthentication<C> {
 
     /// Sets the user data.
     #[must_use]
-    pub fn user_data(mut self, user_data: C::UserData) -> Self {
-        self.user_data = user_data;
+    pub fn user_data(mut self, user_data: impl UserDataOf<C>) -> Self {
+        self.user_data = user_data.into();
         self
     }
 
     /// Sets the scopes granted to the authentication. Repeated scopes are sent once, since
     /// Tray wants unique strings.
     #[must_use]
-    pub fn scopes(mut self, scopes: impl IntoIterator<Item = C::Scope>) -> Self {
+    pub fn scopes<S: ScopeOf<C>>(mut self, scopes: impl IntoIterator<Item = S>) -> Self {
         self.scopes.clear();
         for scope in scopes {
+            let scope: C::Scope = scope.into();
             if !self.scopes.contains(&scope) {
                 self.scopes.push(scope);
             }

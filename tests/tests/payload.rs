@@ -269,16 +269,17 @@ fn custom_environment_ids_are_checked() {
 #[test]
 fn second_environment_scopes_and_secret_lengths() {
     use tray_connectors::zendesk;
+    // The custom OAuth app lists scopes and Production does not: it has types of its own.
     let payload = CreateAuthentication::new(
         "Support desk",
         zendesk::CUSTOM_OAUTH_APP,
-        zendesk::Credentials {
+        zendesk::custom_oauth_app::Credentials {
             subdomain: "acme".into(),
             email: "ops@acme.test".into(),
             api_token: Secret::from("x".repeat(40)),
         },
     )
-    .scopes([zendesk::Scope::TicketsRead]);
+    .scopes([zendesk::custom_oauth_app::Scope::TicketsRead]);
     assert!(payload.validate().is_ok());
     let body = serde_json::to_value(&payload).unwrap();
     assert_eq!(
