@@ -124,6 +124,7 @@ pub fn lib_rs(modules: &[ConnectorModule]) -> Result<String, Error> {
         //! (`lib_service`). A marker type that would shadow a prelude item or a module's own
         //! type gets `Service` (`DefaultService`).
         #![forbid(unsafe_code)]
+        use tray_auth::registry::ConnectorEntry;
         #(#items)*
         #registry
     };

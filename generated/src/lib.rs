@@ -17,6 +17,8 @@
 //! (`lib_service`). A marker type that would shadow a prelude item or a module's own
 //! type gets `Service` (`DefaultService`).
 #![forbid(unsafe_code)]
+use tray_auth::registry::ConnectorEntry;
+
 /// Airtable: Tray service `airtable`, version 2.
 ///
 /// Airtable connector
@@ -92,23 +94,23 @@ pub mod zendesk;
 /// Every connector here, for code that picks one at run time by service name (a bulk
 /// importer): see `tray_auth::registry`. A service whose environments have schemas of
 /// their own has an entry per set of types.
-pub const CONNECTORS: &[tray_auth::registry::ConnectorEntry] = &[
+pub const CONNECTORS: &[ConnectorEntry] = &[
     #[cfg(feature = "airtable")]
-    tray_auth::registry::ConnectorEntry::of::<airtable::Airtable>(),
+    ConnectorEntry::of::<airtable::Airtable>(),
     #[cfg(feature = "http_client")]
-    tray_auth::registry::ConnectorEntry::of::<http_client::HttpClient>(),
+    ConnectorEntry::of::<http_client::HttpClient>(),
     #[cfg(feature = "jira")]
-    tray_auth::registry::ConnectorEntry::of::<jira::Jira>(),
+    ConnectorEntry::of::<jira::Jira>(),
     #[cfg(feature = "mailchimp")]
-    tray_auth::registry::ConnectorEntry::of::<mailchimp::Mailchimp>(),
+    ConnectorEntry::of::<mailchimp::Mailchimp>(),
     #[cfg(feature = "netsuite")]
-    tray_auth::registry::ConnectorEntry::of::<netsuite::Netsuite>(),
+    ConnectorEntry::of::<netsuite::Netsuite>(),
     #[cfg(feature = "sendgrid")]
-    tray_auth::registry::ConnectorEntry::of::<sendgrid::Sendgrid>(),
+    ConnectorEntry::of::<sendgrid::Sendgrid>(),
     #[cfg(feature = "slack")]
-    tray_auth::registry::ConnectorEntry::of::<slack::Slack>(),
+    ConnectorEntry::of::<slack::Slack>(),
     #[cfg(feature = "zendesk")]
-    tray_auth::registry::ConnectorEntry::of::<zendesk::Zendesk>(),
+    ConnectorEntry::of::<zendesk::Zendesk>(),
     #[cfg(feature = "zendesk")]
-    tray_auth::registry::ConnectorEntry::of::<zendesk::custom_oauth_app::CustomOauthApp>(),
+    ConnectorEntry::of::<zendesk::custom_oauth_app::CustomOauthApp>(),
 ];

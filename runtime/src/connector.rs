@@ -84,7 +84,7 @@ impl AuthenticationType {
 /// words, credentials given with another service's (or another environment's) constant.
 #[diagnostic::on_unimplemented(
     message = "these credentials do not belong to the service environment given, one of `{C}`'s",
-    label = "`{Self}` are not the credentials of a `{C}` service environment",
+    label = "`{Self}` are not credentials of `{C}`'s service environments",
     note = "each service environment constant pairs with the `Credentials` of its own module: `mailchimp::PRODUCTION` with `mailchimp::Credentials`, and an environment with schemas of its own (`fooapp::CUSTOM_OAUTH_APP`) with its module's (`fooapp::custom_oauth_app::Credentials`)"
 )]
 pub trait CredentialsOf<C: Connector>: Into<C::Credentials> {}
@@ -93,7 +93,7 @@ pub trait CredentialsOf<C: Connector>: Into<C::Credentials> {}
 /// [`CredentialsOf`]).
 #[diagnostic::on_unimplemented(
     message = "this user data does not belong to the service environment given, one of `{C}`'s",
-    label = "`{Self}` is not the user data of a `{C}` service environment",
+    label = "`{Self}` is not user data of `{C}`'s service environments",
     note = "each service environment constant pairs with the `UserData` of its own module: `mailchimp::PRODUCTION` with `mailchimp::UserData`"
 )]
 pub trait UserDataOf<C: Connector>: Into<C::UserData> {}
@@ -101,7 +101,7 @@ pub trait UserDataOf<C: Connector>: Into<C::UserData> {}
 /// A scope that the service environments of connector `C` list (see [`CredentialsOf`]).
 #[diagnostic::on_unimplemented(
     message = "this scope is not one the service environment given lists, one of `{C}`'s",
-    label = "`{Self}` is not a scope of a `{C}` service environment",
+    label = "`{Self}` is not a scope of `{C}`'s service environments",
     note = "each service environment constant pairs with the `Scope` of its own module: `slack::PRODUCTION` with `slack::Scope`; a service that lists no scopes takes none"
 )]
 pub trait ScopeOf<C: Connector>: Into<C::Scope> {}

@@ -184,15 +184,23 @@ fn scope(set: &TypeSet) -> TokenStream {
 }
 
 /// `CONNECTORS`: an entry per marker type (a service's, and each of its environments with types
-/// of their own), for code that picks a connector at run time by service name; with
-/// `features`, each entry is there only when its module's feature is on.
+/// of their own), for code that picks a connector at run time by service name. In the
+/// `committed_crate`, each entry is there only when its module's feature is on, and names
+/// `ConnectorEntry` as `lib.rs` imports it (short lines format the same under `prettyplease`
+/// and `rustfmt`); elsewhere (a file a build script writes, a macro's expansion) the path is
+/// whole, so that it imports nothing into the caller's module.
 pub fn registry<'p>(
     plans: impl IntoIterator<Item = &'p ConnectorPlan>,
-    features: bool,
+    committed_crate: bool,
 ) -> TokenStream {
+    let entry = if committed_crate {
+        quote!(ConnectorEntry)
+    } else {
+        quote!(tray_auth::registry::ConnectorEntry)
+    };
     let entries = plans.into_iter().flat_map(|plan| {
         let (module, feature) = (format_ident!("{}", plan.module), &plan.module);
-        let cfg = features.then(|| quote!(#[cfg(feature = #feature)]));
+        let cfg = committed_crate.then(|| quote!(#[cfg(feature = #feature)]));
         let marker = format_ident!("{}", plan.marker);
         let mut paths = vec![quote!(#module::#marker)];
         paths.extend(plan.own_types.iter().map(|own| {
@@ -202,15 +210,16 @@ pub fn registry<'p>(
             );
             quote!(#module::#env_module::#env_marker)
         }));
+        let entry = entry.clone();
         paths
             .into_iter()
-            .map(move |path| quote! { #cfg tray_auth::registry::ConnectorEntry::of::<#path>() })
+            .map(move |path| quote! { #cfg #entry::of::<#path>() })
     });
     quote! {
         /// Every connector here, for code that picks one at run time by service name (a bulk
         /// importer): see `tray_auth::registry`. A service whose environments have schemas of
         /// their own has an entry per set of types.
-        pub const CONNECTORS: &[tray_auth::registry::ConnectorEntry] = &[#(#entries),*];
+        pub const CONNECTORS: &[#entry] = &[#(#entries),*];
     }
 }
 

@@ -188,7 +188,7 @@ pub fn connector(
         let env_types = what.type_set(*index, &env_marker, Some(&env.title), &mut diagnostics, all);
         env.own_types = Some(own_types.len());
         own_types.push(EnvironmentTypes {
-            module: modules.take(&snake(env_title)),
+            module: modules.take(&environment_module(env_title)),
             marker: env_marker,
             title: env.title.clone(),
             doc: vec![
@@ -290,6 +290,18 @@ impl Subject<'_> {
             types,
             scopes: scopes(self.snapshot.environments.get(i)),
         }
+    }
+}
+
+/// The module name of an environment's own types: its title in snake case, with `_environment`
+/// when that would shadow a crate the generated code names (`serde`, `tray_auth`, `std`, ...)
+/// inside the service's module.
+fn environment_module(title: &str) -> String {
+    let module = snake(title);
+    if names::RESERVED_MODULE_NAMES.contains(&module.as_str()) {
+        format!("{}_environment", module.trim_end_matches('_'))
+    } else {
+        module
     }
 }
 
