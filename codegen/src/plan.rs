@@ -184,6 +184,9 @@ pub const MAX_PLANNED: usize = 10_000;
 /// overflows the stack when it is read; real schemas' types stay far below this.
 pub const MAX_INLINE_BYTES: usize = 1024;
 
+/// The longest nested type name made by prefixing a parent's name; longer ones are numbered.
+pub const MAX_PREFIXED_NAME: usize = 48;
+
 /// Plans the types of one module.
 pub struct Planner<'d> {
     scope: names::Scope,
@@ -357,12 +360,20 @@ impl<'d> Planner<'d> {
         false
     }
 
+    /// A name for a nested type: `hint` in camel case, else prefixed by its parent's name
+    /// (`ConfigHeader`), else numbered (`Next2`). A parent that already ends in the name
+    /// (`next.next.next` nested) or a prefixed name longer than [`MAX_PREFIXED_NAME`] is
+    /// numbered instead, so that names (and the output) grow linearly with depth, not as its
+    /// square (`NextNextNext…`).
     fn new_type_name(&mut self, hint: &str, parent: &str) -> String {
         let base = camel(hint);
         if !self.scope.is_taken(&base) {
             return self.scope.take(&base);
         }
         let prefixed = format!("{parent}{base}");
+        if parent.ends_with(&base) || prefixed.len() > MAX_PREFIXED_NAME {
+            return self.scope.take(&base);
+        }
         self.scope.take(&prefixed)
     }
 

@@ -321,3 +321,33 @@ fn control_characters_in_schema_text_are_escaped_in_warnings_and_diffs() {
         "{text}"
     );
 }
+
+/// `{"next": {"next": ...}}` `depth` levels deep.
+fn nested_next(depth: usize) -> serde_json::Value {
+    let mut schema = json!({ "type": "object", "properties": { "leaf": { "type": "string" } } });
+    for _ in 0..depth {
+        schema = json!({ "type": "object", "properties": { "next": schema } });
+    }
+    schema
+}
+
+#[test]
+fn nested_type_names_do_not_repeat_their_parents() {
+    let (code, _) = tray_codegen::schema_to_rust(&nested_next(30), "Credentials", None).unwrap();
+    let longest = code
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("pub struct "))
+        .map(|rest| rest.split([' ', '{', ';']).next().unwrap_or_default().len())
+        .max()
+        .unwrap();
+    assert!(
+        longest <= 12,
+        "a type name of {longest} characters:\n{code}"
+    );
+    assert!(!code.contains("NextNext"), "{code}");
+    assert!(code.contains("pub struct Next2 "), "{code}");
+    // Output grows linearly with depth: twice as deep is about twice as long, not four times.
+    let (half, _) = tray_codegen::schema_to_rust(&nested_next(15), "Credentials", None).unwrap();
+    let ratio = code.len() as f64 / half.len() as f64;
+    assert!(ratio < 2.3, "30 levels are {ratio:.1}× the code of 15");
+}
