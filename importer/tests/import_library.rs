@@ -451,3 +451,65 @@ async fn an_item_that_cannot_become_credentials_is_reported_invalid_and_never_se
     assert_eq!(entry.state, State::Invalid);
     assert!(entry.detail.unwrap().contains("/credentials/access_token"));
 }
+
+#[tokio::test]
+async fn each_environment_of_a_service_imports_with_its_own_types_and_one_preflight() {
+    use tray_connectors::zendesk;
+    let tray = fake().await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut importer = importer(&tray, &dir.path().join("journal.sqlite"));
+    let token = || Secret::from("t".repeat(40));
+    let items = vec![
+        ImportItem::new(
+            "prod",
+            "dana",
+            CreateAuthentication::new(
+                "Dana's Zendesk",
+                zendesk::PRODUCTION,
+                zendesk::Credentials {
+                    subdomain: "dana".into(),
+                    email: "dana@example.test".into(),
+                    api_token: token(),
+                },
+            ),
+        ),
+        ImportItem::new(
+            "custom",
+            "dana",
+            CreateAuthentication::new(
+                "Dana's Zendesk app",
+                zendesk::CUSTOM_OAUTH_APP,
+                zendesk::custom_oauth_app::Credentials {
+                    subdomain: "dana".into(),
+                    email: "dana@example.test".into(),
+                    api_token: token(),
+                },
+            )
+            .scopes([zendesk::custom_oauth_app::Scope::TicketsRead]),
+        ),
+    ];
+    let summary = importer.run(items).await.unwrap();
+    assert_eq!((summary.created, summary.invalid), (2, 0), "{summary:?}");
+    assert!(summary.warnings.is_empty(), "{:?}", summary.warnings);
+    let stored = tray.authentications();
+    let env_of = |name: &str| {
+        stored
+            .iter()
+            .find(|a| a.name() == name)
+            .unwrap()
+            .service_environment_id()
+            .to_owned()
+    };
+    assert_eq!(env_of("Dana's Zendesk"), zendesk::PRODUCTION.to_string());
+    assert_eq!(
+        env_of("Dana's Zendesk app"),
+        zendesk::CUSTOM_OAUTH_APP.to_string()
+    );
+    // The two marker types are one service version: its environments are asked for once.
+    let environment_lists = tray
+        .requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.contains("/services/zendesk/"))
+        .count();
+    assert_eq!(environment_lists, 1, "{:?}", tray.requests());
+}
