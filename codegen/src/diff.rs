@@ -546,7 +546,8 @@ impl Compare<'_> {
     /// One field, the same JSON key on both sides.
     fn field(&mut self, a: &Field, b: &Field, path: &str) {
         let before = self.changes.len();
-        if a.ident != b.ident {
+        // A renamed JSON key was said; a renamed Rust name alone is said here.
+        if a.ident != b.ident && a.json_name == b.json_name {
             self.breaking(
                 path,
                 format!(
@@ -616,7 +617,10 @@ impl Compare<'_> {
             };
             self.push(Impact::Compatible, path, message);
         }
-        self.checks(&a.checks, &b.checks, path);
+        // The checks of another type (a number's bounds beside a string) mean nothing here.
+        if bare(&a.ty) == bare(&b.ty) {
+            self.checks(&a.checks, &b.checks, path);
+        }
         if self.changes.len() == before && a.doc != b.doc {
             self.push(Impact::Compatible, path, "title or description changed");
         }
@@ -650,11 +654,15 @@ fn field<'s>(s: &'s StructDef, json_name: &str) -> Option<&'s Field> {
 /// Whether two types are of one kind (both strings, both named types, ...), `Option` and
 /// `Box` aside: what a renamed field keeps.
 fn same_kind(a: &Ty, b: &Ty) -> bool {
-    let bare = |ty: &Ty| match ty {
-        Ty::Option(inner) | Ty::Box(inner) => inner.as_ref().clone(),
-        other => other.clone(),
-    };
-    std::mem::discriminant(&bare(a)) == std::mem::discriminant(&bare(b))
+    std::mem::discriminant(bare(a)) == std::mem::discriminant(bare(b))
+}
+
+/// The type without its `Option` and `Box`.
+fn bare(ty: &Ty) -> &Ty {
+    match ty {
+        Ty::Option(inner) | Ty::Box(inner) => bare(inner),
+        other => other,
+    }
 }
 
 /// The variant names of an enum body.
