@@ -52,6 +52,9 @@ fn only(changes: Vec<(Impact, String, String)>) -> (Impact, String, String) {
     changes.into_iter().next().unwrap()
 }
 
+/// An edit of Jira's Production environment, and the one change it makes.
+type Case = (Box<dyn FnOnce(&mut Value)>, (Impact, String, String));
+
 fn expect(impact: Impact, path: &str, message: &str) -> (Impact, String, String) {
     (impact, path.to_owned(), message.to_owned())
 }
@@ -156,7 +159,7 @@ fn optional_and_required_fields() {
 
 #[test]
 fn fields_added_removed_renamed_or_retyped() {
-    let cases: Vec<(Box<dyn FnOnce(&mut Value)>, (Impact, String, String))> =
+    let cases: Vec<Case> =
         vec![
         (
             Box::new(drop_email),
@@ -287,7 +290,7 @@ fn type_lists_widened_or_narrowed() {
 
 #[test]
 fn tightened_checks_break_at_run_time_and_loosened_ones_do_not() {
-    let cases: Vec<(Box<dyn FnOnce(&mut Value)>, (Impact, String, String))> = vec![
+    let cases: Vec<Case> = vec![
         (
             Box::new(|e| project(e)["key"]["pattern"] = json!("^[A-Z]{2,10}$")),
             expect(
