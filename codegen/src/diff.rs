@@ -51,6 +51,7 @@ use tray_schema::snapshot::{Snapshot, SnapshotError};
 
 use crate::plan::connector::{self, ConnectorPlan, EnvironmentPlan, ScopeDef, TypeSet};
 use crate::plan::{Body, Checks, Field, StructDef, Ty, TypeDef, Variant};
+use crate::schema::Constraints;
 
 pub use tray_schema::diff::{read, Change, ConnectorDiff, Diff, Impact};
 
@@ -556,32 +557,46 @@ impl Compare<'_> {
                 ),
             );
         }
-        let shown = |f: &Field| match &f.default {
-            Some(_) if f.secret => "a default".to_owned(),
-            Some(d) => format!("the default {}", compact(d)),
-            None => String::new(),
-        };
+        self.optionality(a, b, path);
+        if a.secret != b.secret && a.ty == b.ty {
+            let message = if b.secret {
+                "its value is now kept out of `Debug` output"
+            } else {
+                "its value now shows in `Debug` output"
+            };
+            self.push(Impact::Compatible, path, message);
+        }
+        // The checks of another type (a number's bounds beside a string) mean nothing here.
+        if bare(&a.ty) == bare(&b.ty) {
+            self.checks(&a.checks, &b.checks, path);
+        }
+        if self.changes.len() == before && a.doc != b.doc {
+            self.push(Impact::Compatible, path, "title or description changed");
+        }
+    }
+
+    /// A field's type, `Option` first: whether it may be left out (or be null) and what it
+    /// then reads as.
+    fn optionality(&mut self, a: &Field, b: &Field, path: &str) {
         match (&a.ty, &b.ty) {
             (Ty::Option(x), y) if !matches!(y, Ty::Option(_)) => {
                 let why = if b.default.is_some() {
-                    format!("has {} now", shown(b))
+                    format!("has {} now", the_default(b))
                 } else if b.required && !a.required {
                     "became required".to_owned()
                 } else {
                     "may no longer be null".to_owned()
                 };
-                self.breaking(
-                    path,
-                    format!(
-                        "{why}: its type `{}` is no longer an `Option`, it is `{}`",
-                        a.ty, b.ty
-                    ),
+                let message = format!(
+                    "{why}: its type `{}` is no longer an `Option`, it is `{}`",
+                    a.ty, b.ty
                 );
+                self.breaking(path, message);
                 self.ty(x, y, path);
             }
             (x, Ty::Option(y)) if !matches!(x, Ty::Option(_)) => {
                 let why = if a.default.is_some() && !b.required {
-                    format!("{} is gone", shown(a))
+                    format!("{} is gone", the_default(a))
                 } else if a.required && !b.required {
                     "became optional".to_owned()
                 } else {
@@ -609,40 +624,43 @@ impl Compare<'_> {
                 self.defaults(a, b, path);
             }
         }
-        if a.secret != b.secret && a.ty == b.ty {
-            let message = if b.secret {
-                "its value is now kept out of `Debug` output"
-            } else {
-                "its value now shows in `Debug` output"
-            };
-            self.push(Impact::Compatible, path, message);
-        }
-        // The checks of another type (a number's bounds beside a string) mean nothing here.
-        if bare(&a.ty) == bare(&b.ty) {
-            self.checks(&a.checks, &b.checks, path);
-        }
-        if self.changes.len() == before && a.doc != b.doc {
-            self.push(Impact::Compatible, path, "title or description changed");
-        }
     }
 
     /// The defaults of a field that is not an `Option` on either side: with a default it may
     /// be left out of JSON, without one it must be there.
     fn defaults(&mut self, a: &Field, b: &Field, path: &str) {
-        let secret = a.secret || b.secret;
-        let value = |d: &Value| {
-            if secret {
-                "(a secret's default)".to_owned()
-            } else {
-                compact(d)
-            }
-        };
         match (&a.default, &b.default) {
-            (Some(x), Some(y)) if x != y => self.breaking(path, format!("default changed from {} to {}: JSON without it reads differently", value(x), value(y))),
-            (Some(x), None) => self.breaking(path, format!("became required: JSON without it no longer deserializes (its default {} no longer applies)", value(x))),
-            (None, Some(y)) => self.push(Impact::Compatible, path, format!("became optional, with the default {}: JSON without it now deserializes", value(y))),
+            (Some(x), Some(y)) if x != y => {
+                let change = if a.secret || b.secret {
+                    String::new()
+                } else {
+                    format!(" from {} to {}", compact(x), compact(y))
+                };
+                let message = format!("default changed{change}: JSON without it reads differently");
+                self.breaking(path, message);
+            }
+            (Some(_), None) => {
+                let message = format!("became required: JSON without it no longer deserializes ({} no longer applies)", the_default(a));
+                self.breaking(path, message);
+            }
+            (None, Some(_)) => {
+                let message = format!(
+                    "became optional, with {}: JSON without it now deserializes",
+                    the_default(b)
+                );
+                self.push(Impact::Compatible, path, message);
+            }
             _ => {}
         }
+    }
+}
+
+/// A field's default for a message (`the default "Task"`), never a secret's value.
+fn the_default(field: &Field) -> String {
+    match &field.default {
+        Some(_) if field.secret => "a default".to_owned(),
+        Some(value) => format!("the default {}", compact(value)),
+        None => "no default".to_owned(),
     }
 }
 
@@ -857,93 +875,80 @@ impl Compare<'_> {
 
     /// What `validate()` checks: tighter is runtime-breaking, looser compatible.
     fn checks(&mut self, a: &Checks, b: &Checks, path: &str) {
-        let (x, y) = (&a.constraints, &b.constraints);
-        match (&x.pattern, &y.pattern) {
-            (None, Some(_)) => self.push(
-                Impact::RuntimeBreaking,
-                path,
-                "pattern added: values that passed `validate()` may now fail",
-            ),
-            (Some(_), None) => self.push(
-                Impact::Compatible,
-                path,
-                "pattern removed: `validate()` accepts more",
-            ),
-            (Some(p), Some(q)) if p != q => self.push(
-                Impact::RuntimeBreaking,
-                path,
-                "pattern changed: values that passed `validate()` may now fail",
-            ),
-            _ => {}
-        }
-        self.bound(path, "minLength", x.min_length, y.min_length, Some(0));
-        self.bound(path, "maxLength", x.max_length, y.max_length, None);
-        self.bound(path, "minimum", x.minimum, y.minimum, None);
-        self.bound(
-            path,
-            "exclusiveMinimum",
-            x.exclusive_minimum,
-            y.exclusive_minimum,
-            None,
-        );
-        self.bound(path, "maximum", x.maximum, y.maximum, None);
-        self.bound(
-            path,
-            "exclusiveMaximum",
-            x.exclusive_maximum,
-            y.exclusive_maximum,
-            None,
-        );
-        self.bound(path, "minItems", x.min_items, y.min_items, Some(0));
-        self.bound(path, "maxItems", x.max_items, y.max_items, None);
-        match (x.unique_items, y.unique_items) {
-            (false, true) => self.push(
-                Impact::RuntimeBreaking,
-                path,
-                "items must now be unique: values that passed `validate()` may now fail",
-            ),
-            (true, false) => self.push(
-                Impact::Compatible,
-                path,
-                "items no longer need to be unique",
-            ),
-            _ => {}
-        }
+        self.constraints(&a.constraints, &b.constraints, path);
         self.allowed(a.allowed.as_deref(), b.allowed.as_deref(), path);
         let nested = |c: &Option<Box<Checks>>| c.as_deref().cloned().unwrap_or_default();
         if a.items.is_some() || b.items.is_some() {
-            self.checks(
-                &nested(&a.items),
-                &nested(&b.items),
-                &format!("{path}/items"),
-            );
+            let at = format!("{path}/items");
+            self.checks(&nested(&a.items), &nested(&b.items), &at);
         }
         if a.values.is_some() || b.values.is_some() {
-            self.checks(
-                &nested(&a.values),
-                &nested(&b.values),
-                &format!("{path}/additionalProperties"),
-            );
+            let at = format!("{path}/additionalProperties");
+            self.checks(&nested(&a.values), &nested(&b.values), &at);
         }
     }
 
-    /// A bound, lower (a value below it fails) when `floor` is given or for `minimum`s.
+    /// A value's pattern, lengths, bounds and item rules.
+    fn constraints(&mut self, x: &Constraints, y: &Constraints, path: &str) {
+        let (tighter, looser) = (Impact::RuntimeBreaking, Impact::Compatible);
+        let fail = "values that passed `validate()` may now fail";
+        match (&x.pattern, &y.pattern) {
+            (None, Some(_)) => self.push(tighter, path, format!("pattern added: {fail}")),
+            (Some(_), None) => {
+                self.push(looser, path, "pattern removed: `validate()` accepts more")
+            }
+            (Some(p), Some(q)) if p != q => {
+                self.push(tighter, path, format!("pattern changed: {fail}"))
+            }
+            _ => {}
+        }
+        // Lower bounds: an absent length or item count is 0; other bounds: absent is none.
+        self.bound(
+            path,
+            "minLength",
+            (x.min_length, y.min_length),
+            Some(Some(0)),
+        );
+        self.bound(path, "maxLength", (x.max_length, y.max_length), None);
+        self.bound(path, "minimum", (x.minimum, y.minimum), Some(None));
+        self.bound(
+            path,
+            "exclusiveMinimum",
+            (x.exclusive_minimum, y.exclusive_minimum),
+            Some(None),
+        );
+        self.bound(path, "maximum", (x.maximum, y.maximum), None);
+        self.bound(
+            path,
+            "exclusiveMaximum",
+            (x.exclusive_maximum, y.exclusive_maximum),
+            None,
+        );
+        self.bound(path, "minItems", (x.min_items, y.min_items), Some(Some(0)));
+        self.bound(path, "maxItems", (x.max_items, y.max_items), None);
+        match (x.unique_items, y.unique_items) {
+            (false, true) => self.push(tighter, path, format!("items must now be unique: {fail}")),
+            (true, false) => self.push(looser, path, "items no longer need to be unique"),
+            _ => {}
+        }
+    }
+
+    /// A bound going from `old` to `new`. `lower` is `Some` for a lower bound (a value below
+    /// it fails), holding the value an absent one stands for, if any; `None` for an upper one.
     fn bound<T: PartialOrd + Display + Copy>(
         &mut self,
         path: &str,
         name: &str,
-        old: Option<T>,
-        new: Option<T>,
-        floor: Option<T>,
+        (old, new): (Option<T>, Option<T>),
+        lower: Option<Option<T>>,
     ) {
-        let lower = name.starts_with("min") || name.starts_with("exclusiveMin");
         let tighter = match (old, new) {
-            (None, None) => return,
             (Some(o), Some(n)) if o == n => return,
-            (None, Some(n)) => !lower || floor.is_none_or(|f| n > f),
+            (None, None) => return,
+            (None, Some(n)) => lower.is_none_or(|floor| floor.is_none_or(|f| n > f)),
             (Some(_), None) => false,
             (Some(o), Some(n)) => {
-                if lower {
+                if lower.is_some() {
                     n > o
                 } else {
                     n < o
@@ -953,24 +958,16 @@ impl Compare<'_> {
         let what = match (old, new) {
             (None, Some(n)) => format!("{name} {n} added"),
             (Some(o), None) => format!("{name} {o} removed"),
-            (Some(o), Some(n)) => format!(
-                "{name} {} from {o} to {n}",
-                if n > o { "raised" } else { "lowered" }
-            ),
+            (Some(o), Some(n)) if n > o => format!("{name} raised from {o} to {n}"),
+            (Some(o), Some(n)) => format!("{name} lowered from {o} to {n}"),
             (None, None) => return,
         };
         if tighter {
-            self.push(
-                Impact::RuntimeBreaking,
-                path,
-                format!("{what}: values that passed `validate()` may now fail"),
-            );
+            let message = format!("{what}: values that passed `validate()` may now fail");
+            self.push(Impact::RuntimeBreaking, path, message);
         } else {
-            self.push(
-                Impact::Compatible,
-                path,
-                format!("{what}: `validate()` accepts more"),
-            );
+            let message = format!("{what}: `validate()` accepts more");
+            self.push(Impact::Compatible, path, message);
         }
     }
 

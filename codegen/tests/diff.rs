@@ -152,7 +152,7 @@ fn optional_and_required_fields() {
         expect(
             Breaking,
             "/userData/project/issue_type",
-            "became required: JSON without it no longer deserializes (its default \"Task\" no longer applies)"
+            "became required: JSON without it no longer deserializes (the default \"Task\" no longer applies)"
         )
     );
 }
