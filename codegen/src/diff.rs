@@ -41,7 +41,7 @@
 //! # Ok::<(), tray_codegen::snapshot::SnapshotError>(())
 //! ```
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::{Debug, Display};
 
 use serde_json::Value;
@@ -247,8 +247,8 @@ fn environments(a: &ConnectorPlan, b: &ConnectorPlan, changes: &mut Vec<Change>)
 /// `/environments/<title>` for an environment's.
 fn type_set(a: &TypeSet, b: &TypeSet, prefix: &str, changes: &mut Vec<Change>) {
     let mut compare = Compare {
-        old: &a.types,
-        new: &b.types,
+        old: Types::of(&a.types),
+        new: Types::of(&b.types),
         seen: HashSet::new(),
         variant: None,
         changes,
@@ -294,10 +294,23 @@ fn scopes(a: &[ScopeDef], b: &[ScopeDef], at: &str, changes: &mut Vec<Change>) {
     }
 }
 
+/// A module's planned types, by name.
+struct Types<'a>(HashMap<&'a str, &'a TypeDef>);
+
+impl<'a> Types<'a> {
+    fn of(types: &'a [TypeDef]) -> Self {
+        Types(types.iter().map(|t| (t.name.as_str(), t)).collect())
+    }
+
+    fn get(&self, name: &str) -> Option<&'a TypeDef> {
+        self.0.get(name).copied()
+    }
+}
+
 /// Two planned type sets being compared, from their roots down.
 struct Compare<'a> {
-    old: &'a [TypeDef],
-    new: &'a [TypeDef],
+    old: Types<'a>,
+    new: Types<'a>,
     /// The pairs of types compared already: each pair once, however many fields use it, and a
     /// type that holds itself without end.
     seen: HashSet<(String, String)>,
@@ -322,16 +335,12 @@ impl Compare<'_> {
         self.push(Impact::Breaking, path, message);
     }
 
-    fn def<'t>(types: &'t [TypeDef], name: &str) -> Option<&'t TypeDef> {
-        types.iter().find(|t| t.name == name)
-    }
-
     /// The type for people: `String`, `the enum `Type``.
-    fn shown(types: &[TypeDef], ty: &Ty) -> String {
+    fn shown(types: &Types, ty: &Ty) -> String {
         let Ty::Named(name) = ty else {
             return format!("`{ty}`");
         };
-        let kind = match Self::def(types, name).map(|d| &d.body) {
+        let kind = match types.get(name).map(|d| &d.body) {
             Some(Body::Struct(_)) => "the struct",
             Some(Body::StringEnum(_) | Body::IntegerEnum(_)) => "the enum",
             Some(Body::Tagged { .. } | Body::Untagged(_)) => "the enum (one of several)",
@@ -385,19 +394,18 @@ impl Compare<'_> {
 
     /// Why the type of a place changed, in words.
     fn type_changed(&self, old: &Ty, new: &Ty) -> String {
-        let (was, now) = (Self::shown(self.old, old), Self::shown(self.new, new));
-        let union_of = |types: &[TypeDef], ty: &Ty, member: &Ty| match ty {
+        let (was, now) = (Self::shown(&self.old, old), Self::shown(&self.new, new));
+        let union_of = |types: &Types, ty: &Ty, member: &Ty| match ty {
             Ty::Named(name) => matches!(
-                Self::def(types, name).map(|d| &d.body),
+                types.get(name).map(|d| &d.body),
                 Some(Body::Untagged(variants)) if variants.iter().any(|v| &v.value == member)
             ),
             _ => false,
         };
-        let enum_of = |types: &[TypeDef], ty: &Ty| match ty {
-            Ty::Named(name) => matches!(
-                Self::def(types, name).map(|d| &d.body),
-                Some(Body::StringEnum(_))
-            ),
+        let enum_of = |types: &Types, ty: &Ty| match ty {
+            Ty::Named(name) => {
+                matches!(types.get(name).map(|d| &d.body), Some(Body::StringEnum(_)))
+            }
             _ => false,
         };
         match (old, new) {
@@ -406,14 +414,14 @@ impl Compare<'_> {
                     .to_owned()
             }
             (Ty::Secret, Ty::String) => "now a plain `String` (it was a `Secret`)".to_owned(),
-            _ if union_of(self.new, new, old) => format!(
+            _ if union_of(&self.new, new, old) => format!(
                 "type list widened: the value may now be of other types too, so {was} became {now}"
             ),
-            _ if union_of(self.old, old, new) => format!("type list narrowed: {was} became {now}"),
-            (_, Ty::String) if enum_of(self.old, old) => {
+            _ if union_of(&self.old, old, new) => format!("type list narrowed: {was} became {now}"),
+            (_, Ty::String) if enum_of(&self.old, old) => {
                 format!("enum became a string: {was} is now `String`")
             }
-            (Ty::String, _) if enum_of(self.new, new) => {
+            (Ty::String, _) if enum_of(&self.new, new) => {
                 format!("string became an enum: `String` is now {now}")
             }
             _ => format!("type changed from {was} to {now}"),
@@ -426,7 +434,7 @@ impl Compare<'_> {
         if !self.seen.insert((a.to_owned(), b.to_owned())) {
             return;
         }
-        let (Some(old), Some(new)) = (Self::def(self.old, a), Self::def(self.new, b)) else {
+        let (Some(old), Some(new)) = (self.old.get(a), self.new.get(b)) else {
             return;
         };
         if renamed && a != b {
