@@ -508,13 +508,12 @@ impl Compare<'_> {
                 {
                     "required field added".to_owned()
                 } else {
+                    let none = match came.ty {
+                        Ty::Option(_) => format!(" (`{}: None`)", came.ident),
+                        _ => String::new(),
+                    };
                     format!(
-                        "optional field added: struct literals of `{name}` must set it too (`{}`)",
-                        if came.default.is_some() {
-                            "a value"
-                        } else {
-                            "None"
-                        }
+                        "optional field added: struct literals of `{name}` must set it too{none}"
                     )
                 };
                 self.breaking(&join(path, &came.json_name), message);
