@@ -3,7 +3,7 @@
 //! same JSON the same way?
 //!
 //! Both sides go through the one pipeline that `generate` uses
-//! ([`plan::connector::connectors`]), and their [`ConnectorPlan`]s are compared: per service
+//! ([`connector::connectors`]), and their [`ConnectorPlan`]s are compared: per service
 //! version the module and marker names, the service environments (their constants, ids and
 //! whether they have types of their own), and the types of each set of schemas, starting at
 //! `Credentials` and `UserData` and following field types, so a nested type is judged by
