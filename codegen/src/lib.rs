@@ -24,6 +24,7 @@ use std::path::{Path, PathBuf};
 use quote::quote;
 use serde_json::Value;
 
+pub mod diff;
 pub mod doc;
 pub mod emit;
 #[cfg(feature = "fetch")]
@@ -33,7 +34,7 @@ pub mod names;
 pub mod plan;
 
 use tray_schema::snapshot::SnapshotError;
-pub use tray_schema::{self as schema, diagnostic, diff, json_file, snapshot, Diagnostic};
+pub use tray_schema::{self as schema, diagnostic, json_file, snapshot, Diagnostic};
 
 /// What can stop generation. Schemas the generator does not understand never do: they give
 /// [`Diagnostic`]s instead.

@@ -45,8 +45,18 @@ enum Command {
     /// TRAY_MASTER_TOKEN).
     #[cfg(feature = "fetch")]
     Fetch(tray_codegen::fetch::FetchArgs),
-    /// Tell what changed between two snapshot files or folders, and whether it breaks code
-    /// written against the old types. Exits with status 1 when something breaks.
+    /// Tell what changed between two snapshot files or folders, judged on the Rust types the
+    /// generator plans for each, and whether it breaks code written against the old types.
+    ///
+    /// Each change is `breaking` (code written against the old types no longer compiles, or
+    /// reads the same JSON differently: a field removed, added or retyped, an `Option` gained
+    /// or lost, an enum value added or removed), `runtime-breaking` (it still compiles, but
+    /// what worked may now fail at run time: a tightened pattern, length or bound that
+    /// `validate()` checks, a changed environment id) or `compatible`. Breaking changes come
+    /// first.
+    ///
+    /// Exit status: 0 when nothing breaks, 1 when a change is breaking or runtime-breaking, 2
+    /// when a snapshot cannot be read.
     Diff {
         /// The old snapshot file or folder.
         old: PathBuf,

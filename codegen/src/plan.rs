@@ -54,6 +54,27 @@ pub enum Ty {
     Box(Box<Ty>),
 }
 
+/// The type as Rust code names it, shortly (`Option<Vec<String>>`, `Secret`), for messages;
+/// [`crate::emit::ty`] writes it for code.
+impl std::fmt::Display for Ty {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Ty::Bool => f.write_str("bool"),
+            Ty::Integer => f.write_str("i64"),
+            Ty::Number => f.write_str("f64"),
+            Ty::Null => f.write_str("()"),
+            Ty::String => f.write_str("String"),
+            Ty::Secret => f.write_str("Secret"),
+            Ty::Value => f.write_str("serde_json::Value"),
+            Ty::Named(name) => f.write_str(name),
+            Ty::Vec(item) => write!(f, "Vec<{item}>"),
+            Ty::Map(value) => write!(f, "BTreeMap<String, {value}>"),
+            Ty::Option(inner) => write!(f, "Option<{inner}>"),
+            Ty::Box(inner) => write!(f, "Box<{inner}>"),
+        }
+    }
+}
+
 /// The checks `validate()` makes on a value of a field, beside those its own type makes.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Checks {

@@ -1,12 +1,21 @@
-//! What changed between two sets of snapshots, and whether it breaks code written against the
-//! old types.
+//! What changed between two sets of snapshots, judged on the schemas as Tray reads them, and
+//! the shapes of a diff that both diffs of this workspace report in.
 //!
-//! Schemas are compared as the generator reads them ([`crate::read`]), so a change is
-//! judged by what it does to the generated Rust: a removed or renamed field, a field that
-//! became required (or stopped being required: its type turns into an `Option`), a changed
-//! type, a removed enum value, a removed environment or scope all break compiling code; an
-//! added optional field, an added enum value or scope, a new environment and changed
-//! descriptions do not.
+//! Two questions are asked of two snapshots, and each has its own home:
+//!
+//! - [`diff`] here answers "does what code compiled from the old snapshot sends still fit what
+//!   Tray accepts now?". It compares the schemas as the reader reads them ([`crate::read`]),
+//!   without the generator, so the runtime can ask it of what Tray serves before it sends
+//!   anything (`tray_auth`'s preflight, which cannot depend on the generator): a removed
+//!   environment or field, a changed type, a new required field break what was compiled; an
+//!   added optional field, enum value or scope, a changed description do not.
+//! - `tray_codegen::diff::diff` answers "does code written against the old generated types
+//!   still compile, and read the same JSON the same way?". It plans both sides with the
+//!   generator and compares the planned Rust types, so that, for example, a `default` added to
+//!   an optional property (its `Option<T>` becomes `T`) is breaking there.
+//!
+//! Both report in [`Diff`], [`ConnectorDiff`], [`Change`] and [`Impact`], pair services with
+//! [`pairs`] and read their arguments with [`read`].
 
 use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
@@ -20,20 +29,35 @@ use crate::pointer::join;
 use crate::snapshot::{self, Snapshot, SnapshotError};
 use crate::{Additional, Document, Kind, Object, Reader, Schema, MAX_DEPTH};
 
-/// Whether a change breaks code written against the old types.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
+/// Whether a change breaks code written against the old types, and how. Ordered as shown:
+/// breaking first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
 pub enum Impact {
-    /// Code written against the old types no longer compiles, or means something else.
+    /// Code written against the old types no longer compiles, or reads the same JSON
+    /// differently (or, for [`diff`], no longer fits what Tray accepts).
     Breaking,
-    /// Code written against the old types still compiles and means the same.
+    /// Code written against the old types still compiles and reads JSON the same, but what
+    /// worked at run time may now fail: a value that passed `validate()` (a tightened pattern,
+    /// length, bound or item count), or an authentication sent to an environment id that
+    /// changed. Only `tray_codegen::diff` tells this apart; [`diff`] does not.
+    RuntimeBreaking,
+    /// Code written against the old types still compiles and works as before.
     Compatible,
+}
+
+impl Impact {
+    /// Whether the change breaks something, at compile time or at run time.
+    pub fn is_breaking(self) -> bool {
+        self != Impact::Compatible
+    }
 }
 
 impl fmt::Display for Impact {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(match self {
             Impact::Breaking => "breaking",
+            Impact::RuntimeBreaking => "runtime-breaking",
             Impact::Compatible => "compatible",
         })
     }
@@ -45,7 +69,7 @@ pub struct Change {
     /// Where: a JSON pointer into Tray's body (`/credentials/dc`), or `/environments/<title>`,
     /// `/scopes/<scope>`; names are escaped as JSON pointer tokens (`a/b` is `a~1b`).
     pub path: String,
-    /// Breaking or compatible.
+    /// Breaking, runtime-breaking or compatible.
     pub impact: Impact,
     /// What changed, for people.
     pub message: String,
@@ -60,8 +84,15 @@ pub struct ConnectorDiff {
     pub old_version: Option<u32>,
     /// The new service version (`None`: the connector was removed).
     pub new_version: Option<u32>,
-    /// The changes, breaking ones first.
+    /// The changes: breaking, then runtime-breaking, then compatible ones, each by path.
     pub changes: Vec<Change>,
+}
+
+impl ConnectorDiff {
+    /// How many changes have `impact`.
+    pub fn count(&self, impact: Impact) -> usize {
+        self.changes.iter().filter(|c| c.impact == impact).count()
+    }
 }
 
 /// Every connector's changes.
@@ -69,8 +100,44 @@ pub struct ConnectorDiff {
 pub struct Diff {
     /// Connectors with at least one change, by service name.
     pub connectors: Vec<ConnectorDiff>,
-    /// Whether any change is breaking.
+    /// Whether any change is breaking, at compile time or at run time
+    /// ([`Impact::is_breaking`]).
     pub breaking: bool,
+}
+
+impl Diff {
+    /// The diff of these connectors' changes: connectors without changes are left out, each
+    /// one's changes are put in order (breaking first, then by path), and
+    /// [`Diff::breaking`] is set.
+    pub fn new(connectors: impl IntoIterator<Item = ConnectorDiff>) -> Diff {
+        let connectors: Vec<ConnectorDiff> = connectors
+            .into_iter()
+            .filter(|c| !c.changes.is_empty())
+            .map(|mut c| {
+                c.changes
+                    .sort_by(|x, y| x.impact.cmp(&y.impact).then_with(|| x.path.cmp(&y.path)));
+                c
+            })
+            .collect();
+        let breaking = connectors
+            .iter()
+            .any(|c| c.changes.iter().any(|x| x.impact.is_breaking()));
+        Diff {
+            connectors,
+            breaking,
+        }
+    }
+}
+
+/// A service's snapshot on each side of a diff, by index into the old and new lists.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Pair {
+    /// The service name.
+    pub service: String,
+    /// Its snapshot among the old ones (`None`: the service version is new).
+    pub old: Option<usize>,
+    /// Its snapshot among the new ones (`None`: the service version is gone).
+    pub new: Option<usize>,
 }
 
 /// Reads a snapshot file or a folder of them.
@@ -82,9 +149,10 @@ pub fn read(path: &Path) -> Result<Vec<Snapshot>, SnapshotError> {
     }
 }
 
-/// Compares two sets of snapshots. A service with one version on each side is compared
-/// across versions (`slack@3` to `slack@4`); otherwise versions are matched exactly.
-pub fn diff(old: &[Snapshot], new: &[Snapshot]) -> Diff {
+/// Pairs the snapshots of each service, by service name. A service with one version on each
+/// side is paired across versions (`slack@3` with `slack@4`); otherwise versions are paired
+/// exactly, and a version on one side only is paired with nothing.
+pub fn pairs(old: &[Snapshot], new: &[Snapshot]) -> Vec<Pair> {
     let by_service = |set: &[Snapshot]| {
         let mut map: BTreeMap<String, Vec<usize>> = BTreeMap::new();
         for (i, s) in set.iter().enumerate() {
@@ -94,70 +162,67 @@ pub fn diff(old: &[Snapshot], new: &[Snapshot]) -> Diff {
     };
     let (old_map, new_map) = (by_service(old), by_service(new));
     let services: BTreeSet<&String> = old_map.keys().chain(new_map.keys()).collect();
-    let mut connectors = Vec::new();
+    let mut pairs = Vec::new();
     for service in services {
         let olds = old_map.get(service).map(Vec::as_slice).unwrap_or_default();
         let news = new_map.get(service).map(Vec::as_slice).unwrap_or_default();
-        let pairs: Vec<(Option<&Snapshot>, Option<&Snapshot>)> =
-            if olds.len() <= 1 && news.len() <= 1 {
-                vec![(
-                    olds.first().map(|&i| &old[i]),
-                    news.first().map(|&i| &new[i]),
-                )]
-            } else {
-                let versions: BTreeSet<u32> = olds
-                    .iter()
-                    .map(|&i| old[i].service_version())
-                    .chain(news.iter().map(|&i| new[i].service_version()))
-                    .collect();
-                versions
-                    .into_iter()
-                    .map(|v| {
-                        (
-                            olds.iter()
-                                .map(|&i| &old[i])
-                                .find(|s| s.service_version() == v),
-                            news.iter()
-                                .map(|&i| &new[i])
-                                .find(|s| s.service_version() == v),
-                        )
-                    })
-                    .collect()
-            };
-        for (a, b) in pairs {
-            let mut changes = match (a, b) {
-                (Some(a), Some(b)) => connector_changes(a, b),
-                (Some(_), None) => vec![Change {
-                    path: String::new(),
-                    impact: Impact::Breaking,
-                    message: "connector removed".into(),
-                }],
-                (None, Some(_)) => vec![Change {
-                    path: String::new(),
-                    impact: Impact::Compatible,
-                    message: "connector added".into(),
-                }],
-                (None, None) => Vec::new(),
-            };
-            if changes.is_empty() {
-                continue;
-            }
-            changes.sort_by(|x, y| x.impact.cmp(&y.impact).then_with(|| x.path.cmp(&y.path)));
-            connectors.push(ConnectorDiff {
+        if olds.len() <= 1 && news.len() <= 1 {
+            pairs.push(Pair {
                 service: service.clone(),
-                old_version: a.map(Snapshot::service_version),
-                new_version: b.map(Snapshot::service_version),
-                changes,
+                old: olds.first().copied(),
+                new: news.first().copied(),
+            });
+            continue;
+        }
+        let versions: BTreeSet<u32> = olds
+            .iter()
+            .map(|&i| old[i].service_version())
+            .chain(news.iter().map(|&i| new[i].service_version()))
+            .collect();
+        for v in versions {
+            pairs.push(Pair {
+                service: service.clone(),
+                old: olds
+                    .iter()
+                    .copied()
+                    .find(|&i| old[i].service_version() == v),
+                new: news
+                    .iter()
+                    .copied()
+                    .find(|&i| new[i].service_version() == v),
             });
         }
     }
-    let breaking = connectors
-        .iter()
-        .any(|c| c.changes.iter().any(|x| x.impact == Impact::Breaking));
-    Diff {
-        connectors,
-        breaking,
-    }
+    pairs
+}
+
+/// Compares two sets of snapshots as Tray reads their schemas: whether what code compiled
+/// from `old` sends still fits what Tray accepts in `new` (see the [module](self) docs).
+/// Services are paired by [`pairs`].
+pub fn diff(old: &[Snapshot], new: &[Snapshot]) -> Diff {
+    Diff::new(pairs(old, new).into_iter().map(|pair| {
+        let (a, b) = (pair.old.map(|i| &old[i]), pair.new.map(|i| &new[i]));
+        let changes = match (a, b) {
+            (Some(a), Some(b)) => connector_changes(a, b),
+            (Some(_), None) => vec![Change {
+                path: String::new(),
+                impact: Impact::Breaking,
+                message: "connector removed".into(),
+            }],
+            (None, Some(_)) => vec![Change {
+                path: String::new(),
+                impact: Impact::Compatible,
+                message: "connector added".into(),
+            }],
+            (None, None) => Vec::new(),
+        };
+        ConnectorDiff {
+            service: pair.service,
+            old_version: a.map(Snapshot::service_version),
+            new_version: b.map(Snapshot::service_version),
+            changes,
+        }
+    }))
 }
 
 fn connector_changes(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
@@ -439,19 +504,20 @@ impl fmt::Display for Diff {
         }
         for connector in &self.connectors {
             let version = |v: Option<u32>| v.map_or("-".to_owned(), |v| v.to_string());
-            let breaking = connector
-                .changes
-                .iter()
-                .filter(|c| c.impact == Impact::Breaking)
-                .count();
-            writeln!(
+            write!(
                 f,
-                "{} ({} → {}): {breaking} breaking, {} compatible",
+                "{} ({} → {}): {} breaking",
                 safe(&connector.service),
                 version(connector.old_version),
                 version(connector.new_version),
-                connector.changes.len() - breaking
+                connector.count(Impact::Breaking),
             )?;
+            // Only the planned-types diff tells run-time breakage apart: said when there is some.
+            let runtime = connector.count(Impact::RuntimeBreaking);
+            if runtime > 0 {
+                write!(f, ", {runtime} runtime-breaking")?;
+            }
+            writeln!(f, ", {} compatible", connector.count(Impact::Compatible))?;
             for change in &connector.changes {
                 let path = if change.path.is_empty() {
                     "(connector)"
@@ -460,7 +526,7 @@ impl fmt::Display for Diff {
                 };
                 writeln!(
                     f,
-                    "  {:<10}  {}: {}",
+                    "  {:<16}  {}: {}",
                     change.impact.to_string(),
                     safe(path),
                     safe(&change.message)

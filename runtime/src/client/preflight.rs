@@ -5,10 +5,11 @@
 //! ([`Connector::SNAPSHOT`](crate::Connector::SNAPSHOT)). When Tray changes a service
 //! environment's schema or id after that, typed code still compiles, and its authentications
 //! are refused (or, worse, accepted and broken later). [`Client::preflight`] asks Tray what it
-//! serves now and compares it with each compiled snapshot as `tray-codegen diff` does
-//! ([`tray_schema::diff`]): a breaking change means the code must be regenerated before it
-//! sends anything ([`Preflight::breaking`] gives the [`Drift`] error to refuse with); a
-//! compatible one is worth a warning.
+//! serves now and compares it with each compiled snapshot ([`tray_schema::diff`], which asks
+//! whether what the compiled code sends still fits what Tray accepts; `tray-codegen diff`
+//! asks instead whether code written against the old types still compiles): a breaking change
+//! means the code must be regenerated before it sends anything ([`Preflight::breaking`] gives
+//! the [`Drift`] error to refuse with); a compatible one is worth a warning.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -49,12 +50,13 @@ pub struct ServiceDrift {
 }
 
 impl ServiceDrift {
-    /// The same service version with only the changes of `impact`; `None` when there are none.
-    fn only(&self, impact: Impact) -> Option<ServiceDrift> {
+    /// The same service version with only the changes that break something (`breaking`) or
+    /// only those that do not; `None` when there are none.
+    fn only(&self, breaking: bool) -> Option<ServiceDrift> {
         let changes: Vec<Change> = self
             .changes
             .iter()
-            .filter(|c| c.impact == impact)
+            .filter(|c| c.impact.is_breaking() == breaking)
             .cloned()
             .collect();
         (!changes.is_empty()).then(|| ServiceDrift {
@@ -74,21 +76,15 @@ impl Preflight {
     /// The breaking changes, as the error to refuse to start with; `None` when no change
     /// breaks the generated code.
     pub fn breaking(&self) -> Option<Drift> {
-        let services: Vec<ServiceDrift> = self
-            .services
-            .iter()
-            .filter_map(|s| s.only(Impact::Breaking))
-            .collect();
+        let services: Vec<ServiceDrift> =
+            self.services.iter().filter_map(|s| s.only(true)).collect();
         (!services.is_empty()).then_some(Drift { services })
     }
 
     /// The compatible changes, per service version: the generated code still fits, but
     /// regenerating it would pick them up (warnings).
     pub fn compatible(&self) -> Vec<ServiceDrift> {
-        self.services
-            .iter()
-            .filter_map(|s| s.only(Impact::Compatible))
-            .collect()
+        self.services.iter().filter_map(|s| s.only(false)).collect()
     }
 }
 
