@@ -137,9 +137,9 @@ impl Locale {
     }
 }
 
-/// The types of Zendesk's `Custom OAuth app` service environment ([`super::CUSTOM_OAUTH_APP`]), whose schemas differ from the service's primary environment's.
+/// The types of Zendesk's `Custom OAuth app` service environment ([`CUSTOM_OAUTH_APP`]), whose schemas differ from the service's primary environment's.
 ///
-/// Its credentials, user data and scopes pair only with `super::CUSTOM_OAUTH_APP`.
+/// Its credentials, user data and scopes pair only with [`CUSTOM_OAUTH_APP`], and it with nothing else.
 pub mod custom_oauth_app {
     /// Zendesk's `Custom OAuth app` service environment (Tray service `zendesk`, version 2).
     ///

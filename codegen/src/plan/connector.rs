@@ -192,9 +192,9 @@ pub fn connector(
             marker: env_marker,
             title: env.title.clone(),
             doc: vec![
-                format!("The types of {title}'s `{}` service environment ([`super::{}`]), whose schemas differ from the service's primary environment's.", env.title, env.constant),
+                format!("The types of {title}'s `{}` service environment ([`{}`]), whose schemas differ from the service's primary environment's.", env.title, env.constant),
                 String::new(),
-                format!("Its credentials, user data and scopes pair only with `super::{}`.", env.constant),
+                format!("Its credentials, user data and scopes pair only with [`{}`], and it with nothing else.", env.constant),
             ],
             types: env_types,
         });
