@@ -202,10 +202,16 @@ fn type_def(def: &TypeDef, types: &[TypeDef], needs: &BTreeSet<String>) -> Token
             tag,
             variants,
             payloads,
+            boxed,
         } => {
-            let arms = variants.iter().zip(payloads).map(|(v, payload)| {
+            let arms = variants.iter().zip(payloads).zip(boxed).map(|((v, payload), boxed)| {
                 let (docs, variant, value, payload) =
                     (doc(&v.doc), ident(&v.ident), &v.value, ident(payload));
+                let payload = if *boxed {
+                    quote!(Box<#payload>)
+                } else {
+                    quote!(#payload)
+                };
                 quote! { #docs #[serde(rename = #value)] #variant(#payload) }
             });
             quote! {

@@ -365,7 +365,7 @@ pub fn schema_to_rust_with_probes(
         let field = plan::Field {
             ident: "value".to_owned(),
             json_name: "value".to_owned(),
-            doc: vec![format!("`{}`.", samples.pointer)],
+            doc: vec![format!("A sample value of `{}`.", samples.pointer)],
             required: true,
             default: None,
             ..samples.field.clone()
