@@ -46,6 +46,15 @@ pub fn schema_text(text: &str) -> Vec<String> {
     lines(text, Links::Escaped)
 }
 
+/// [`schema_text`] on one line, for a title within a sentence the generator writes.
+///
+/// ```
+/// assert_eq!(tray_codegen::doc::inline("Acme <EU>\n[beta]"), r"Acme \<EU> \[beta\]");
+/// ```
+pub fn inline(text: &str) -> String {
+    schema_text(text).join(" ")
+}
+
 fn lines(text: &str, links: Links) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut open = false;
@@ -281,9 +290,7 @@ fn autolink(text: &str) -> Option<&str> {
         return None;
     }
     let end = inner.find(|c: char| c == '>' || c == '<' || c.is_whitespace())?;
-    inner[end..]
-        .starts_with('>')
-        .then(|| &text[..end + 2])
+    inner[end..].starts_with('>').then(|| &text[..end + 2])
 }
 
 /// A bare URL at the start of `text`, without the punctuation that ends a sentence after it
@@ -295,7 +302,8 @@ fn bare_url(text: &str) -> Option<&str> {
     let mut url = &text[..end];
     loop {
         let trimmed = url.trim_end_matches(['.', ',', ';', ':', '!', '?', '*', '_', '~']);
-        let unbalanced = trimmed.ends_with(')') && trimmed.matches('(').count() < trimmed.matches(')').count();
+        let unbalanced =
+            trimmed.ends_with(')') && trimmed.matches('(').count() < trimmed.matches(')').count();
         url = if unbalanced {
             &trimmed[..trimmed.len() - 1]
         } else {
@@ -358,7 +366,10 @@ fn html_link(text: &str) -> Option<(&str, &str, usize)> {
     let open_end = text.find('>')?;
     let attributes = &text[3..open_end];
     let href = attributes.find("href=")? + 5;
-    let quote = attributes[href..].chars().next().filter(|q| *q == '"' || *q == '\'')?;
+    let quote = attributes[href..]
+        .chars()
+        .next()
+        .filter(|q| *q == '"' || *q == '\'')?;
     let value = &attributes[href + 1..];
     let url = &value[..value.find(quote)?];
     let body = &text[open_end + 1..];
@@ -419,17 +430,29 @@ mod tests {
             "See <https://docs.tray.ai/a_(b)/c>. Then (<https://x.io/y>)."
         );
         assert_eq!(line("<https://x.io>"), "<https://x.io>");
-        assert_eq!(line("[docs](https://x.io/a) [b](c)"), r"[docs](https://x.io/a) \[b\](c)");
+        assert_eq!(
+            line("[docs](https://x.io/a) [b](c)"),
+            r"[docs](https://x.io/a) \[b\](c)"
+        );
         assert_eq!(
             line(r#"<a href="https://x.io/a">the [docs]</a> <li>x</li>"#),
             r"[the \[docs\]](https://x.io/a) \<li>x\</li>"
         );
-        assert_eq!(line("`a <b> [c]` and ``x ` y``"), "`a <b> [c]` and ``x ` y``");
+        assert_eq!(
+            line("`a <b> [c]` and ``x ` y``"),
+            "`a <b> [c]` and ``x ` y``"
+        );
         assert_eq!(line("a ` b <c>"), r"a ` b \<c>");
-        assert_eq!(line("<script>alert(1)</script>"), r"\<script>alert(1)\</script>");
+        assert_eq!(
+            line("<script>alert(1)</script>"),
+            r"\<script>alert(1)\</script>"
+        );
         assert_eq!(line("xhttps://a.io http://"), "xhttps://a.io http://");
         assert_eq!(line("[`Credentials`]"), r"\[`Credentials`\]");
-        assert_eq!(as_text("[`Credentials`] [`a b`]", Links::Kept), r"[`Credentials`] \[`a b`\]");
+        assert_eq!(
+            as_text("[`Credentials`] [`a b`]", Links::Kept),
+            r"[`Credentials`] \[`a b`\]"
+        );
     }
 
     #[test]

@@ -204,16 +204,20 @@ fn type_def(def: &TypeDef, types: &[TypeDef], needs: &BTreeSet<String>) -> Token
             payloads,
             boxed,
         } => {
-            let arms = variants.iter().zip(payloads).zip(boxed).map(|((v, payload), boxed)| {
-                let (docs, variant, value, payload) =
-                    (doc(&v.doc), ident(&v.ident), &v.value, ident(payload));
-                let payload = if *boxed {
-                    quote!(Box<#payload>)
-                } else {
-                    quote!(#payload)
-                };
-                quote! { #docs #[serde(rename = #value)] #variant(#payload) }
-            });
+            let arms = variants
+                .iter()
+                .zip(payloads)
+                .zip(boxed)
+                .map(|((v, payload), boxed)| {
+                    let (docs, variant, value, payload) =
+                        (doc(&v.doc), ident(&v.ident), &v.value, ident(payload));
+                    let payload = if *boxed {
+                        quote!(Box<#payload>)
+                    } else {
+                        quote!(#payload)
+                    };
+                    quote! { #docs #[serde(rename = #value)] #variant(#payload) }
+                });
             quote! {
                 #docs
                 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]

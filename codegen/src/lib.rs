@@ -56,6 +56,10 @@ pub enum Error {
     /// A bug in the generator: the code it made does not parse. Please report it with the schema.
     #[error("internal error: {0}")]
     Internal(String),
+    /// `rustfmt`, which formats the files of the committed crate as `cargo fmt` would, could
+    /// not run or failed.
+    #[error("{0}")]
+    Rustfmt(String),
 }
 
 /// How to generate. Options are builder methods:

@@ -421,7 +421,10 @@ impl<'d> Planner<'d> {
 
     /// Plans `schema` with `plan`, and returns its type with why it is (or holds) any JSON
     /// value, when it does: a field's or a variant's own reason, not one of a type inside.
-    fn with_any_value_reason(&mut self, plan: impl FnOnce(&mut Self) -> Ty) -> (Ty, Option<String>) {
+    fn with_any_value_reason(
+        &mut self,
+        plan: impl FnOnce(&mut Self) -> Ty,
+    ) -> (Ty, Option<String>) {
         let outer = self.any_value.take();
         let ty = plan(self);
         let why = std::mem::replace(&mut self.any_value, outer);
@@ -436,7 +439,9 @@ impl<'d> Planner<'d> {
                 &schema.pointer,
                 format!("nested more than {MAX_DEPTH} levels deep, counting the definitions `$ref`s lead through; any value is accepted here"),
             );
-            self.any_value(format!("the schema nests more than {MAX_DEPTH} levels deep here"))
+            self.any_value(format!(
+                "the schema nests more than {MAX_DEPTH} levels deep here"
+            ))
         } else if names_a_type(&schema.kind) && !self.within_budget(&schema.pointer) {
             self.any_value(format!(
                 "the module reached its limit of {MAX_PLANNED} types and fields"
@@ -483,7 +488,11 @@ impl<'d> Planner<'d> {
                 "the definition {} of the schema",
                 crate::doc::literal(&reference.reference)
             );
-            self.ty(&definition.schema, &Site::new(&definition.name, "", origin), false)
+            self.ty(
+                &definition.schema,
+                &Site::new(&definition.name, "", origin),
+                false,
+            )
         } else {
             self.ty(&definition.schema, site, secret)
         };
@@ -638,7 +647,13 @@ impl<'d> Planner<'d> {
     }
 
     /// An enum of the variants; `exactly_one` for `oneOf`, whose value must fit no other variant.
-    fn one_of(&mut self, schema: &Schema, variants: &[Schema], site: &Site, exactly_one: bool) -> Ty {
+    fn one_of(
+        &mut self,
+        schema: &Schema,
+        variants: &[Schema],
+        site: &Site,
+        exactly_one: bool,
+    ) -> Ty {
         let name = self.new_type_name(site);
         let index = self.reserve(&name, type_doc(schema, &site.origin));
         let document = Rc::clone(&self.document);
@@ -663,7 +678,13 @@ impl<'d> Planner<'d> {
 
     /// The body of the enum `name` of object variants told apart by `tag`, whose values are
     /// `values`: a struct of the other properties per variant.
-    fn tagged(&mut self, name: &str, variants: &[Schema], tag: String, values: Vec<String>) -> Body {
+    fn tagged(
+        &mut self,
+        name: &str,
+        variants: &[Schema],
+        tag: String,
+        values: Vec<String>,
+    ) -> Body {
         let document = Rc::clone(&self.document);
         let mut scope = names::Scope::default();
         let mut tagged = Vec::new();
@@ -710,7 +731,13 @@ impl<'d> Planner<'d> {
     }
 
     /// The variants of the untagged enum `name` of `keyword` (`oneOf`, `anyOf`), tried in turn.
-    fn untagged(&mut self, name: &str, variants: &[Schema], site: &Site, keyword: &str) -> Vec<Variant<Ty>> {
+    fn untagged(
+        &mut self,
+        name: &str,
+        variants: &[Schema],
+        site: &Site,
+        keyword: &str,
+    ) -> Vec<Variant<Ty>> {
         let document = Rc::clone(&self.document);
         let mut scope = names::Scope::default();
         let mut list: Vec<Variant<Ty>> = variants
@@ -787,7 +814,11 @@ impl<'d> Planner<'d> {
             _ if !object.pattern_properties.is_empty() => Some(Ty::Value),
             Additional::Schema(values) => {
                 let origin = format!("a value of a key of [`{name}`] beside its named properties");
-                Some(self.ty(values, &Site::new(format!("{name} value"), name, origin), false))
+                Some(self.ty(
+                    values,
+                    &Site::new(format!("{name} value"), name, origin),
+                    false,
+                ))
             }
             _ => None,
         };

@@ -200,7 +200,11 @@ fn check_phrases(checks: &Checks) -> Vec<String> {
 /// A phrase per rule of `c`, in the words of what the value must be.
 fn constraint_phrases(c: &Constraints) -> Vec<String> {
     let mut phrases = Vec::new();
-    phrases.extend(count_phrase(c.min_length, c.max_length, ("character", "characters")));
+    phrases.extend(count_phrase(
+        c.min_length,
+        c.max_length,
+        ("character", "characters"),
+    ));
     if let Some(pattern) = &c.pattern {
         phrases.push(format!("matches the pattern {}", literal(pattern)));
     }
@@ -320,7 +324,10 @@ mod tests {
     fn role_names_give_way_to_short_titles() {
         assert_eq!(type_hint("type", Some("Deployment")), "Deployment");
         assert_eq!(type_hint("Kind", Some(" SSL mode ")), "SSL mode");
-        assert_eq!(type_hint("type", Some("The kind of deployment to use here")), "type");
+        assert_eq!(
+            type_hint("type", Some("The kind of deployment to use here")),
+            "type"
+        );
         assert_eq!(type_hint("type", Some("Type")), "type");
         assert_eq!(type_hint("type", Some("!!")), "type");
         assert_eq!(type_hint("region", Some("AWS region")), "region");
