@@ -276,7 +276,8 @@ pub fn string_enum_impls(name: &syn::Ident, variants: &[(syn::Ident, &str)]) -> 
         impl std::str::FromStr for #name {
             type Err = tray_auth::UnknownVariant;
 
-            fn from_str(text: &str) -> Result<Self, Self::Err> {
+            // Not `Self::Err`: a variant may be called `Err` (or `Error`).
+            fn from_str(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
                 match text {
                     #(#arms,)*
                     _ => Err(tray_auth::UnknownVariant::new(#type_name, Self::VALUES, text)),
@@ -287,7 +288,7 @@ pub fn string_enum_impls(name: &syn::Ident, variants: &[(syn::Ident, &str)]) -> 
         impl TryFrom<&str> for #name {
             type Error = tray_auth::UnknownVariant;
 
-            fn try_from(text: &str) -> Result<Self, Self::Error> {
+            fn try_from(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
                 text.parse()
             }
         }

@@ -472,12 +472,15 @@ fn review_schemas() -> Vec<(&'static str, Value, Vec<&'static str>)> {
                 "properties": {
                     "type": { "title": "Deployment", "enum": ["cloud", "self-hosted"] },
                     "kind": { "title": "A sentence that says far too much to be a name", "enum": ["a"] },
+                    // Variants that `Self::Err` or `Self::Error` would be taken for.
+                    "outcome": { "enum": ["ok", "err", "error", "Self"] },
                     "notes": { "type": "string", "description": "Your <region>, see https://docs.example.com/a_(b) or <a href=\"https://x.io/docs\">the docs</a>; [EU] only, [`Credentials`] too. <li>one</li> <b>bold" }
                 }
             }),
             vec![
                 "pub type_: Option<Deployment>,",
                 "pub kind: Option<Kind>,",
+                "Error,",
                 "[the docs](https://x.io/docs)",
             ],
         ),
