@@ -107,7 +107,7 @@ impl TokenType {
 
 impl std::str::FromStr for TokenType {
     type Err = tray_auth::UnknownVariant;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
         match text {
             "Bearer" => Ok(Self::Bearer),
             _ => Err(tray_auth::UnknownVariant::new(
@@ -121,7 +121,7 @@ impl std::str::FromStr for TokenType {
 
 impl TryFrom<&str> for TokenType {
     type Error = tray_auth::UnknownVariant;
-    fn try_from(text: &str) -> Result<Self, Self::Error> {
+    fn try_from(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
         text.parse()
     }
 }

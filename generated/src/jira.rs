@@ -103,7 +103,7 @@ impl Deployment {
 
 impl std::str::FromStr for Deployment {
     type Err = tray_auth::UnknownVariant;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
         match text {
             "cloud" => Ok(Self::Cloud),
             "server" => Ok(Self::Server),
@@ -119,7 +119,7 @@ impl std::str::FromStr for Deployment {
 
 impl TryFrom<&str> for Deployment {
     type Error = tray_auth::UnknownVariant;
-    fn try_from(text: &str) -> Result<Self, Self::Error> {
+    fn try_from(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
         text.parse()
     }
 }

@@ -128,7 +128,7 @@ impl Region {
 
 impl std::str::FromStr for Region {
     type Err = tray_auth::UnknownVariant;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
         match text {
             "global" => Ok(Self::Global),
             "eu" => Ok(Self::Eu),
@@ -139,7 +139,7 @@ impl std::str::FromStr for Region {
 
 impl TryFrom<&str> for Region {
     type Error = tray_auth::UnknownVariant;
-    fn try_from(text: &str) -> Result<Self, Self::Error> {
+    fn try_from(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
         text.parse()
     }
 }

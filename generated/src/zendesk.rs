@@ -137,7 +137,7 @@ impl Locale {
 
 impl std::str::FromStr for Locale {
     type Err = tray_auth::UnknownVariant;
-    fn from_str(text: &str) -> Result<Self, Self::Err> {
+    fn from_str(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
         match text {
             "en-US" => Ok(Self::EnUs),
             "de" => Ok(Self::De),
@@ -150,7 +150,7 @@ impl std::str::FromStr for Locale {
 
 impl TryFrom<&str> for Locale {
     type Error = tray_auth::UnknownVariant;
-    fn try_from(text: &str) -> Result<Self, Self::Error> {
+    fn try_from(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
         text.parse()
     }
 }
@@ -308,7 +308,7 @@ pub mod custom_oauth_app {
 
     impl std::str::FromStr for Locale {
         type Err = tray_auth::UnknownVariant;
-        fn from_str(text: &str) -> Result<Self, Self::Err> {
+        fn from_str(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
             match text {
                 "en-US" => Ok(Self::EnUs),
                 "de" => Ok(Self::De),
@@ -321,7 +321,7 @@ pub mod custom_oauth_app {
 
     impl TryFrom<&str> for Locale {
         type Error = tray_auth::UnknownVariant;
-        fn try_from(text: &str) -> Result<Self, Self::Error> {
+        fn try_from(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
             text.parse()
         }
     }
