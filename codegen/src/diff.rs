@@ -319,6 +319,21 @@ struct Compare<'a> {
     changes: &'a mut Vec<Change>,
 }
 
+/// A doc's text without its intra-doc links (`[`Server`]`, `[`Auth::Basic`]`): those are the
+/// generator's own words naming types, which a renamed type or variant changes (and which was
+/// said), not the schema's title or description. Schema text never holds one: it is rendered
+/// as text (`doc::as_text` escapes its brackets).
+fn without_links(doc: &[String]) -> String {
+    let mut text = doc.join("\n");
+    while let Some(start) = text.find("[`") {
+        let Some(len) = text[start..].find("`]") else {
+            break;
+        };
+        text.replace_range(start..start + len + 2, "");
+    }
+    text
+}
+
 /// What a `match` must now handle, said once for every added enum variant.
 const EXHAUSTIVE: &str = "generated enums are not `#[non_exhaustive]`";
 
@@ -577,7 +592,7 @@ impl Compare<'_> {
         if bare(&a.ty) == bare(&b.ty) {
             self.checks(&a.checks, &b.checks, path);
         }
-        if self.changes.len() == before && a.doc != b.doc {
+        if self.changes.len() == before && without_links(&a.doc) != without_links(&b.doc) {
             self.push(Impact::Compatible, path, "title or description changed");
         }
     }
@@ -807,11 +822,13 @@ impl Compare<'_> {
                 tag: ta,
                 variants: va,
                 payloads: pa,
+                boxed: xa,
             },
             Body::Tagged {
                 tag: tb,
                 variants: vb,
                 payloads: pb,
+                boxed: xb,
             },
         ) = (&old.body, &new.body)
         else {
@@ -839,6 +856,15 @@ impl Compare<'_> {
         for (i, j) in matched {
             // A payload is named after its enum and variant: a rename of either was said.
             let renamed = old.name == new.name && va[i].ident == vb[j].ident;
+            let (was_boxed, is_boxed) = (xa.get(i) == Some(&true), xb.get(j) == Some(&true));
+            if was_boxed != is_boxed {
+                let (now, before) = if is_boxed {
+                    ("a `Box`", "inline")
+                } else {
+                    ("inline", "a `Box`")
+                };
+                self.breaking(path, format!("the payload of `{}::{}` is now held in {now}, not {before}: code that builds or matches it must change", new.name, vb[j].ident));
+            }
             self.variant = Some(format!("{}::{}", new.name, vb[j].ident));
             self.named(&pa[i], &pb[j], path, renamed);
         }

@@ -135,21 +135,17 @@ fn type_def(def: &TypeDef, types: &[TypeDef], needs: &BTreeSet<String>) -> Token
                     .then(|| quote!(#[serde(rename = #value)]));
                 quote! { #docs #rename #variant }
             });
-            let as_str = variants.iter().map(|v| {
-                let (variant, value) = (ident(&v.ident), &v.value);
-                quote! { #name::#variant => #value }
-            });
+            let listed: Vec<(syn::Ident, &str)> = variants
+                .iter()
+                .map(|v| (ident(&v.ident), v.value.as_str()))
+                .collect();
+            let impls = string_enum_impls(&name, &listed);
             quote! {
                 #docs
                 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
                 pub enum #name { #(#arms,)* }
 
-                impl #name {
-                    /// The value as the schema spells it.
-                    pub const fn as_str(self) -> &'static str {
-                        match self { #(#as_str,)* }
-                    }
-                }
+                #impls
             }
         }
         Body::IntegerEnum(variants) => {
@@ -206,12 +202,22 @@ fn type_def(def: &TypeDef, types: &[TypeDef], needs: &BTreeSet<String>) -> Token
             tag,
             variants,
             payloads,
+            boxed,
         } => {
-            let arms = variants.iter().zip(payloads).map(|(v, payload)| {
-                let (docs, variant, value, payload) =
-                    (doc(&v.doc), ident(&v.ident), &v.value, ident(payload));
-                quote! { #docs #[serde(rename = #value)] #variant(#payload) }
-            });
+            let arms = variants
+                .iter()
+                .zip(payloads)
+                .zip(boxed)
+                .map(|((v, payload), boxed)| {
+                    let (docs, variant, value, payload) =
+                        (doc(&v.doc), ident(&v.ident), &v.value, ident(payload));
+                    let payload = if *boxed {
+                        quote!(Box<#payload>)
+                    } else {
+                        quote!(#payload)
+                    };
+                    quote! { #docs #[serde(rename = #value)] #variant(#payload) }
+                });
             quote! {
                 #docs
                 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
@@ -239,6 +245,51 @@ fn type_def(def: &TypeDef, types: &[TypeDef], needs: &BTreeSet<String>) -> Token
                 pub enum #name { #(#arms,)* }
                 #debug
                 #deserialize
+            }
+        }
+    }
+}
+
+/// What every generated enum of strings has beside its definition (`variants` are its variants
+/// and their JSON values, in declaration order): `VALUES`, `as_str()`, and `FromStr` and
+/// `TryFrom<&str>` failing with `tray_auth::UnknownVariant`, which names the accepted values.
+/// The enum must be fieldless with no explicit discriminants, so that a variant's discriminant
+/// is its place in `VALUES`.
+pub fn string_enum_impls(name: &syn::Ident, variants: &[(syn::Ident, &str)]) -> TokenStream {
+    let values = variants.iter().map(|(_, value)| value);
+    let arms = variants
+        .iter()
+        .map(|(variant, value)| quote! { #value => Ok(Self::#variant) });
+    let type_name = name.to_string();
+    quote! {
+        impl #name {
+            /// Every value, as the schema spells it, in the order of the variants.
+            pub const VALUES: &'static [&'static str] = &[#(#values),*];
+
+            /// The value as the schema spells it.
+            pub const fn as_str(self) -> &'static str {
+                // The variants are declared in the order of `VALUES`.
+                Self::VALUES[self as usize]
+            }
+        }
+
+        impl std::str::FromStr for #name {
+            type Err = tray_auth::UnknownVariant;
+
+            // Not `Self::Err`: a variant may be called `Err` (or `Error`).
+            fn from_str(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
+                match text {
+                    #(#arms,)*
+                    _ => Err(tray_auth::UnknownVariant::new(#type_name, Self::VALUES, text)),
+                }
+            }
+        }
+
+        impl TryFrom<&str> for #name {
+            type Error = tray_auth::UnknownVariant;
+
+            fn try_from(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
+                text.parse()
             }
         }
     }

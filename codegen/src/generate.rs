@@ -1,4 +1,8 @@
-//! Stage 4: whole files and crates from emitted modules, formatted with `prettyplease`.
+//! Stage 4: whole files and crates from emitted modules, formatted with `prettyplease` (and the
+//! committed crate's files then with `rustfmt`, as `cargo fmt` formats them).
+
+use std::io::{Read as _, Write as _};
+use std::process::{Command, Stdio};
 
 use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
@@ -31,6 +35,58 @@ pub fn format(tokens: TokenStream, what: &str) -> Result<String, Error> {
     let file: syn::File = syn::parse2(tokens)
         .map_err(|e| Error::Internal(format!("{what}: generated code does not parse: {e}")))?;
     Ok(space_items(&prettyplease::unparse(&file)))
+}
+
+/// Formats a file of the committed crate as `cargo fmt` does: with the toolchain's `rustfmt`
+/// (`$RUSTFMT`, else `rustfmt` on the path), edition 2021, and the `rustfmt.toml` that applies
+/// where the generator runs (the repository's, like `cargo fmt`'s). `prettyplease` and
+/// `rustfmt` break long lines by different rules (rustfmt's widths for chains, calls,
+/// attributes and arrays, its match arms), so the committed crate is formatted by `rustfmt`
+/// itself, and `cargo fmt` leaves it as it is. Files for a build script or a macro, which
+/// nobody formats, keep `prettyplease`'s formatting.
+pub fn rustfmt(text: &str, what: &str) -> Result<String, Error> {
+    let program = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
+    let failed = |why: String| {
+        Error::Rustfmt(format!(
+            "{what}: rustfmt {why}; the committed crate is formatted with it (install it with `rustup component add rustfmt`, or set RUSTFMT)"
+        ))
+    };
+    let mut child = Command::new(&program)
+        .args(["--edition", "2021", "--emit", "stdout", "--quiet"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .map_err(|e| failed(format!("could not start: {e}")))?;
+    // Written from another thread: rustfmt may fill its output pipe before it reads all of its
+    // input.
+    let mut stdin = child.stdin.take().expect("stdin is piped");
+    let input = text.to_owned();
+    let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));
+    let mut formatted = String::new();
+    let mut errors = String::new();
+    let read = child
+        .stdout
+        .take()
+        .expect("stdout is piped")
+        .read_to_string(&mut formatted);
+    child
+        .stderr
+        .take()
+        .expect("stderr is piped")
+        .read_to_string(&mut errors)
+        .ok();
+    let status = child
+        .wait()
+        .map_err(|e| failed(format!("did not finish: {e}")))?;
+    let written = writer
+        .join()
+        .map_err(|_| failed("could not be given the code".into()))?;
+    if !status.success() || read.is_err() || written.is_err() {
+        let errors = tray_schema::printable::without_controls(errors.trim());
+        return Err(failed(format!("failed ({status}): {errors}")));
+    }
+    Ok(formatted)
 }
 
 /// Puts a blank line between items: after an item of the file or of an inline module (`pub mod
@@ -98,12 +154,9 @@ pub fn lib_rs(modules: &[ConnectorModule]) -> Result<String, Error> {
     let items = modules.iter().map(|m| {
         let docs = emit::doc(&m.plan.doc);
         let (name, feature) = (format_ident!("{}", m.plan.module), &m.plan.module);
-        // `prettyplease` formats generated code; `cargo fmt` would format it differently and make
-        // `tray-codegen check` fail, so it leaves the modules alone.
         quote! {
             #docs
             #[cfg(feature = #feature)]
-            #[rustfmt::skip]
             pub mod #name;
         }
     });
@@ -128,13 +181,16 @@ pub fn lib_rs(modules: &[ConnectorModule]) -> Result<String, Error> {
         #(#items)*
         #registry
     };
-    Ok(header("schemas/") + &format(tokens, "lib.rs")?)
+    rustfmt(&(header("schemas/") + &format(tokens, "lib.rs")?), "lib.rs")
 }
 
 /// A module's own file in the generated crate (`src/mailchimp.rs`).
 pub fn module_file(module: &ConnectorModule) -> Result<String, Error> {
     let source = format!("schemas/{}", file_name(&module.plan.source));
-    Ok(header(&source) + &format(module.tokens.clone(), &source)?)
+    rustfmt(
+        &(header(&source) + &format(module.tokens.clone(), &source)?),
+        &source,
+    )
 }
 
 /// The one file a build script writes: every module inline, and the registry; `folder` is the

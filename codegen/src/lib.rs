@@ -57,6 +57,10 @@ pub enum Error {
     /// A bug in the generator: the code it made does not parse. Please report it with the schema.
     #[error("internal error: {0}")]
     Internal(String),
+    /// `rustfmt`, which formats the files of the committed crate as `cargo fmt` would, could
+    /// not run or failed.
+    #[error("{0}")]
+    Rustfmt(String),
 }
 
 /// How to generate. Options are builder methods:
@@ -366,7 +370,7 @@ pub fn schema_to_rust_with_probes(
         let field = plan::Field {
             ident: "value".to_owned(),
             json_name: "value".to_owned(),
-            doc: vec![format!("`{}`.", samples.pointer)],
+            doc: vec![format!("A sample value of `{}`.", samples.pointer)],
             required: true,
             default: None,
             ..samples.field.clone()

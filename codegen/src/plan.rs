@@ -3,13 +3,15 @@
 //! The plan is plain data; [`crate::emit`] turns it into tokens. Planning never fails: what
 //! cannot be typed becomes `serde_json::Value` with a diagnostic.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
 
 use heck::ToSnakeCase;
 use serde_json::Value;
+
+mod docs;
+use docs::{field_doc, type_doc, variant_doc, FieldFacts};
 
 use crate::names::{self, camel, field_names};
 use crate::schema::{
@@ -130,6 +132,9 @@ pub enum Body {
         variants: Vec<Variant<String>>,
         /// The struct of each variant, in variant order.
         payloads: Vec<String>,
+        /// Whether each variant holds its struct in a `Box`: one much larger than the others
+        /// would make every value of the enum as large (`clippy::large_enum_variant`).
+        boxed: Vec<bool>,
     },
     /// One of several types, told apart by trying each in turn (`#[serde(untagged)]`).
     Untagged(Vec<Variant<Ty>>),
@@ -235,6 +240,43 @@ pub struct Planner<'d> {
     types_looser: bool,
     /// The estimated size of each planned type, by name, once asked for.
     sizes: HashMap<String, usize>,
+    /// The root being planned by [`Planner::plan_root`], whose `validate()` checks the schema
+    /// as written when its types are looser.
+    root: Option<String>,
+    /// Why the type being planned for a field or variant is (or holds) `serde_json::Value`:
+    /// the first reason met, for its doc.
+    any_value: Option<String>,
+}
+
+/// Where a type is planned: what it is named after, the type it is planned in, and what its
+/// doc says it is when the schema says nothing.
+#[derive(Debug, Clone)]
+struct Site {
+    /// The name it starts from (a property's, a definition's).
+    hint: String,
+    /// The type it is planned in, whose name prefixes its own when `hint` is taken.
+    parent: String,
+    /// Where it comes from, as a phrase: "the `header` property of [`Credentials`]".
+    origin: String,
+}
+
+impl Site {
+    fn new(hint: impl Into<String>, parent: &str, origin: String) -> Self {
+        Site {
+            hint: hint.into(),
+            parent: parent.to_owned(),
+            origin,
+        }
+    }
+
+    /// The site of what this one holds (an array's items, a map's values).
+    fn inner(&self, what: &str) -> Self {
+        Site::new(
+            singular(&self.hint),
+            &self.parent,
+            format!("{what} of {}", self.origin),
+        )
+    }
 }
 
 /// The `default` and `examples` a schema gives for one property, kept because they are values
@@ -271,6 +313,8 @@ impl<'d> Planner<'d> {
             over_budget: false,
             types_looser: false,
             sizes: HashMap::new(),
+            root: None,
+            any_value: None,
         }
     }
 
@@ -308,12 +352,14 @@ impl<'d> Planner<'d> {
                 Object::default()
             }
         };
-        let mut doc = schema_doc(schema, name);
-        if schema.title.is_none() && schema.description.is_none() {
+        let mut doc = docs::schema_text(schema);
+        if doc.is_empty() {
             doc = vec![fallback_doc];
         }
         let index = self.types.len();
+        self.root = Some(name.to_owned());
         self.define_struct(name, doc, &object, None);
+        self.root = None;
         if self.types_looser {
             self.types[index].schema = Some(source.to_string());
         }
@@ -342,7 +388,8 @@ impl<'d> Planner<'d> {
     /// Plans a bare schema as the type `name`; returns the type a field of it would have.
     pub fn plan_named(&mut self, name: &str, document: &Document) -> Ty {
         self.enter(document);
-        self.ty(&document.root, name, "", false)
+        let site = Site::new(name, "", "the schema's root".to_owned());
+        self.ty(&document.root, &site, false)
     }
 
     /// Starts on the root of `document`, whose `$ref`s point into its own definitions.
@@ -381,43 +428,62 @@ impl<'d> Planner<'d> {
         false
     }
 
-    /// A name for a nested type: `hint` in camel case, else prefixed by its parent's name
-    /// (`ConfigHeader`), else numbered (`Next2`). A parent that already ends in the name
-    /// (`next.next.next` nested) or a prefixed name longer than [`MAX_PREFIXED_NAME`] is
-    /// numbered instead, so that names (and the output) grow linearly with depth, not as its
-    /// square (`NextNextNext…`).
-    fn new_type_name(&mut self, hint: &str, parent: &str) -> String {
-        let base = camel(hint);
+    /// A name for a nested type: its hint in camel case, else prefixed by its parent's name
+    /// (`ConfigHeader`, `CredentialsCredentials`), else numbered (`Next2`). A parent that
+    /// already repeats the name (`next.next.next` nested: `Next`, `NextNext`, then `Next2`,
+    /// `Next3`) or a prefixed name longer than [`MAX_PREFIXED_NAME`] is numbered instead, so
+    /// that names (and the output) grow linearly with depth, not as its square
+    /// (`NextNextNext…`).
+    fn new_type_name(&mut self, site: &Site) -> String {
+        let base = camel(&site.hint);
         if !self.scope.is_taken(&base) {
             return self.scope.take(&base);
         }
-        let prefixed = format!("{parent}{base}");
-        if parent.ends_with(&base) || prefixed.len() > MAX_PREFIXED_NAME {
+        let prefixed = format!("{}{base}", site.parent);
+        // `Next2` is a numbered `Next`: its stem is what it repeats.
+        let stem = site.parent.trim_end_matches(|c: char| c.is_ascii_digit());
+        if (stem.ends_with(&base) && site.parent != base) || prefixed.len() > MAX_PREFIXED_NAME {
             return self.scope.take(&base);
         }
         self.scope.take(&prefixed)
     }
 
-    fn ty(&mut self, schema: &Schema, hint: &str, parent: &str, secret_name: bool) -> Ty {
+    /// Notes why the type being planned is `serde_json::Value` (the first reason is kept).
+    fn any_value(&mut self, why: impl Into<String>) -> Ty {
+        self.any_value.get_or_insert_with(|| why.into());
+        Ty::Value
+    }
+
+    /// Plans `schema` with `plan`, and returns its type with why it is (or holds) any JSON
+    /// value, when it does: a field's or a variant's own reason, not one of a type inside.
+    fn with_any_value_reason(
+        &mut self,
+        plan: impl FnOnce(&mut Self) -> Ty,
+    ) -> (Ty, Option<String>) {
+        let outer = self.any_value.take();
+        let ty = plan(self);
+        let why = std::mem::replace(&mut self.any_value, outer);
+        (ty, why)
+    }
+
+    fn ty(&mut self, schema: &Schema, site: &Site, secret_name: bool) -> Ty {
         let ty = if let Kind::Ref(reference) = &schema.kind {
-            self.ty_of_ref(
-                schema,
-                reference,
-                hint,
-                parent,
-                secret_name || schema.secret,
-            )
+            self.ty_of_ref(schema, reference, site, secret_name || schema.secret)
         } else if self.depth >= MAX_DEPTH {
             self.warn(
                 &schema.pointer,
                 format!("nested more than {MAX_DEPTH} levels deep, counting the definitions `$ref`s lead through; any value is accepted here"),
             );
-            Ty::Value
+            self.any_value(format!(
+                "the schema nests more than {MAX_DEPTH} levels deep here"
+            ))
         } else if names_a_type(&schema.kind) && !self.within_budget(&schema.pointer) {
-            Ty::Value
+            self.any_value(format!(
+                "the module reached its limit of {MAX_PLANNED} types and fields"
+            ))
         } else {
             self.depth += 1;
-            let ty = self.ty_inner(schema, hint, parent, secret_name);
+            let ty = self.ty_inner(schema, site, secret_name);
             self.depth -= 1;
             ty
         };
@@ -432,14 +498,7 @@ impl<'d> Planner<'d> {
     /// (a struct, an enum) is one type, named after the definition and used by every `$ref` to
     /// it; any other (a string, a list) is planned where it is used, where the field's name
     /// may make it secret.
-    fn ty_of_ref(
-        &mut self,
-        schema: &Schema,
-        reference: &Ref,
-        hint: &str,
-        parent: &str,
-        secret: bool,
-    ) -> Ty {
+    fn ty_of_ref(&mut self, schema: &Schema, reference: &Ref, site: &Site, secret: bool) -> Ty {
         let document = Rc::clone(&self.document);
         let index = document.definition_of(schema);
         let key = index.map(|index| (self.document_number, index));
@@ -449,16 +508,28 @@ impl<'d> Planner<'d> {
         let Some(index) = index.filter(|index| !self.planning.contains(index)) else {
             let message = recursive_ref_message(&reference.reference);
             self.warn(&join(&schema.pointer, "$ref"), message);
-            return Ty::Value;
+            let why = format!(
+                "its `$ref` {} leads back to a definition it is in",
+                crate::doc::literal(&reference.reference)
+            );
+            return self.any_value(why);
         };
         let definition = &document.definitions[index];
         let shared = names_a_type(&definition.schema.kind);
         self.planning.push(index);
         let file = std::mem::replace(&mut self.file, definition.file.clone());
         let ty = if shared {
-            self.ty(&definition.schema, &definition.name, "", false)
+            let origin = format!(
+                "the definition {} of the schema",
+                crate::doc::literal(&reference.reference)
+            );
+            self.ty(
+                &definition.schema,
+                &Site::new(&definition.name, "", origin),
+                false,
+            )
         } else {
-            self.ty(&definition.schema, hint, parent, secret)
+            self.ty(&definition.schema, site, secret)
         };
         self.file = file;
         self.planning.pop();
@@ -469,9 +540,9 @@ impl<'d> Planner<'d> {
         ty
     }
 
-    fn ty_inner(&mut self, schema: &Schema, hint: &str, parent: &str, secret_name: bool) -> Ty {
+    fn ty_inner(&mut self, schema: &Schema, site: &Site, secret_name: bool) -> Ty {
         match &schema.kind {
-            Kind::Any => Ty::Value,
+            Kind::Any => self.any_value(any_kind_reason(schema)),
             Kind::Null => Ty::Null,
             Kind::Boolean => Ty::Bool,
             Kind::Integer => Ty::Integer,
@@ -480,8 +551,8 @@ impl<'d> Planner<'d> {
             Kind::String => Ty::String,
             Kind::Array(items) => {
                 let item = match items {
-                    Some(items) => self.ty(items, &singular(hint), parent, false),
-                    None => Ty::Value,
+                    Some(items) => self.ty(items, &site.inner("an item"), false),
+                    None => self.any_value("the array's `items` gives no schema for them"),
                 };
                 Ty::Vec(Box::new(item))
             }
@@ -489,67 +560,75 @@ impl<'d> Planner<'d> {
                 if is_map(object) {
                     let value = match &object.additional {
                         Additional::Schema(values) => {
-                            self.ty(values, &singular(hint), parent, false)
+                            self.ty(values, &site.inner("a value"), false)
                         }
-                        _ => Ty::Value,
+                        _ => self.any_value("the object's keys are not given a schema"),
                     };
                     return Ty::Map(Box::new(value));
                 }
-                let name = self.new_type_name(hint, parent);
-                self.define_struct(&name, schema_doc(schema, &name), object, None);
+                let name = self.new_type_name(site);
+                self.define_struct(&name, type_doc(schema, &site.origin), object, None);
                 Ty::Named(name)
             }
-            Kind::Enum(values) if enumerable_all(values) => {
-                self.enumeration(schema, values, hint, parent)
-            }
+            Kind::Enum(values) if enumerable_all(values) => self.enumeration(schema, values, site),
             // Checked by `validate()` against the values (`Checks::allowed`).
-            Kind::Enum(_) => Ty::Value,
+            Kind::Enum(_) => self.any_value(
+                "its `enum` lists values no Rust enum holds (`false`, fractions, objects, or several kinds)",
+            ),
             Kind::Const(value) => match value {
                 // A `const` string or integer is a one-value enum; other constants (a
                 // fraction, an object) are kept as JSON values.
                 _ if enumerable(value) => {
-                    self.enumeration(schema, std::slice::from_ref(value), hint, parent)
+                    self.enumeration(schema, std::slice::from_ref(value), site)
                 }
-                _ => Ty::Value,
+                _ => self.any_value("its `const` is a value no Rust enum holds"),
             },
             // The types take the first variant that fits, for `anyOf` as for `oneOf`.
-            Kind::OneOf(variants) => self.one_of(schema, variants, hint, parent, true),
-            Kind::AnyOf(variants) => self.one_of(schema, variants, hint, parent, false),
+            Kind::OneOf(variants) => self.one_of(schema, variants, site, true),
+            Kind::AnyOf(variants) => self.one_of(schema, variants, site, false),
             // `ty` plans `$ref`s.
             Kind::Ref(_) => Ty::Value,
-            Kind::Union(members) => {
-                let name = self.new_type_name(hint, parent);
-                let index = self.reserve(&name, schema_doc(schema, &name));
-                // Try integers before numbers, so `3` stays an integer.
-                let mut members: Vec<&Schema> = members.iter().collect();
-                members.sort_by_key(|m| union_rank(&m.kind));
-                let mut scope = names::Scope::default();
-                let variants = members
-                    .into_iter()
-                    .map(|member| {
-                        let ty = self.ty(
-                            member,
-                            &format!("{hint}_{}", kind_word(&member.kind)),
-                            &name,
-                            false,
-                        );
-                        Variant {
-                            ident: scope.take(&camel(kind_word(&member.kind))),
-                            value: ty,
-                            doc: Vec::new(),
-                            checks: checks_of(&self.document, &member.kind, &schema.constraints, 0),
-                            secret: false,
-                        }
-                    })
-                    .collect();
-                self.types[index].body = Body::Untagged(variants);
-                Ty::Named(name)
-            }
+            Kind::Union(members) => self.union(schema, members, site),
         }
     }
 
-    fn enumeration(&mut self, schema: &Schema, values: &[Value], hint: &str, parent: &str) -> Ty {
-        let name = self.new_type_name(hint, parent);
+    /// An untagged enum of a value of several types (`"type": ["string", "integer"]`).
+    fn union(&mut self, schema: &Schema, members: &[Schema], site: &Site) -> Ty {
+        let name = self.new_type_name(site);
+        let index = self.reserve(&name, type_doc(schema, &site.origin));
+        // Try integers before numbers, so `3` stays an integer.
+        let mut members: Vec<&Schema> = members.iter().collect();
+        members.sort_by_key(|m| union_rank(&m.kind));
+        let mut scope = names::Scope::default();
+        let mut variants: Vec<Variant<Ty>> = members
+            .into_iter()
+            .map(|member| {
+                let word = kind_word(&member.kind);
+                let ident = scope.take(&camel(word));
+                let member_site = Site::new(
+                    format!("{}_{word}", site.hint),
+                    &name,
+                    format!("the value of [`{name}::{ident}`]"),
+                );
+                let (ty, why) = self.with_any_value_reason(|p| p.ty(member, &member_site, false));
+                let mut doc = vec![format!("The value when it is a JSON `{word}`.")];
+                doc.extend(docs::any_value_line(&ty, why.as_deref()));
+                Variant {
+                    ident,
+                    value: ty,
+                    doc,
+                    checks: checks_of(&self.document, &member.kind, &schema.constraints, 0),
+                    secret: false,
+                }
+            })
+            .collect();
+        self.box_large_variants(&mut variants);
+        self.types[index].body = Body::Untagged(variants);
+        Ty::Named(name)
+    }
+
+    fn enumeration(&mut self, schema: &Schema, values: &[Value], site: &Site) -> Ty {
+        let name = self.new_type_name(site);
         let labels = schema.enum_labels.clone();
         let mut scope = names::Scope::default();
         let body = if values.iter().all(Value::is_string) {
@@ -559,11 +638,10 @@ impl<'d> Planner<'d> {
                     .enumerate()
                     .map(|(i, v)| {
                         let value = v.as_str().unwrap_or_default().to_owned();
-                        let doc = variant_doc(labels.get(i), &value);
                         Variant {
                             ident: scope.take(&camel(&value)),
                             value,
-                            doc,
+                            doc: variant_doc(labels.get(i), v),
                             checks: Checks::default(),
                             secret: false,
                         }
@@ -582,11 +660,10 @@ impl<'d> Planner<'d> {
                         } else {
                             n.to_string()
                         };
-                        let doc = variant_doc(labels.get(i), &n.to_string());
                         Variant {
                             ident: scope.take(&camel(&word)),
                             value: n,
-                            doc,
+                            doc: variant_doc(labels.get(i), &Value::from(n)),
                             checks: Checks::default(),
                             secret: false,
                         }
@@ -597,7 +674,7 @@ impl<'d> Planner<'d> {
         self.planned += 1;
         self.types.push(TypeDef {
             name: name.clone(),
-            doc: schema_doc(schema, &name),
+            doc: type_doc(schema, &site.origin),
             body,
             schema: None,
         });
@@ -609,66 +686,18 @@ impl<'d> Planner<'d> {
         &mut self,
         schema: &Schema,
         variants: &[Schema],
-        hint: &str,
-        parent: &str,
+        site: &Site,
         exactly_one: bool,
     ) -> Ty {
-        let name = self.new_type_name(hint, parent);
-        let index = self.reserve(&name, schema_doc(schema, &name));
+        let name = self.new_type_name(site);
+        let index = self.reserve(&name, type_doc(schema, &site.origin));
         let document = Rc::clone(&self.document);
-        // A variant that is a `$ref` is seen as its definition, with what is beside the `$ref`.
-        let shown: Vec<Cow<Schema>> = variants.iter().map(|v| document.view(v)).collect();
         let targets: Vec<&Schema> = variants.iter().map(|v| document.target(v)).collect();
         let body = match discriminator(&document, &targets) {
-            Some((tag, values)) => {
-                let mut scope = names::Scope::default();
-                let mut tagged = Vec::new();
-                let mut payloads = Vec::new();
-                for ((variant, target), value) in shown.iter().zip(&targets).zip(values) {
-                    let Kind::Object(object) = &target.kind else {
-                        unreachable_object()
-                    };
-                    let ident = scope.take(&variant_ident(&value, variant.title.as_deref()));
-                    let payload = self.scope.take(&format!("{name}{ident}"));
-                    self.define_struct(&payload, schema_doc(variant, &payload), object, Some(&tag));
-                    let doc = variant.title.iter().cloned().collect();
-                    tagged.push(Variant {
-                        ident,
-                        value,
-                        doc,
-                        checks: Checks::default(),
-                        secret: false,
-                    });
-                    payloads.push(payload);
-                }
-                Body::Tagged {
-                    tag,
-                    variants: tagged,
-                    payloads,
-                }
-            }
+            Some((tag, values)) => self.tagged(&name, variants, tag, values),
             None => {
-                let mut scope = names::Scope::default();
-                let list = variants
-                    .iter()
-                    .zip(&shown)
-                    .enumerate()
-                    .map(|(i, (variant, shown))| {
-                        let word = shown
-                            .title
-                            .clone()
-                            .unwrap_or_else(|| format!("variant {i}"));
-                        let ident = scope.take(&camel(&word));
-                        let ty = self.ty(variant, &format!("{hint} {word}"), &name, false);
-                        Variant {
-                            ident,
-                            value: self.boxed_if_large(ty),
-                            doc: shown.description.iter().cloned().collect(),
-                            checks: checks(&document, variant),
-                            secret: holds_secret(&document, variant, 0),
-                        }
-                    })
-                    .collect();
+                let keyword = if exactly_one { "oneOf" } else { "anyOf" };
+                let list = self.untagged(&name, variants, site, keyword);
                 if exactly_one && variants.len() > 1 && !exclusive_by_type(&targets) {
                     self.warn(
                         &join(&schema.pointer, "oneOf"),
@@ -680,6 +709,123 @@ impl<'d> Planner<'d> {
         };
         self.types[index].body = body;
         Ty::Named(name)
+    }
+
+    /// The body of the enum `name` of object variants told apart by `tag`, whose values are
+    /// `values`: a struct of the other properties per variant.
+    fn tagged(
+        &mut self,
+        name: &str,
+        variants: &[Schema],
+        tag: String,
+        values: Vec<String>,
+    ) -> Body {
+        let document = Rc::clone(&self.document);
+        let mut scope = names::Scope::default();
+        let mut tagged = Vec::new();
+        let mut payloads = Vec::new();
+        for (variant, value) in variants.iter().zip(values) {
+            // A variant that is a `$ref` is seen as its definition, with what is beside it.
+            let shown = document.view(variant);
+            let Kind::Object(object) = &document.target(variant).kind else {
+                unreachable_object()
+            };
+            let ident = scope.take(&variant_ident(&value, shown.title.as_deref()));
+            let payload = self.scope.take(&format!("{name}{ident}"));
+            let tag_is = format!(
+                "{} is `{}`",
+                crate::doc::literal(&tag),
+                docs::compact(&Value::String(value.clone()))
+            );
+            let origin = format!("the fields of [`{name}::{ident}`] beside its tag ({tag_is})");
+            self.define_struct(&payload, type_doc(&shown, &origin), object, Some(&tag));
+            let mut doc = Vec::new();
+            docs::push_text(&mut doc, shown.title.as_deref());
+            if doc.is_empty() {
+                doc.push(format!("The variant whose {tag_is}."));
+            }
+            tagged.push(Variant {
+                ident,
+                value,
+                doc,
+                checks: Checks::default(),
+                secret: false,
+            });
+            payloads.push(payload);
+        }
+        let sizes: Vec<usize> = payloads
+            .iter()
+            .map(|p| size_of(p, &self.types, &mut self.sizes))
+            .collect();
+        Body::Tagged {
+            tag,
+            variants: tagged,
+            payloads,
+            boxed: boxed_variants(sizes),
+        }
+    }
+
+    /// The variants of the untagged enum `name` of `keyword` (`oneOf`, `anyOf`), tried in turn.
+    fn untagged(
+        &mut self,
+        name: &str,
+        variants: &[Schema],
+        site: &Site,
+        keyword: &str,
+    ) -> Vec<Variant<Ty>> {
+        let document = Rc::clone(&self.document);
+        let mut scope = names::Scope::default();
+        let mut list: Vec<Variant<Ty>> = variants
+            .iter()
+            .enumerate()
+            .map(|(i, variant)| {
+                let shown = document.view(variant);
+                let word = shown
+                    .title
+                    .clone()
+                    .unwrap_or_else(|| format!("variant {i}"));
+                let ident = scope.take(&camel(&word));
+                let variant_site = Site::new(
+                    format!("{} {word}", site.hint),
+                    name,
+                    format!("the value of [`{name}::{ident}`]"),
+                );
+                let (ty, why) = self.with_any_value_reason(|p| p.ty(variant, &variant_site, false));
+                let mut doc = Vec::new();
+                docs::push_text(&mut doc, shown.description.as_deref());
+                if doc.is_empty() {
+                    docs::push_text(&mut doc, shown.title.as_deref());
+                }
+                if doc.is_empty() {
+                    doc.push(format!("Branch {i} of the schema's `{keyword}`."));
+                }
+                doc.extend(docs::any_value_line(&ty, why.as_deref()));
+                Variant {
+                    ident,
+                    value: self.boxed_if_large(ty),
+                    doc,
+                    checks: checks(&document, variant),
+                    secret: holds_secret(&document, variant, 0),
+                }
+            })
+            .collect();
+        self.box_large_variants(&mut list);
+        list
+    }
+
+    /// Boxes the variants of an untagged enum that are much larger than the others
+    /// ([`boxed_variants`]).
+    fn box_large_variants(&mut self, variants: &mut [Variant<Ty>]) {
+        let sizes: Vec<usize> = variants
+            .iter()
+            .map(|v| size_of_ty(&v.value, &self.types, &mut self.sizes))
+            .collect();
+        for (variant, boxed) in variants.iter_mut().zip(boxed_variants(sizes)) {
+            if boxed {
+                let ty = std::mem::replace(&mut variant.value, Ty::Null);
+                variant.value = Ty::Box(Box::new(ty));
+            }
+        }
     }
 
     /// A struct of the object's properties, leaving out `skip` (a tagged enum's tag).
@@ -702,7 +848,12 @@ impl<'d> Planner<'d> {
             // a pattern and not `additionalProperties`.
             _ if !object.pattern_properties.is_empty() => Some(Ty::Value),
             Additional::Schema(values) => {
-                Some(self.ty(values, &format!("{name} value"), name, false))
+                let origin = format!("a value of a key of [`{name}`] beside its named properties");
+                Some(self.ty(
+                    values,
+                    &Site::new(format!("{name} value"), name, origin),
+                    false,
+                ))
             }
             _ => None,
         };
@@ -724,10 +875,76 @@ impl<'d> Planner<'d> {
         self.planned += 1;
         let schema = &property.schema;
         let document = Rc::clone(&self.document);
-        let secret_name = tray_schema::secret::is_secret_name(&property.name);
-        let mut ty = self.ty(schema, &property.name, parent, secret_name);
-        ty = self.boxed_if_large(ty);
         let shown = document.view(schema);
+        let secret_name = tray_schema::secret::is_secret_name(&property.name);
+        let site = Site::new(
+            docs::type_hint(&property.name, shown.title.as_deref()),
+            parent,
+            format!(
+                "the {} property of [`{parent}`]",
+                crate::doc::literal(&property.name)
+            ),
+        );
+        let (ty, any_value) = self.with_any_value_reason(|p| p.ty(schema, &site, secret_name));
+        let mut ty = self.boxed_if_large(ty);
+        let field_checks = checks(&document, schema);
+        let (default, examples, samples) = self.samples(schema, &shown, &ty, &field_checks);
+        // An optional property with a default is a plain field that takes the default when absent.
+        let serde_default = default
+            .clone()
+            .filter(|_| !property.required && default_expressible(&ty, &self.types));
+        if !property.required && serde_default.is_none() && !matches!(ty, Ty::Option(_)) {
+            ty = Ty::Option(Box::new(ty));
+        }
+        let whole_schema = self.root.clone().filter(|_| self.types_looser);
+        let doc = field_doc(
+            &shown,
+            &FieldFacts {
+                origin: &site.origin,
+                ty: &ty,
+                required: property.required,
+                default: default.as_ref(),
+                examples: &examples,
+                checks: &field_checks,
+                any_value: any_value.as_deref(),
+                whole_schema: whole_schema.as_deref(),
+            },
+        );
+        let field = Field {
+            ident,
+            json_name: property.name.clone(),
+            doc,
+            ty,
+            required: property.required,
+            default: serde_default,
+            checks: field_checks,
+            secret: secret_name || holds_secret(&document, schema, 0),
+        };
+        if !samples.is_empty() {
+            self.samples.push(Samples {
+                pointer: schema.pointer.clone(),
+                field: field.clone(),
+                values: samples,
+            });
+        }
+        field
+    }
+
+    /// The `default` and `examples` of a property (`shown` is how its schema reads) that are
+    /// values of its type `ty`, and each with its pointer, for tests.
+    ///
+    /// Values the schema gives as samples must be values of the type; those that are not
+    /// contradict their own schema and are dropped, with a warning. A default must keep the
+    /// rules `validate()` checks too: filled in, it would make a value invalid that leaves the
+    /// property out.
+    fn samples(
+        &mut self,
+        schema: &Schema,
+        shown: &Schema,
+        ty: &Ty,
+        field_checks: &Checks,
+    ) -> (Option<Value>, Vec<Value>, Vec<(String, Value)>) {
+        let document = Rc::clone(&self.document);
         // Where the keywords are: a `$ref`'s in its definition's file, but for those beside it.
         let file = document.definition_of(schema).map_or_else(
             || self.file.clone(),
@@ -737,20 +954,10 @@ impl<'d> Planner<'d> {
             Some(_) => (self.file.clone(), join(&schema.pointer, "default")),
             None => (file.clone(), join(&shown.pointer, "default")),
         };
-        let field_checks = checks(&document, schema);
-        // Values the schema gives as samples must be values of the type; those that are not
-        // contradict their own schema and are dropped, with a warning. A default must keep
-        // the rules `validate()` checks too: filled in, it would make a value invalid that
-        // leaves the property out.
         let default = shown.default.clone().filter(|d| {
-            let fits = self.value_fits_or_warn(
-                d,
-                &ty,
-                default_file.as_deref(),
-                &default_pointer,
-                "`default`",
-            );
-            if fits && !keeps_checks(d, &field_checks) {
+            let fits =
+                self.value_fits_or_warn(d, ty, default_file.as_deref(), &default_pointer, "`default`");
+            if fits && !keeps_checks(d, field_checks) {
                 self.warn_in(
                     default_file.as_deref(),
                     &default_pointer,
@@ -766,37 +973,13 @@ impl<'d> Planner<'d> {
             .map(|d| (default_pointer.clone(), d.clone()))
             .collect();
         for (i, example) in shown.examples.iter().enumerate() {
-            let pointer = example_pointer(&shown, i);
-            if self.value_fits_or_warn(example, &ty, file.as_deref(), &pointer, "this example") {
+            let pointer = example_pointer(shown, i);
+            if self.value_fits_or_warn(example, ty, file.as_deref(), &pointer, "this example") {
                 kept_examples.push(example.clone());
                 samples.push((pointer, example.clone()));
             }
         }
-        // An optional property with a default is a plain field that takes the default when absent.
-        let serde_default = default
-            .clone()
-            .filter(|_| !property.required && default_expressible(&ty, &self.types));
-        if !property.required && serde_default.is_none() && !matches!(ty, Ty::Option(_)) {
-            ty = Ty::Option(Box::new(ty));
-        }
-        let field = Field {
-            ident,
-            json_name: property.name.clone(),
-            doc: field_doc(&shown, default.as_ref(), &kept_examples),
-            ty,
-            required: property.required,
-            default: serde_default,
-            checks: field_checks,
-            secret: secret_name || holds_secret(&document, schema, 0),
-        };
-        if !samples.is_empty() {
-            self.samples.push(Samples {
-                pointer: schema.pointer.clone(),
-                field: field.clone(),
-                values: samples,
-            });
-        }
-        field
+        (default, kept_examples, samples)
     }
 
     /// `ty`, or a `Box` of it when it is a type larger than [`MAX_INLINE_BYTES`].
@@ -900,6 +1083,43 @@ fn exclusive_by_type(variants: &[&Schema]) -> bool {
     nullable <= 1
 }
 
+/// How much larger (in bytes, as estimated) than every other variant of an enum a variant may
+/// be before it is held in a `Box`: `clippy::large_enum_variant` warns from 200 bytes, and the
+/// estimate may fall short of the real size by the padding rustc adds.
+pub const MAX_VARIANT_EXCESS: usize = 128;
+
+/// Which variants of an enum to box, given their estimated sizes: the largest, as long as it
+/// is more than [`MAX_VARIANT_EXCESS`] larger than the next (a boxed variant takes 8 bytes).
+fn boxed_variants(mut sizes: Vec<usize>) -> Vec<bool> {
+    let mut boxed = vec![false; sizes.len()];
+    loop {
+        let mut order: Vec<usize> = (0..sizes.len()).collect();
+        order.sort_by_key(|&i| std::cmp::Reverse(sizes[i]));
+        let [largest, next, ..] = order[..] else {
+            return boxed;
+        };
+        if sizes[largest] <= sizes[next] + MAX_VARIANT_EXCESS {
+            return boxed;
+        }
+        boxed[largest] = true;
+        sizes[largest] = 8;
+    }
+}
+
+/// Why a schema of no kind the types can hold (`Kind::Any`) is any JSON value, for its doc.
+fn any_kind_reason(schema: &Schema) -> &'static str {
+    let rules = &schema.rules;
+    if !rules.all_of.is_empty() {
+        "its `allOf` parts give no type the generator can merge"
+    } else if rules.one_of.is_some() || rules.any_of.is_some() {
+        "its variants give no type"
+    } else if rules.types.is_empty() {
+        "the schema gives no `type`"
+    } else {
+        "the generator cannot make one Rust type of what the schema says here"
+    }
+}
+
 /// Whether a schema of this kind is planned as a type of its own (a struct, an enum).
 fn names_a_type(kind: &Kind) -> bool {
     match kind {
@@ -996,6 +1216,7 @@ pub fn value_fits(value: &Value, ty: &Ty, types: &[TypeDef]) -> bool {
                 tag,
                 variants,
                 payloads,
+                ..
             }) => {
                 let tag_value = value.get(tag).and_then(Value::as_str);
                 variants.iter().zip(payloads).any(|(variant, payload)| {
@@ -1054,10 +1275,13 @@ fn size_of(name: &str, types: &[TypeDef], sizes: &mut HashMap<String, usize>) ->
             s.fields.iter().map(|f| of(&f.ty)).sum::<usize>() + s.extra.as_ref().map_or(0, of)
         }
         Body::StringEnum(_) | Body::IntegerEnum(_) => 1,
-        Body::Tagged { payloads, .. } => {
+        Body::Tagged {
+            payloads, boxed, ..
+        } => {
             8 + payloads
                 .iter()
-                .map(|p| size_of(p, types, sizes))
+                .zip(boxed)
+                .map(|(p, boxed)| if *boxed { 8 } else { size_of(p, types, sizes) })
                 .max()
                 .unwrap_or(0)
         }
@@ -1073,7 +1297,8 @@ fn size_of_ty(ty: &Ty, types: &[TypeDef], sizes: &mut HashMap<String, usize>) ->
         Ty::Bool => 1,
         Ty::Integer | Ty::Number | Ty::Box(_) => 8,
         Ty::String | Ty::Secret | Ty::Vec(_) | Ty::Map(_) => 24,
-        Ty::Value => 32,
+        // With serde_json's `preserve_order`, an object is an `IndexMap`.
+        Ty::Value => 80,
         Ty::Option(inner) => 8 + size_of_ty(inner, types, sizes),
         Ty::Named(name) => size_of(name, types, sizes),
     }
@@ -1249,86 +1474,4 @@ fn singular(word: &str) -> String {
     } else {
         format!("{snake} item")
     }
-}
-
-fn schema_doc(schema: &Schema, fallback: &str) -> Vec<String> {
-    let mut doc = Vec::new();
-    push_text(&mut doc, schema.title.as_deref());
-    if schema.description.as_deref().map(str::trim) != schema.title.as_deref().map(str::trim) {
-        push_text(&mut doc, schema.description.as_deref());
-    }
-    if doc.is_empty() {
-        doc.push(format!("`{fallback}`."));
-    }
-    doc
-}
-
-/// A field's doc: the schema's title and description, format, and the `default` and
-/// `examples` that were kept.
-fn field_doc(schema: &Schema, default: Option<&Value>, examples: &[Value]) -> Vec<String> {
-    let mut doc = Vec::new();
-    push_text(&mut doc, schema.title.as_deref());
-    if schema.description.as_deref().map(str::trim) != schema.title.as_deref().map(str::trim) {
-        push_text(&mut doc, schema.description.as_deref());
-    }
-    let mut facts = Vec::new();
-    if let Some(format) = &schema.format {
-        if format != "password" {
-            facts.push(format!("Format: `{format}`."));
-        }
-    }
-    if let Some(default) = default {
-        facts.push(format!("Default: `{}`.", compact(default)));
-    }
-    match examples {
-        [] => {}
-        [one] => facts.push(format!("Example: `{}`.", compact(one))),
-        many => facts.push(format!(
-            "Examples: {}.",
-            many.iter()
-                .map(|e| format!("`{}`", compact(e)))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )),
-    }
-    if !facts.is_empty() {
-        if !doc.is_empty() {
-            doc.push(String::new());
-        }
-        doc.push(facts.join(" "));
-    }
-    doc
-}
-
-fn variant_doc(label: Option<&String>, value: &str) -> Vec<String> {
-    match label {
-        Some(label) if label != value => vec![format!("{label} (`{value}`)")],
-        _ => vec![format!("`{value}`")],
-    }
-}
-
-/// A value for a doc comment: short, on one line, backticks replaced.
-fn compact(value: &Value) -> String {
-    let text = match value {
-        Value::String(s) => format!("{s:?}"),
-        other => other.to_string(),
-    };
-    let text = text.replace('`', "'");
-    if text.chars().count() > 80 {
-        format!("{}…", text.chars().take(80).collect::<String>())
-    } else {
-        text
-    }
-}
-
-/// Adds doc text, one line per paragraph and per list item ([`crate::doc::paragraphs`]).
-fn push_text(doc: &mut Vec<String>, text: Option<&str>) {
-    let lines = crate::doc::paragraphs(text.unwrap_or_default());
-    if lines.is_empty() {
-        return;
-    }
-    if !doc.is_empty() {
-        doc.push(String::new());
-    }
-    doc.extend(lines);
 }

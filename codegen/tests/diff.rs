@@ -231,7 +231,7 @@ fn enum_values_and_enums_becoming_strings() {
         expect(
             Breaking,
             "/credentials/type",
-            "enum value \"data-center\" removed: `Type::DataCenter` is gone"
+            "enum value \"data-center\" removed: `Deployment::DataCenter` is gone"
         )
     );
     // Generated enums are not `#[non_exhaustive]`: an exhaustive `match` breaks.
@@ -240,7 +240,7 @@ fn enum_values_and_enums_becoming_strings() {
         expect(
             Breaking,
             "/credentials/type",
-            "enum value \"government\" added: a `match` over `Type` without a wildcard arm must handle `Type::Government` (generated enums are not `#[non_exhaustive]`)"
+            "enum value \"government\" added: a `match` over `Deployment` without a wildcard arm must handle `Deployment::Government` (generated enums are not `#[non_exhaustive]`)"
         )
     );
     assert_eq!(
@@ -248,7 +248,7 @@ fn enum_values_and_enums_becoming_strings() {
         expect(
             Breaking,
             "/credentials/type",
-            "enum value renamed from \"data-center\" to \"datacenter\": JSON with \"data-center\" no longer deserializes, and `Type::DataCenter` is now `Type::Datacenter`"
+            "enum value renamed from \"data-center\" to \"datacenter\": JSON with \"data-center\" no longer deserializes, and `Deployment::DataCenter` is now `Deployment::Datacenter`"
         )
     );
     assert_eq!(
@@ -256,7 +256,7 @@ fn enum_values_and_enums_becoming_strings() {
         expect(
             Breaking,
             "/credentials/type",
-            "enum became a string: the enum `Type` is now `String`"
+            "enum became a string: the enum `Deployment` is now `String`"
         )
     );
 }

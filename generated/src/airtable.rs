@@ -11,13 +11,12 @@ pub struct Airtable;
 impl tray_auth::Connector for Airtable {
     const SERVICE_NAME: &'static str = "airtable";
     const SERVICE_VERSION: u32 = 2;
-    const ENVIRONMENTS: &'static [tray_auth::ServiceEnvironment] = &[
-        tray_auth::ServiceEnvironment {
+    const ENVIRONMENTS: &'static [tray_auth::ServiceEnvironment] =
+        &[tray_auth::ServiceEnvironment {
             id: "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
             title: "Production",
             authentication_type: tray_auth::AuthenticationType::Oauth2,
-        },
-    ];
+        }];
     const SNAPSHOT: &'static str = r#"{"connector":{"title":"Airtable","description":"Airtable connector","name":"airtable","service":{"id":"0b1c2d3e-4f50-4617-a8b9-cadbecfd0e1f","name":"airtable","version":2},"version":"3.0"},"environments":[{"id":"a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d","title":"Production","authenticationType":"oauth2","userDataSchema":{},"credentialsSchema":{"type":"object","properties":{"access_token":{"type":"string","title":"Access token","format":"password"},"refresh_token":{"type":"string","title":"Refresh token","format":"password"},"expires_in":{"type":"integer","title":"Expires in","description":"Seconds the access token lives for after it was issued."},"expires_at":{"type":"string","title":"Expires at","description":"When the access token expires (RFC 3339)."},"token_type":{"type":"string","title":"Token type","enum":["Bearer"]}},"required":["access_token","refresh_token"],"additionalProperties":false},"scopes":[{"scope":"data.records:read","description":"See the data in records"},{"scope":"data.records:write","description":"Create, edit, and delete records"},{"scope":"schema.bases:read","description":"See the structure of a base"}]}]}"#;
     type Credentials = Credentials;
     type UserData = UserData;
@@ -25,9 +24,8 @@ impl tray_auth::Connector for Airtable {
 }
 
 /// The `Production` service environment (oauth2).
-pub const PRODUCTION: tray_auth::ServiceEnvironmentId<Airtable> = tray_auth::ServiceEnvironmentId::from_static(
-    "a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d",
-);
+pub const PRODUCTION: tray_auth::ServiceEnvironmentId<Airtable> =
+    tray_auth::ServiceEnvironmentId::from_static("a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d");
 
 /// A scope an authentication of this service environment may be granted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
@@ -94,16 +92,37 @@ impl tray_auth::Validate for Credentials {
 /// Token type
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum TokenType {
-    /// `Bearer`
+    /// `"Bearer"` in JSON.
     Bearer,
 }
 
 impl TokenType {
+    /// Every value, as the schema spells it, in the order of the variants.
+    pub const VALUES: &'static [&'static str] = &["Bearer"];
     /// The value as the schema spells it.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            TokenType::Bearer => "Bearer",
+        Self::VALUES[self as usize]
+    }
+}
+
+impl std::str::FromStr for TokenType {
+    type Err = tray_auth::UnknownVariant;
+    fn from_str(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
+        match text {
+            "Bearer" => Ok(Self::Bearer),
+            _ => Err(tray_auth::UnknownVariant::new(
+                "TokenType",
+                Self::VALUES,
+                text,
+            )),
         }
+    }
+}
+
+impl TryFrom<&str> for TokenType {
+    type Error = tray_auth::UnknownVariant;
+    fn try_from(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
+        text.parse()
     }
 }
 

@@ -30,14 +30,12 @@ impl tray_auth::Connector for HttpClient {
 }
 
 /// The `Production` service environment (token).
-pub const PRODUCTION: tray_auth::ServiceEnvironmentId<HttpClient> = tray_auth::ServiceEnvironmentId::from_static(
-    "7a8b9c0d-1e2f-4a3b-c4d5-e6f7a8b9c0d1",
-);
+pub const PRODUCTION: tray_auth::ServiceEnvironmentId<HttpClient> =
+    tray_auth::ServiceEnvironmentId::from_static("7a8b9c0d-1e2f-4a3b-c4d5-e6f7a8b9c0d1");
 
 /// The `Staging` service environment (token).
-pub const STAGING: tray_auth::ServiceEnvironmentId<HttpClient> = tray_auth::ServiceEnvironmentId::from_static(
-    "8b9c0d1e-2f3a-4b4c-d5e6-f7a8b9c0d1e2",
-);
+pub const STAGING: tray_auth::ServiceEnvironmentId<HttpClient> =
+    tray_auth::ServiceEnvironmentId::from_static("8b9c0d1e-2f3a-4b4c-d5e6-f7a8b9c0d1e2");
 
 /// The scopes an authentication may be granted: none, since the service environment
 /// lists none.
@@ -64,7 +62,11 @@ pub struct Credentials {
     /// 2FA secret
     ///
     /// Base32 TOTP seed, for services that ask for a one-time code.
-    #[serde(rename = "2fa_secret", default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        rename = "2fa_secret",
+        default,
+        skip_serializing_if = "Option::is_none"
+    )]
     pub field_2fa_secret: Option<tray_auth::Secret>,
     /// Basic auth password
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -81,7 +83,7 @@ impl tray_auth::Validate for Credentials {
     fn validate_with(&self, _: &mut tray_auth::validate::Validator) {}
 }
 
-/// `Header`.
+/// An item of the `headers` property of [`Credentials`].
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Header {
     /// Header name

@@ -11,13 +11,12 @@ pub struct Jira;
 impl tray_auth::Connector for Jira {
     const SERVICE_NAME: &'static str = "jira";
     const SERVICE_VERSION: u32 = 3;
-    const ENVIRONMENTS: &'static [tray_auth::ServiceEnvironment] = &[
-        tray_auth::ServiceEnvironment {
+    const ENVIRONMENTS: &'static [tray_auth::ServiceEnvironment] =
+        &[tray_auth::ServiceEnvironment {
             id: "6f7a8b9c-0d1e-4f2a-b3c4-d5e6f7a8b9c0",
             title: "Production",
             authentication_type: tray_auth::AuthenticationType::Token,
-        },
-    ];
+        }];
     const SNAPSHOT: &'static str = r#"{"connector":{"title":"Jira","description":"Jira connector","name":"jira","service":{"id":"2b3c4d5e-6f70-4182-93a4-b5c6d7e8f901","name":"jira","version":3},"version":"5.0"},"environments":[{"id":"6f7a8b9c-0d1e-4f2a-b3c4-d5e6f7a8b9c0","title":"Production","authenticationType":"token","userDataSchema":{"$schema":"http://json-schema.org/draft-04/schema#","type":"object","properties":{"project":{"type":"object","title":"Default project","description":"Where new issues go when a workflow does not say.","properties":{"key":{"type":"string","title":"Project key","pattern":"^[A-Z][A-Z0-9]+$"},"issue_type":{"type":"string","title":"Issue type","default":"Task"}},"required":["key"],"additionalProperties":false},"labels":{"type":"array","title":"Labels","description":"Labels put on every issue created.","items":{"type":"string","minLength":1},"maxItems":10,"uniqueItems":true}},"additionalProperties":false},"credentialsSchema":{"$schema":"http://json-schema.org/draft-04/schema#","type":"object","properties":{"type":{"type":"string","title":"Deployment","enum":["cloud","server","data-center"],"enumLabels":["Cloud","Server","Data Center"],"default":"cloud"},"base_url":{"type":"string","title":"Base URL","description":"The site's address, such as https://acme.atlassian.net.","format":"uri"},"email":{"type":"string","title":"Email","format":"email"},"api_token":{"type":"string","title":"API token"},"timeout_seconds":{"type":"number","title":"Timeout","minimum":1,"maximum":300}},"required":["type","base_url","email","api_token"],"additionalProperties":false},"scopes":[]}]}"#;
     type Credentials = Credentials;
     type UserData = UserData;
@@ -25,9 +24,8 @@ impl tray_auth::Connector for Jira {
 }
 
 /// The `Production` service environment (token).
-pub const PRODUCTION: tray_auth::ServiceEnvironmentId<Jira> = tray_auth::ServiceEnvironmentId::from_static(
-    "6f7a8b9c-0d1e-4f2a-b3c4-d5e6f7a8b9c0",
-);
+pub const PRODUCTION: tray_auth::ServiceEnvironmentId<Jira> =
+    tray_auth::ServiceEnvironmentId::from_static("6f7a8b9c-0d1e-4f2a-b3c4-d5e6f7a8b9c0");
 
 /// The scopes an authentication may be granted: none, since the service environment
 /// lists none.
@@ -44,23 +42,23 @@ impl tray_auth::ScopeOf<Jira> for Scope {}
 #[serde(deny_unknown_fields)]
 pub struct Credentials {
     /// Deployment
-    ///
-    /// Default: `"cloud"`.
     #[serde(rename = "type")]
-    pub type_: Type,
+    pub type_: Deployment,
     /// Base URL
     ///
-    /// The site's address, such as https://acme.atlassian.net.
+    /// The site's address, such as <https://acme.atlassian.net>.
     ///
-    /// Format: `uri`.
+    /// Format: `uri` (a hint: `validate()` does not check it).
     pub base_url: String,
     /// Email
     ///
-    /// Format: `email`.
+    /// Format: `email` (a hint: `validate()` does not check it).
     pub email: String,
     /// API token
     pub api_token: tray_auth::Secret,
     /// Timeout
+    ///
+    /// Checked by `validate()`: at least 1; at most 300.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<f64>,
 }
@@ -68,41 +66,61 @@ pub struct Credentials {
 impl tray_auth::Validate for Credentials {
     fn validate_with(&self, v: &mut tray_auth::validate::Validator) {
         if let Some(value) = &self.timeout_seconds {
-            v.at("timeout_seconds")
-                .range(
-                    *value,
-                    tray_auth::validate::Bounds {
-                        minimum: Some(1.0),
-                        maximum: Some(300.0),
-                        ..tray_auth::validate::Bounds::default()
-                    },
-                );
+            v.at("timeout_seconds").range(
+                *value,
+                tray_auth::validate::Bounds {
+                    minimum: Some(1.0),
+                    maximum: Some(300.0),
+                    ..tray_auth::validate::Bounds::default()
+                },
+            );
         }
     }
 }
 
 /// Deployment
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub enum Type {
-    /// Cloud (`cloud`)
+pub enum Deployment {
+    /// Cloud (`"cloud"` in JSON)
     #[serde(rename = "cloud")]
     Cloud,
-    /// Server (`server`)
+    /// Server (`"server"` in JSON)
     #[serde(rename = "server")]
     Server,
-    /// Data Center (`data-center`)
+    /// Data Center (`"data-center"` in JSON)
     #[serde(rename = "data-center")]
     DataCenter,
 }
 
-impl Type {
+impl Deployment {
+    /// Every value, as the schema spells it, in the order of the variants.
+    pub const VALUES: &'static [&'static str] = &["cloud", "server", "data-center"];
     /// The value as the schema spells it.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            Type::Cloud => "cloud",
-            Type::Server => "server",
-            Type::DataCenter => "data-center",
+        Self::VALUES[self as usize]
+    }
+}
+
+impl std::str::FromStr for Deployment {
+    type Err = tray_auth::UnknownVariant;
+    fn from_str(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
+        match text {
+            "cloud" => Ok(Self::Cloud),
+            "server" => Ok(Self::Server),
+            "data-center" => Ok(Self::DataCenter),
+            _ => Err(tray_auth::UnknownVariant::new(
+                "Deployment",
+                Self::VALUES,
+                text,
+            )),
         }
+    }
+}
+
+impl TryFrom<&str> for Deployment {
+    type Error = tray_auth::UnknownVariant;
+    fn try_from(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
+        text.parse()
     }
 }
 
@@ -118,6 +136,8 @@ pub struct UserData {
     /// Labels
     ///
     /// Labels put on every issue created.
+    ///
+    /// Checked by `validate()`: at most 10 items; no two items equal; each item: at least 1 character.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
 }
@@ -145,6 +165,8 @@ impl tray_auth::Validate for UserData {
 #[serde(deny_unknown_fields)]
 pub struct Project {
     /// Project key
+    ///
+    /// Checked by `validate()`: matches the pattern `^[A-Z][A-Z0-9]+$`.
     pub key: String,
     /// Issue type
     ///
@@ -162,9 +184,8 @@ impl Project {
 
 impl tray_auth::Validate for Project {
     fn validate_with(&self, v: &mut tray_auth::validate::Validator) {
-        static KEY_PATTERN: tray_auth::validate::Pattern = tray_auth::validate::Pattern::new(
-            "^[A-Z][A-Z0-9]+$",
-        );
+        static KEY_PATTERN: tray_auth::validate::Pattern =
+            tray_auth::validate::Pattern::new("^[A-Z][A-Z0-9]+$");
         v.at("key").pattern(&self.key, &KEY_PATTERN);
     }
 }

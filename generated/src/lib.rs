@@ -25,7 +25,6 @@ use tray_auth::registry::ConnectorEntry;
 ///
 /// Generated from `airtable-2.json`.
 #[cfg(feature = "airtable")]
-#[rustfmt::skip]
 pub mod airtable;
 
 /// HTTP Client: Tray service `http-client`, version 5.
@@ -34,7 +33,6 @@ pub mod airtable;
 ///
 /// Generated from `http-client-5.json`.
 #[cfg(feature = "http_client")]
-#[rustfmt::skip]
 pub mod http_client;
 
 /// Jira: Tray service `jira`, version 3.
@@ -43,7 +41,6 @@ pub mod http_client;
 ///
 /// Generated from `jira-3.json`.
 #[cfg(feature = "jira")]
-#[rustfmt::skip]
 pub mod jira;
 
 /// Mailchimp: Tray service `mailchimp`, version 1.
@@ -52,7 +49,6 @@ pub mod jira;
 ///
 /// Generated from `mailchimp-1.json`.
 #[cfg(feature = "mailchimp")]
-#[rustfmt::skip]
 pub mod mailchimp;
 
 /// NetSuite: Tray service `netsuite`, version 1.
@@ -61,7 +57,6 @@ pub mod mailchimp;
 ///
 /// Generated from `netsuite-1.json`.
 #[cfg(feature = "netsuite")]
-#[rustfmt::skip]
 pub mod netsuite;
 
 /// SendGrid: Tray service `sendgrid`, version 3.
@@ -70,7 +65,6 @@ pub mod netsuite;
 ///
 /// Generated from `sendgrid-3.json`.
 #[cfg(feature = "sendgrid")]
-#[rustfmt::skip]
 pub mod sendgrid;
 
 /// Slack: Tray service `slack`, version 4.
@@ -79,7 +73,6 @@ pub mod sendgrid;
 ///
 /// Generated from `slack-4.json`.
 #[cfg(feature = "slack")]
-#[rustfmt::skip]
 pub mod slack;
 
 /// Zendesk: Tray service `zendesk`, version 2.
@@ -88,7 +81,6 @@ pub mod slack;
 ///
 /// Generated from `zendesk-2.json`.
 #[cfg(feature = "zendesk")]
-#[rustfmt::skip]
 pub mod zendesk;
 
 /// Every connector here, for code that picks one at run time by service name (a bulk

@@ -11,13 +11,12 @@ pub struct Mailchimp;
 impl tray_auth::Connector for Mailchimp {
     const SERVICE_NAME: &'static str = "mailchimp";
     const SERVICE_VERSION: u32 = 1;
-    const ENVIRONMENTS: &'static [tray_auth::ServiceEnvironment] = &[
-        tray_auth::ServiceEnvironment {
+    const ENVIRONMENTS: &'static [tray_auth::ServiceEnvironment] =
+        &[tray_auth::ServiceEnvironment {
             id: "474a5f3e-1c2d-4b6a-9e8f-0a1b90088d70",
             title: "Production",
             authentication_type: tray_auth::AuthenticationType::Oauth2,
-        },
-    ];
+        }];
     const SNAPSHOT: &'static str = r#"{"connector":{"title":"Mailchimp","description":"Mailchimp connector","name":"mailchimp","service":{"id":"6f0e1d2c-3b4a-4958-8776-a5b4c3d2e1f0","name":"mailchimp","version":1},"version":"6.1"},"environments":[{"id":"474a5f3e-1c2d-4b6a-9e8f-0a1b90088d70","title":"Production","authenticationType":"oauth2","userDataSchema":{},"credentialsSchema":{"type":"object","properties":{"access_token":{"type":"string","title":"Access token","description":"The OAuth access token Mailchimp issued, ending in the data center.","format":"password"},"dc":{"type":"string","title":"Data center","description":"The data center of the account, as in `us21`.","pattern":"^[a-z]+[0-9]+$"},"expires_in":{"type":"integer","title":"Expires in","description":"Seconds until the access token expires.","minimum":0}},"required":["access_token","dc"],"additionalProperties":false},"scopes":[]}]}"#;
     type Credentials = Credentials;
     type UserData = UserData;
@@ -25,9 +24,8 @@ impl tray_auth::Connector for Mailchimp {
 }
 
 /// The `Production` service environment (oauth2).
-pub const PRODUCTION: tray_auth::ServiceEnvironmentId<Mailchimp> = tray_auth::ServiceEnvironmentId::from_static(
-    "474a5f3e-1c2d-4b6a-9e8f-0a1b90088d70",
-);
+pub const PRODUCTION: tray_auth::ServiceEnvironmentId<Mailchimp> =
+    tray_auth::ServiceEnvironmentId::from_static("474a5f3e-1c2d-4b6a-9e8f-0a1b90088d70");
 
 /// The scopes an authentication may be granted: none, since the service environment
 /// lists none.
@@ -50,10 +48,14 @@ pub struct Credentials {
     /// Data center
     ///
     /// The data center of the account, as in `us21`.
+    ///
+    /// Checked by `validate()`: matches the pattern `^[a-z]+[0-9]+$`.
     pub dc: String,
     /// Expires in
     ///
     /// Seconds until the access token expires.
+    ///
+    /// Checked by `validate()`: at least 0.
     #[serde(
         default,
         skip_serializing_if = "Option::is_none",
@@ -64,19 +66,17 @@ pub struct Credentials {
 
 impl tray_auth::Validate for Credentials {
     fn validate_with(&self, v: &mut tray_auth::validate::Validator) {
-        static DC_PATTERN: tray_auth::validate::Pattern = tray_auth::validate::Pattern::new(
-            "^[a-z]+[0-9]+$",
-        );
+        static DC_PATTERN: tray_auth::validate::Pattern =
+            tray_auth::validate::Pattern::new("^[a-z]+[0-9]+$");
         v.at("dc").pattern(&self.dc, &DC_PATTERN);
         if let Some(value) = &self.expires_in {
-            v.at("expires_in")
-                .range(
-                    *value as f64,
-                    tray_auth::validate::Bounds {
-                        minimum: Some(0.0),
-                        ..tray_auth::validate::Bounds::default()
-                    },
-                );
+            v.at("expires_in").range(
+                *value as f64,
+                tray_auth::validate::Bounds {
+                    minimum: Some(0.0),
+                    ..tray_auth::validate::Bounds::default()
+                },
+            );
         }
     }
 }

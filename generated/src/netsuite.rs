@@ -11,13 +11,12 @@ pub struct Netsuite;
 impl tray_auth::Connector for Netsuite {
     const SERVICE_NAME: &'static str = "netsuite";
     const SERVICE_VERSION: u32 = 1;
-    const ENVIRONMENTS: &'static [tray_auth::ServiceEnvironment] = &[
-        tray_auth::ServiceEnvironment {
+    const ENVIRONMENTS: &'static [tray_auth::ServiceEnvironment] =
+        &[tray_auth::ServiceEnvironment {
             id: "b5410a2c-3d4e-4f5a-8b6c-7d8e9f0a1b2c",
             title: "Production",
             authentication_type: tray_auth::AuthenticationType::Token,
-        },
-    ];
+        }];
     const SNAPSHOT: &'static str = r#"{"connector":{"title":"NetSuite","description":"NetSuite connector","name":"netsuite","service":{"id":"9c1d2e3f-4a5b-4c6d-8e7f-0a1b2c3d4e5f","name":"netsuite","version":1},"version":"4.2"},"environments":[{"id":"b5410a2c-3d4e-4f5a-8b6c-7d8e9f0a1b2c","title":"Production","authenticationType":"token","userDataSchema":{},"credentialsSchema":{"id":"http://jsonschema.net","type":"object","schema":"http://json-schema.org/draft-03/schema","properties":{"email":{"id":"http://jsonschema.net/key","title":"Email","type":"string"},"password":{"title":"Password","type":"string","format":"password"},"account":{"title":"Account","tytpe":"string"},"role":{"title":"Role","type":"integer"}},"additionalProperties":false,"required":["email","password","account","role"]},"scopes":[]}]}"#;
     type Credentials = Credentials;
     type UserData = UserData;
@@ -25,9 +24,8 @@ impl tray_auth::Connector for Netsuite {
 }
 
 /// The `Production` service environment (token).
-pub const PRODUCTION: tray_auth::ServiceEnvironmentId<Netsuite> = tray_auth::ServiceEnvironmentId::from_static(
-    "b5410a2c-3d4e-4f5a-8b6c-7d8e9f0a1b2c",
-);
+pub const PRODUCTION: tray_auth::ServiceEnvironmentId<Netsuite> =
+    tray_auth::ServiceEnvironmentId::from_static("b5410a2c-3d4e-4f5a-8b6c-7d8e9f0a1b2c");
 
 /// The scopes an authentication may be granted: none, since the service environment
 /// lists none.
@@ -48,6 +46,8 @@ pub struct Credentials {
     /// Password
     pub password: tray_auth::Secret,
     /// Account
+    ///
+    /// Any JSON value (`serde_json::Value`): the schema gives no `type`.
     pub account: serde_json::Value,
     /// Role
     #[serde(deserialize_with = "tray_auth::integer::deserialize")]

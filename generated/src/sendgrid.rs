@@ -11,13 +11,12 @@ pub struct Sendgrid;
 impl tray_auth::Connector for Sendgrid {
     const SERVICE_NAME: &'static str = "sendgrid";
     const SERVICE_VERSION: u32 = 3;
-    const ENVIRONMENTS: &'static [tray_auth::ServiceEnvironment] = &[
-        tray_auth::ServiceEnvironment {
+    const ENVIRONMENTS: &'static [tray_auth::ServiceEnvironment] =
+        &[tray_auth::ServiceEnvironment {
             id: "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9",
             title: "Production",
             authentication_type: tray_auth::AuthenticationType::Token,
-        },
-    ];
+        }];
     const SNAPSHOT: &'static str = r#"{"connector":{"title":"SendGrid","description":"SendGrid connector","name":"sendgrid","service":{"id":"1a2b3c4d-5e6f-4071-8293-a4b5c6d7e8f9","name":"sendgrid","version":3},"version":"2.1"},"environments":[{"id":"5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9","title":"Production","authenticationType":"token","userDataSchema":{"id":"http://jsonschema.net","schema":"http://json-schema.org/draft-03/schema","type":"object","properties":{"region":{"id":"http://jsonschema.net/region","title":"Region","description":"Where the account's data is kept.","type":"string","enum":["global","eu"],"enumLabels":["Global","European Union"],"default":"global"},"sandbox_mode":{"id":"http://jsonschema.net/sandbox_mode","title":"Sandbox mode","type":"boolean","default":false}}},"credentialsSchema":{"id":"http://jsonschema.net","schema":"http://json-schema.org/draft-03/schema","type":"object","properties":{"api-key":{"id":"http://jsonschema.net/api-key","title":"API key","description":"Settings, API Keys, Create API Key.","type":"string","required":true,"minLength":20},"from_email":{"id":"http://jsonschema.net/from_email","title":"Default sender","type":"string","format":"email","required":false}},"advanced":["from_email"],"additionalProperties":false},"scopes":[]}]}"#;
     type Credentials = Credentials;
     type UserData = UserData;
@@ -25,9 +24,8 @@ impl tray_auth::Connector for Sendgrid {
 }
 
 /// The `Production` service environment (token).
-pub const PRODUCTION: tray_auth::ServiceEnvironmentId<Sendgrid> = tray_auth::ServiceEnvironmentId::from_static(
-    "5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9",
-);
+pub const PRODUCTION: tray_auth::ServiceEnvironmentId<Sendgrid> =
+    tray_auth::ServiceEnvironmentId::from_static("5e6f7a8b-9c0d-4e1f-a2b3-c4d5e6f7a8b9");
 
 /// The scopes an authentication may be granted: none, since the service environment
 /// lists none.
@@ -46,18 +44,21 @@ pub struct Credentials {
     /// API key
     ///
     /// Settings, API Keys, Create API Key.
+    ///
+    /// Checked by `validate()`: at least 20 characters.
     #[serde(rename = "api-key")]
     pub api_key: tray_auth::Secret,
     /// Default sender
     ///
-    /// Format: `email`.
+    /// Format: `email` (a hint: `validate()` does not check it).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
 }
 
 impl tray_auth::Validate for Credentials {
     fn validate_with(&self, v: &mut tray_auth::validate::Validator) {
-        v.at("api-key").length(self.api_key.expose(), Some(20), None);
+        v.at("api-key")
+            .length(self.api_key.expose(), Some(20), None);
     }
 }
 
@@ -108,20 +109,37 @@ impl tray_auth::Validate for UserData {
 /// Where the account's data is kept.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Region {
-    /// Global (`global`)
+    /// Global (`"global"` in JSON)
     #[serde(rename = "global")]
     Global,
-    /// European Union (`eu`)
+    /// European Union (`"eu"` in JSON)
     #[serde(rename = "eu")]
     Eu,
 }
 
 impl Region {
+    /// Every value, as the schema spells it, in the order of the variants.
+    pub const VALUES: &'static [&'static str] = &["global", "eu"];
     /// The value as the schema spells it.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            Region::Global => "global",
-            Region::Eu => "eu",
+        Self::VALUES[self as usize]
+    }
+}
+
+impl std::str::FromStr for Region {
+    type Err = tray_auth::UnknownVariant;
+    fn from_str(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
+        match text {
+            "global" => Ok(Self::Global),
+            "eu" => Ok(Self::Eu),
+            _ => Err(tray_auth::UnknownVariant::new("Region", Self::VALUES, text)),
         }
+    }
+}
+
+impl TryFrom<&str> for Region {
+    type Error = tray_auth::UnknownVariant;
+    fn try_from(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
+        text.parse()
     }
 }

@@ -11,13 +11,12 @@ pub struct Slack;
 impl tray_auth::Connector for Slack {
     const SERVICE_NAME: &'static str = "slack";
     const SERVICE_VERSION: u32 = 4;
-    const ENVIRONMENTS: &'static [tray_auth::ServiceEnvironment] = &[
-        tray_auth::ServiceEnvironment {
+    const ENVIRONMENTS: &'static [tray_auth::ServiceEnvironment] =
+        &[tray_auth::ServiceEnvironment {
             id: "228a0c5e-1f2b-4c3d-9e8f-7a6b5c4d3e21",
             title: "Production",
             authentication_type: tray_auth::AuthenticationType::Oauth2,
-        },
-    ];
+        }];
     const SNAPSHOT: &'static str = r#"{"connector":{"title":"Slack","description":"Slack connector","name":"slack","service":{"id":"3e21b055-1597-40ae-bcc2-72af0843b283","name":"slack","version":4},"version":"9.0"},"environments":[{"id":"228a0c5e-1f2b-4c3d-9e8f-7a6b5c4d3e21","title":"Production","authenticationType":"oauth2","userDataSchema":{"advanced":[],"additionalProperties":false,"type":"object","properties":{"signing_secret":{"format":"password","type":"string","title":"Slash command signing secret","description":"Used in the Slack trigger to verify that requests come from Slack."}}},"credentialsSchema":{},"scopes":[{"scope":"channels:read","description":"Access information about user's public channels"},{"scope":"chat:write","description":"Send messages as the user"}]}]}"#;
     type Credentials = Credentials;
     type UserData = UserData;
@@ -25,9 +24,8 @@ impl tray_auth::Connector for Slack {
 }
 
 /// The `Production` service environment (oauth2).
-pub const PRODUCTION: tray_auth::ServiceEnvironmentId<Slack> = tray_auth::ServiceEnvironmentId::from_static(
-    "228a0c5e-1f2b-4c3d-9e8f-7a6b5c4d3e21",
-);
+pub const PRODUCTION: tray_auth::ServiceEnvironmentId<Slack> =
+    tray_auth::ServiceEnvironmentId::from_static("228a0c5e-1f2b-4c3d-9e8f-7a6b5c4d3e21");
 
 /// A scope an authentication of this service environment may be granted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]

@@ -11,13 +11,12 @@ pub struct Zendesk;
 impl tray_auth::Connector for Zendesk {
     const SERVICE_NAME: &'static str = "zendesk";
     const SERVICE_VERSION: u32 = 2;
-    const ENVIRONMENTS: &'static [tray_auth::ServiceEnvironment] = &[
-        tray_auth::ServiceEnvironment {
+    const ENVIRONMENTS: &'static [tray_auth::ServiceEnvironment] =
+        &[tray_auth::ServiceEnvironment {
             id: "9c0d1e2f-3a4b-4c5d-e6f7-a8b9c0d1e2f3",
             title: "Production",
             authentication_type: tray_auth::AuthenticationType::Token,
-        },
-    ];
+        }];
     const SNAPSHOT: &'static str = r#"{"connector":{"title":"Zendesk","description":"Zendesk Support connector","name":"zendesk","service":{"id":"4d5e6f70-8192-43a4-b5c6-d7e8f90a1b23","name":"zendesk","version":2},"version":"7.4"},"environments":[{"id":"9c0d1e2f-3a4b-4c5d-e6f7-a8b9c0d1e2f3","title":"Production","authenticationType":"token","userDataSchema":{"type":"object","properties":{"locale":{"type":"string","title":"Locale","enum":["en-US","de","fr","ja"],"default":"en-US"},"sandbox":{"type":"boolean","title":"Sandbox account"}},"additionalProperties":false},"credentialsSchema":{"type":"object","properties":{"subdomain":{"type":"string","title":"Subdomain","description":"The part before `.zendesk.com`.","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":63},"email":{"type":"string","title":"Agent email","format":"email"},"api_token":{"type":"string","title":"API token","format":"password","minLength":40,"maxLength":40}},"required":["subdomain","email","api_token"],"additionalProperties":false},"scopes":[]},{"id":"0d1e2f3a-4b5c-4d6e-f7a8-b9c0d1e2f3a4","title":"Custom OAuth app","authenticationType":"oauth2","userDataSchema":{"type":"object","properties":{"locale":{"type":"string","title":"Locale","enum":["en-US","de","fr","ja"],"default":"en-US"},"sandbox":{"type":"boolean","title":"Sandbox account"}},"additionalProperties":false},"credentialsSchema":{"type":"object","properties":{"subdomain":{"type":"string","title":"Subdomain","description":"The part before `.zendesk.com`.","pattern":"^[a-z0-9][a-z0-9-]*$","maxLength":63},"email":{"type":"string","title":"Agent email","format":"email"},"api_token":{"type":"string","title":"API token","format":"password","minLength":40,"maxLength":40}},"required":["subdomain","email","api_token"],"additionalProperties":false},"scopes":[{"scope":"read","description":"Read tickets, users and organizations"},{"scope":"write","description":"Create and update tickets"},{"scope":"tickets:read"}]}]}"#;
     type Credentials = Credentials;
     type UserData = UserData;
@@ -25,14 +24,12 @@ impl tray_auth::Connector for Zendesk {
 }
 
 /// The `Production` service environment (token).
-pub const PRODUCTION: tray_auth::ServiceEnvironmentId<Zendesk> = tray_auth::ServiceEnvironmentId::from_static(
-    "9c0d1e2f-3a4b-4c5d-e6f7-a8b9c0d1e2f3",
-);
+pub const PRODUCTION: tray_auth::ServiceEnvironmentId<Zendesk> =
+    tray_auth::ServiceEnvironmentId::from_static("9c0d1e2f-3a4b-4c5d-e6f7-a8b9c0d1e2f3");
 
 /// The `Custom OAuth app` service environment (oauth2).
-pub const CUSTOM_OAUTH_APP: tray_auth::ServiceEnvironmentId<
-    custom_oauth_app::CustomOauthApp,
-> = tray_auth::ServiceEnvironmentId::from_static("0d1e2f3a-4b5c-4d6e-f7a8-b9c0d1e2f3a4");
+pub const CUSTOM_OAUTH_APP: tray_auth::ServiceEnvironmentId<custom_oauth_app::CustomOauthApp> =
+    tray_auth::ServiceEnvironmentId::from_static("0d1e2f3a-4b5c-4d6e-f7a8-b9c0d1e2f3a4");
 
 /// The scopes an authentication may be granted: none, since the service environment
 /// lists none.
@@ -51,26 +48,30 @@ pub struct Credentials {
     /// Subdomain
     ///
     /// The part before `.zendesk.com`.
+    ///
+    /// Checked by `validate()`: at most 63 characters; matches the pattern `^[a-z0-9][a-z0-9-]*$`.
     pub subdomain: String,
     /// Agent email
     ///
-    /// Format: `email`.
+    /// Format: `email` (a hint: `validate()` does not check it).
     pub email: String,
     /// API token
+    ///
+    /// Checked by `validate()`: exactly 40 characters.
     pub api_token: tray_auth::Secret,
 }
 
 impl tray_auth::Validate for Credentials {
     fn validate_with(&self, v: &mut tray_auth::validate::Validator) {
-        static SUBDOMAIN_PATTERN: tray_auth::validate::Pattern = tray_auth::validate::Pattern::new(
-            "^[a-z0-9][a-z0-9-]*$",
-        );
+        static SUBDOMAIN_PATTERN: tray_auth::validate::Pattern =
+            tray_auth::validate::Pattern::new("^[a-z0-9][a-z0-9-]*$");
         {
             let mut v = v.at("subdomain");
             v.length(&self.subdomain, None, Some(63));
             v.pattern(&self.subdomain, &SUBDOMAIN_PATTERN);
         }
-        v.at("api_token").length(self.api_token.expose(), Some(40), Some(40));
+        v.at("api_token")
+            .length(self.api_token.expose(), Some(40), Some(40));
     }
 }
 
@@ -111,29 +112,46 @@ impl tray_auth::Validate for UserData {
 /// Locale
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum Locale {
-    /// `en-US`
+    /// `"en-US"` in JSON.
     #[serde(rename = "en-US")]
     EnUs,
-    /// `de`
+    /// `"de"` in JSON.
     #[serde(rename = "de")]
     De,
-    /// `fr`
+    /// `"fr"` in JSON.
     #[serde(rename = "fr")]
     Fr,
-    /// `ja`
+    /// `"ja"` in JSON.
     #[serde(rename = "ja")]
     Ja,
 }
 
 impl Locale {
+    /// Every value, as the schema spells it, in the order of the variants.
+    pub const VALUES: &'static [&'static str] = &["en-US", "de", "fr", "ja"];
     /// The value as the schema spells it.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            Locale::EnUs => "en-US",
-            Locale::De => "de",
-            Locale::Fr => "fr",
-            Locale::Ja => "ja",
+        Self::VALUES[self as usize]
+    }
+}
+
+impl std::str::FromStr for Locale {
+    type Err = tray_auth::UnknownVariant;
+    fn from_str(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
+        match text {
+            "en-US" => Ok(Self::EnUs),
+            "de" => Ok(Self::De),
+            "fr" => Ok(Self::Fr),
+            "ja" => Ok(Self::Ja),
+            _ => Err(tray_auth::UnknownVariant::new("Locale", Self::VALUES, text)),
         }
+    }
+}
+
+impl TryFrom<&str> for Locale {
+    type Error = tray_auth::UnknownVariant;
+    fn try_from(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
+        text.parse()
     }
 }
 
@@ -151,13 +169,12 @@ pub mod custom_oauth_app {
     impl tray_auth::Connector for CustomOauthApp {
         const SERVICE_NAME: &'static str = "zendesk";
         const SERVICE_VERSION: u32 = 2;
-        const ENVIRONMENTS: &'static [tray_auth::ServiceEnvironment] = &[
-            tray_auth::ServiceEnvironment {
+        const ENVIRONMENTS: &'static [tray_auth::ServiceEnvironment] =
+            &[tray_auth::ServiceEnvironment {
                 id: "0d1e2f3a-4b5c-4d6e-f7a8-b9c0d1e2f3a4",
                 title: "Custom OAuth app",
                 authentication_type: tray_auth::AuthenticationType::Oauth2,
-            },
-        ];
+            }];
         const SNAPSHOT: &'static str = <super::Zendesk as tray_auth::Connector>::SNAPSHOT;
         type Credentials = Credentials;
         type UserData = UserData;
@@ -165,16 +182,7 @@ pub mod custom_oauth_app {
     }
 
     /// A scope an authentication of this service environment may be granted.
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        serde::Serialize,
-        serde::Deserialize
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
     pub enum Scope {
         /// Read tickets, users and organizations (`read`).
         #[serde(rename = "read")]
@@ -211,26 +219,30 @@ pub mod custom_oauth_app {
         /// Subdomain
         ///
         /// The part before `.zendesk.com`.
+        ///
+        /// Checked by `validate()`: at most 63 characters; matches the pattern `^[a-z0-9][a-z0-9-]*$`.
         pub subdomain: String,
         /// Agent email
         ///
-        /// Format: `email`.
+        /// Format: `email` (a hint: `validate()` does not check it).
         pub email: String,
         /// API token
+        ///
+        /// Checked by `validate()`: exactly 40 characters.
         pub api_token: tray_auth::Secret,
     }
 
     impl tray_auth::Validate for Credentials {
         fn validate_with(&self, v: &mut tray_auth::validate::Validator) {
-            static SUBDOMAIN_PATTERN: tray_auth::validate::Pattern = tray_auth::validate::Pattern::new(
-                "^[a-z0-9][a-z0-9-]*$",
-            );
+            static SUBDOMAIN_PATTERN: tray_auth::validate::Pattern =
+                tray_auth::validate::Pattern::new("^[a-z0-9][a-z0-9-]*$");
             {
                 let mut v = v.at("subdomain");
                 v.length(&self.subdomain, None, Some(63));
                 v.pattern(&self.subdomain, &SUBDOMAIN_PATTERN);
             }
-            v.at("api_token").length(self.api_token.expose(), Some(40), Some(40));
+            v.at("api_token")
+                .length(self.api_token.expose(), Some(40), Some(40));
         }
     }
 
@@ -269,40 +281,48 @@ pub mod custom_oauth_app {
     }
 
     /// Locale
-    #[derive(
-        Debug,
-        Clone,
-        Copy,
-        PartialEq,
-        Eq,
-        Hash,
-        serde::Serialize,
-        serde::Deserialize
-    )]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
     pub enum Locale {
-        /// `en-US`
+        /// `"en-US"` in JSON.
         #[serde(rename = "en-US")]
         EnUs,
-        /// `de`
+        /// `"de"` in JSON.
         #[serde(rename = "de")]
         De,
-        /// `fr`
+        /// `"fr"` in JSON.
         #[serde(rename = "fr")]
         Fr,
-        /// `ja`
+        /// `"ja"` in JSON.
         #[serde(rename = "ja")]
         Ja,
     }
 
     impl Locale {
+        /// Every value, as the schema spells it, in the order of the variants.
+        pub const VALUES: &'static [&'static str] = &["en-US", "de", "fr", "ja"];
         /// The value as the schema spells it.
         pub const fn as_str(self) -> &'static str {
-            match self {
-                Locale::EnUs => "en-US",
-                Locale::De => "de",
-                Locale::Fr => "fr",
-                Locale::Ja => "ja",
+            Self::VALUES[self as usize]
+        }
+    }
+
+    impl std::str::FromStr for Locale {
+        type Err = tray_auth::UnknownVariant;
+        fn from_str(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
+            match text {
+                "en-US" => Ok(Self::EnUs),
+                "de" => Ok(Self::De),
+                "fr" => Ok(Self::Fr),
+                "ja" => Ok(Self::Ja),
+                _ => Err(tray_auth::UnknownVariant::new("Locale", Self::VALUES, text)),
             }
+        }
+    }
+
+    impl TryFrom<&str> for Locale {
+        type Error = tray_auth::UnknownVariant;
+        fn try_from(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
+            text.parse()
         }
     }
 }

@@ -36,6 +36,7 @@ mod payload;
 pub mod registry;
 mod secret;
 pub mod validate;
+mod variant;
 
 pub use connector::{
     AuthenticationType, Connector, CredentialsOf, InvalidServiceEnvironmentId, NoScopes, ScopeOf,
@@ -44,6 +45,7 @@ pub use connector::{
 pub use payload::CreateAuthentication;
 pub use secret::{Redacted, Secret};
 pub use validate::{Validate, ValidationErrors, Violation};
+pub use variant::UnknownVariant;
 
 #[doc(hidden)]
 pub mod doc_example;

@@ -36,11 +36,17 @@ pub fn repo_root() -> PathBuf {
 /// (generated code compiled for real) share one target folder, so that their dependencies
 /// build once.
 pub fn run_cargo(dir: &Path, target: &Path, args: &[&str]) -> String {
+    run_cargo_with(dir, target, args, &[])
+}
+
+/// [`run_cargo`] with more environment variables (`RUSTDOCFLAGS`).
+pub fn run_cargo_with(dir: &Path, target: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
     let output = Command::new(env!("CARGO"))
         .args(args)
         .current_dir(dir)
         .env("CARGO_TARGET_DIR", target)
         .env_remove("RUSTFLAGS")
+        .envs(env.iter().copied())
         .output()
         .unwrap();
     let stderr = String::from_utf8_lossy(&output.stderr);

@@ -4,6 +4,13 @@
 //! independent JSON Schema validator about it) or was dropped because it contradicts its own
 //! schema (which the same validator confirms).
 //!
+//! The crate is also documented with `cargo doc` under `RUSTDOCFLAGS="-D warnings"`: real
+//! descriptions hold bare URLs, HTML and brackets that rustdoc would read as links. A few
+//! schemas written for review (an auth choice whose variants differ a lot in size, which
+//! `clippy::large_enum_variant` rejects unless the large ones are boxed) are compiled with it.
+//! A faster test plans every corpus schema and reads the docs: none is a placeholder, each
+//! field's says what `validate()` checks on it.
+//!
 //! Parity: `tray_schema`'s checker agrees with the generated types on every one of those
 //! values, on whether it is valid and on where it is not (each pointer the generated types
 //! name is one the checker names), and it rejects every dropped value. Disagreements are bugs
@@ -325,6 +332,14 @@ fn every_corpus_schema_generates_compiles_and_keeps_its_values() {
     )
     .unwrap();
     writeln!(lib, "pub mod fixtures;").unwrap();
+    for (module, schema, expected) in review_schemas() {
+        let (code, _) = tray_codegen::schema_to_rust(&schema, "Credentials", None).unwrap();
+        for wanted in expected {
+            assert!(code.contains(wanted), "{module}: no `{wanted}` in\n{code}");
+        }
+        fs::write(crate_dir.join("src").join(format!("{module}.rs")), code).unwrap();
+        writeln!(lib, "pub mod {module};").unwrap();
+    }
     fs::write(crate_dir.join("src/lib.rs"), lib).unwrap();
     fs::write(
         crate_dir.join("tests/values.rs"),
@@ -354,6 +369,13 @@ fn every_corpus_schema_generates_compiles_and_keeps_its_values() {
         ],
     );
     tray_tests::run_cargo(&crate_dir, &target, &["test", "--offline"]);
+    // Only the crate itself: its dependencies' docs are not generated code.
+    tray_tests::run_cargo_with(
+        &crate_dir,
+        &target,
+        &["doc", "--offline", "--no-deps"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
+    );
     let parity: Value =
         serde_json::from_str(&fs::read_to_string(crate_dir.join("parity.json")).unwrap()).unwrap();
     let disagreements: Vec<String> =
@@ -366,7 +388,7 @@ fn every_corpus_schema_generates_compiles_and_keeps_its_values() {
         panic!("{message}");
     }
     eprintln!(
-        "corpus: {n} of {n} schemas generate without a panic and compile under clippy -D warnings; \
+        "corpus: {n} of {n} schemas generate without a panic, compile under clippy -D warnings and document under rustdoc -D warnings; \
          sample values: {} read and validate as their schema says ({} valid, {} break a constraint and are rejected by validate()), \
          {} dropped as contradicting their schema; the checker agrees with the generated types on {} \
          values and with the independent validator on all but {}, {} known disagreements with the types",
@@ -379,6 +401,216 @@ fn every_corpus_schema_generates_compiles_and_keeps_its_values() {
         disagreements.len(),
         n = schemas.len(),
     );
+}
+
+/// Schemas written for review, compiled (and clippy'd, and documented) with the corpus: a
+/// module name, the schema, and what its code must hold.
+fn review_schemas() -> Vec<(&'static str, Value, Vec<&'static str>)> {
+    let strings = |names: &[&str]| -> (Value, Value) {
+        let properties: serde_json::Map<String, Value> = names
+            .iter()
+            .map(|n| ((*n).to_owned(), json!({"type": "string"})))
+            .collect();
+        (Value::Object(properties), json!(names))
+    };
+    let (account, account_required) = strings(&[
+        "project_id",
+        "client_email",
+        "client_id",
+        "private_key_id",
+        "auth_uri",
+        "token_uri",
+        "cert_url",
+        "client_cert_url",
+        "universe_domain",
+        "quota_project",
+    ]);
+    let (address, address_required) = strings(&[
+        "host",
+        "path",
+        "user",
+        "zone",
+        "site",
+        "port_name",
+        "db",
+        "schema_name",
+        "role",
+        "warehouse",
+    ]);
+    let mut account = account;
+    account["method"] = json!({"const": "service_account"});
+    vec![
+        (
+            // Each enum tripped `clippy::large_enum_variant` before its large variant was boxed.
+            "review_large_variants",
+            json!({
+                "type": "object",
+                "properties": {
+                    "auth": { "title": "Authentication", "oneOf": [
+                        { "type": "object", "title": "None",
+                          "properties": { "method": { "const": "none" } }, "required": ["method"] },
+                        { "type": "object", "title": "Service account",
+                          "properties": account, "required": account_required }
+                    ] },
+                    "target": { "anyOf": [
+                        { "type": "string", "title": "Name" },
+                        { "type": "object", "title": "Address",
+                          "properties": address, "required": address_required }
+                    ] }
+                },
+                "required": ["auth"]
+            }),
+            vec![
+                "ServiceAccount(Box<AuthServiceAccount>)",
+                "Address(Box<TargetAddress>)",
+            ],
+        ),
+        (
+            "review_names_and_text",
+            json!({
+                "type": "object",
+                "properties": {
+                    "type": { "title": "Deployment", "enum": ["cloud", "self-hosted"] },
+                    "kind": { "title": "A sentence that says far too much to be a name", "enum": ["a"] },
+                    // Variants that `Self::Err` or `Self::Error` would be taken for.
+                    "outcome": { "enum": ["ok", "err", "error", "Self"] },
+                    "notes": { "type": "string", "description": "Your <region>, see https://docs.example.com/a_(b) or <a href=\"https://x.io/docs\">the docs</a>; [EU] only, [`Credentials`] too. <li>one</li> <b>bold" }
+                }
+            }),
+            vec![
+                "pub type_: Option<Deployment>,",
+                "pub kind: Option<Kind>,",
+                "Error,",
+                "[the docs](https://x.io/docs)",
+            ],
+        ),
+    ]
+}
+
+/// Every type and field the corpus plans has a doc that says something: none is only its name
+/// in backticks, a required field has no `Default:` line, a field of any JSON value says why,
+/// and a field's doc names every check `validate()` makes on it.
+#[test]
+fn corpus_docs_say_what_validate_checks() {
+    use tray_codegen::plan::{Body, Checks, Planner, Ty};
+    let mut fields = 0;
+    let mut checked = 0;
+    let mut wrong = Vec::new();
+    for schema in corpus() {
+        let (code, _) = tray_codegen::schema_to_rust(&schema.document, "Config", None).unwrap();
+        let placeholder = code.lines().map(str::trim).find(|line| {
+            line.strip_prefix("/// `")
+                .and_then(|rest| rest.strip_suffix("`.").or(rest.strip_suffix('`')))
+                .is_some_and(|name| name.chars().all(|c| c.is_alphanumeric() || c == '_'))
+        });
+        if let Some(line) = placeholder {
+            wrong.push(format!("{}: placeholder doc {line}", schema.path.display()));
+        }
+        let mut diagnostics = Diagnostics::new(Some(schema.path.clone()));
+        let document =
+            Reader::new(&schema.document, "", schema.path.parent(), &mut diagnostics).read_root();
+        let mut reserved = tray_codegen::names::RESERVED_TYPE_NAMES.to_vec();
+        reserved.push("Config");
+        let mut planner = Planner::new(&reserved, &mut diagnostics);
+        planner.plan_root("Config", &document, "The root.".into(), &schema.document);
+        for def in planner.finish() {
+            if def.doc.is_empty() {
+                wrong.push(format!(
+                    "{}: `{}` has no doc",
+                    schema.path.display(),
+                    def.name
+                ));
+            }
+            let Body::Struct(s) = &def.body else { continue };
+            for field in &s.fields {
+                fields += 1;
+                let doc = field.doc.join("\n");
+                let at = format!("{}: {}.{}", schema.path.display(), def.name, field.ident);
+                let mut missing = expected_phrases(&field.checks)
+                    .into_iter()
+                    .filter(|phrase| !doc.contains(phrase.as_str()))
+                    .collect::<Vec<_>>();
+                checked += usize::from(!field.checks.is_empty());
+                if field.required && doc.contains("Default:") {
+                    missing.push("no `Default:` line".into());
+                }
+                let any = |ty: &Ty| matches!(ty, Ty::Value);
+                let holds_any = match &field.ty {
+                    Ty::Option(inner) | Ty::Box(inner) => {
+                        any(inner) || matches!(&**inner, Ty::Vec(i) | Ty::Map(i) if any(i))
+                    }
+                    Ty::Vec(inner) | Ty::Map(inner) => any(inner),
+                    ty => any(ty),
+                };
+                if holds_any && !doc.to_lowercase().contains("any json value") {
+                    missing.push("why it is any JSON value".into());
+                }
+                if !missing.is_empty() {
+                    wrong.push(format!("{at}: the doc lacks {missing:?}:\n{doc}"));
+                }
+            }
+        }
+        fn expected_phrases(checks: &Checks) -> Vec<String> {
+            let c = &checks.constraints;
+            let number = |n: f64| {
+                if n.fract() == 0.0 {
+                    format!("{}", n as i64)
+                } else {
+                    n.to_string()
+                }
+            };
+            let mut phrases = Vec::new();
+            if let Some(pattern) = &c.pattern {
+                phrases.push(format!("matches the pattern `{pattern}`"));
+            }
+            for (n, unit) in [
+                (c.min_length, "character"),
+                (c.max_length, "character"),
+                (c.min_items, "item"),
+                (c.max_items, "item"),
+            ] {
+                if let Some(n) = n {
+                    phrases.push(format!("{n} {unit}"));
+                }
+            }
+            for (n, words) in [
+                (c.minimum, "at least"),
+                (c.exclusive_minimum, "greater than"),
+                (c.maximum, "at most"),
+                (c.exclusive_maximum, "less than"),
+            ] {
+                if let Some(n) = n {
+                    phrases.push(format!("{words} {}", number(n)));
+                }
+            }
+            if c.unique_items {
+                phrases.push("no two items equal".into());
+            }
+            if checks.allowed.is_some() {
+                phrases.push("one of ".into());
+            }
+            for (nested, what) in [
+                (&checks.items, "each item: "),
+                (&checks.values, "each value: "),
+            ] {
+                if nested.as_deref().is_some_and(|n| !n.is_empty()) {
+                    phrases.push(what.into());
+                }
+            }
+            phrases
+        }
+    }
+    assert!(
+        wrong.is_empty(),
+        "{} docs:\n{}",
+        wrong.len(),
+        wrong.join("\n")
+    );
+    assert!(
+        fields > 2000 && checked > 250,
+        "{fields} fields, {checked} with checks"
+    );
+    eprintln!("corpus docs: {fields} fields, {checked} with checks, each named in its doc");
 }
 
 /// The scratch crate's test of the kept values; `check` lines and the parity file's path are

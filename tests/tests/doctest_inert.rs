@@ -1,7 +1,8 @@
 //! Schema text never becomes code, for real: a crate generated (by `generate`, by `schema` and
 //! by the build-script path) from schemas whose every title and description holds Markdown
 //! code blocks that would panic or fail to compile if run, passes `cargo test --doc` running
-//! only the harness's own doctest, and `cargo clippy -D warnings`. The same crate holds the
+//! only the harness's own doctest, `cargo clippy -D warnings` and `cargo doc` under
+//! `RUSTDOCFLAGS="-D warnings"`. The same crate holds the
 //! odd cases that must compile: services named `lib`, `default` and `string`, roots that are
 //! not objects or are named `String`, and 62 and 120 levels of nesting.
 //!
@@ -19,7 +20,9 @@ use hostile_markdown::{all_forms, hostile_schema, FORMS};
 
 /// A snapshot of `service` whose every text is hostile.
 fn hostile_snapshot(service: &str) -> String {
-    let all = all_forms();
+    // Markup rustdoc would warn about (or pass into the page) too.
+    let all = all_forms()
+        + "\n\n<script>alert(1)</script> [region] [`Credentials`] https://x.io/a. <a href=\"https://x.io\">x</a> <li>";
     let value = json!({
         "connector": {
             "title": all, "description": all,
@@ -180,5 +183,12 @@ fn hostile_text_runs_no_doctest_and_odd_schemas_compile() {
         &crate_dir,
         &target,
         &["clippy", "--offline", "--", "-D", "warnings"],
+    );
+    // Hostile text is rendered as text: no broken link, HTML tag or bare URL for rustdoc.
+    tray_tests::run_cargo_with(
+        &crate_dir,
+        &target,
+        &["doc", "--offline", "--no-deps"],
+        &[("RUSTDOCFLAGS", "-D warnings")],
     );
 }

@@ -162,3 +162,46 @@ fn build_script_types_work_like_the_committed_crate() {
         serde_json::to_value(committed).unwrap()
     );
 }
+
+#[test]
+fn string_enums_read_text_and_name_the_accepted_values() {
+    use tray_connectors::sendgrid::Region;
+    assert_eq!("eu".parse::<Region>(), Ok(Region::Eu));
+    assert_eq!(Region::try_from("global"), Ok(Region::Global));
+    assert_eq!(Region::Eu.as_str(), "eu");
+    assert_eq!(Region::VALUES, ["global", "eu"]);
+    let error = "EU\u{1b}[2J".parse::<Region>().unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        r#"`Region` does not accept "EU\u{1b}[2J": expected one of "global", "eu""#
+    );
+    assert_eq!(error.accepted, Region::VALUES);
+}
+
+/// `cargo fmt` leaves the committed crate as `generate` wrote it, with no `#[rustfmt::skip]`.
+#[test]
+fn committed_crate_survives_cargo_fmt() {
+    let lib = tray_tests::repo_root().join("generated/src/lib.rs");
+    assert!(
+        !fs::read_to_string(&lib).unwrap().contains("rustfmt::skip"),
+        "the generated lib.rs skips rustfmt"
+    );
+    let rustfmt = std::env::var_os("RUSTFMT").unwrap_or_else(|| "rustfmt".into());
+    // rustfmt follows `pub mod` to every module's file.
+    let output = std::process::Command::new(&rustfmt)
+        .args(["--edition", "2021", "--check"])
+        .arg(&lib)
+        .output()
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e}: this test needs rustfmt (`rustup component add rustfmt`, or set RUSTFMT) to check that `cargo fmt` leaves the generated crate alone",
+                rustfmt.to_string_lossy()
+            )
+        });
+    assert!(
+        output.status.success(),
+        "rustfmt would change the generated crate:\n{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}

@@ -146,7 +146,7 @@ fn enums_defaults_and_nested_objects() {
         "type": "data-center", "base_url": "https://jira.example", "email": "a@b.c", "api_token": "t"
     }))
     .unwrap();
-    assert_eq!(credentials.type_, jira::Type::DataCenter);
+    assert_eq!(credentials.type_, jira::Deployment::DataCenter);
     assert_eq!(credentials.type_.as_str(), "data-center");
 
     let user_data: jira::UserData =

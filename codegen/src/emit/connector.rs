@@ -14,7 +14,9 @@ pub fn connector(plan: &ConnectorPlan) -> TokenStream {
     let marker = format_ident!("{}", plan.marker);
     let marker_doc = doc(&[format!(
         "{} (Tray service `{}`, version {}).",
-        plan.title, plan.service_name, plan.service_version
+        crate::doc::inline(&plan.title),
+        plan.service_name,
+        plan.service_version
     )]);
     let snapshot = json_text(&plan.snapshot_json);
     let shared = plan.environments.iter().filter(|e| e.own_types.is_none());
@@ -31,8 +33,11 @@ pub fn connector(plan: &ConnectorPlan) -> TokenStream {
         );
         let module_doc = doc(&own.doc);
         let own_marker_doc = doc(&[format!(
-            "{}'s `{}` service environment (Tray service `{}`, version {}).",
-            plan.title, own.title, plan.service_name, plan.service_version
+            "{}'s {} service environment (Tray service `{}`, version {}).",
+            crate::doc::inline(&plan.title),
+            crate::doc::literal(&own.title),
+            plan.service_name,
+            plan.service_version
         )]);
         let envs = plan.environments.iter().filter(|e| e.own_types == Some(i));
         let snapshot = quote!(<super::#marker as tray_auth::Connector>::SNAPSHOT);

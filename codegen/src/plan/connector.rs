@@ -192,7 +192,7 @@ pub fn connector(
             marker: env_marker,
             title: env.title.clone(),
             doc: vec![
-                format!("The types of {title}'s `{}` service environment ([`{}`]), whose schemas differ from the service's primary environment's.", env.title, env.constant),
+                format!("The types of {}'s {} service environment ([`{}`]), whose schemas differ from the service's primary environment's.", crate::doc::inline(&title), crate::doc::literal(&env.title), env.constant),
                 String::new(),
                 format!("Its credentials, user data and scopes pair only with [`{}`], and it with nothing else.", env.constant),
             ],
@@ -275,11 +275,12 @@ impl Subject<'_> {
             let doc = match environment {
                 None => format!(
                     "The `{what}` of an authentication for {}: its service environment's `{key}`.",
-                    self.title
+                    crate::doc::inline(self.title)
                 ),
                 Some(env) => format!(
-                    "The `{what}` of an authentication for {} in its `{env}` service environment: that environment's `{key}`.",
-                    self.title
+                    "The `{what}` of an authentication for {} in its {} service environment: that environment's `{key}`.",
+                    crate::doc::inline(self.title),
+                    crate::doc::literal(env)
                 ),
             };
             planner.plan_root(root, &schema, doc, value);
@@ -321,10 +322,12 @@ fn scopes(env: Option<&Value>) -> Vec<ScopeDef> {
     listed_scopes(env)
         .map(|(name, description)| {
             let doc = match description {
-                Some(d) if !d.trim().is_empty() => {
-                    format!("{} (`{name}`).", d.trim().trim_end_matches('.'))
-                }
-                _ => format!("The `{name}` scope."),
+                Some(d) if !d.trim().is_empty() => format!(
+                    "{} ({}).",
+                    crate::doc::inline(d).trim_end_matches('.'),
+                    crate::doc::literal(name)
+                ),
+                _ => format!("The {} scope.", crate::doc::literal(name)),
             };
             ScopeDef {
                 ident: taken.take(&camel(name)),
@@ -372,7 +375,11 @@ fn environments(
                 title: title.to_owned(),
                 authentication_type: auth_type.to_owned(),
                 constant,
-                doc: vec![format!("The `{title}` service environment ({auth_type}).")],
+                doc: vec![format!(
+                    "The {} service environment ({}).",
+                    crate::doc::literal(title),
+                    crate::doc::inline(auth_type)
+                )],
                 own_types: None,
             },
         ));
@@ -383,11 +390,12 @@ fn environments(
 /// The module's doc: title, service and version, the connector's description, and its file.
 fn module_doc(snapshot: &Snapshot, title: &str) -> Vec<String> {
     let mut doc = vec![format!(
-        "{title}: Tray service `{}`, version {}.",
+        "{}: Tray service `{}`, version {}.",
+        crate::doc::inline(title),
         snapshot.service_name(),
         snapshot.service_version()
     )];
-    let description = crate::doc::paragraphs(
+    let description = crate::doc::schema_text(
         snapshot.connector["description"]
             .as_str()
             .unwrap_or_default(),
