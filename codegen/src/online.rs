@@ -258,7 +258,7 @@ fn drift(committed: &[&Snapshot], live: &[Snapshot]) -> Vec<(String, String)> {
         if old.to_value() == new.to_value() {
             continue;
         }
-        let found = diff::diff(&[(*old).clone()], &[new.clone()]);
+        let found = diff::diff(std::slice::from_ref(*old), std::slice::from_ref(new));
         let lines = if found.connectors.is_empty() {
             format!(
                 "{}@{}: Tray's answer differs from {} in text only (titles, descriptions, or keys the types do not use): the types are the same, their docs and the compiled snapshot are not\n",
