@@ -40,7 +40,7 @@ pub use tray_schema::{self as schema, diagnostic, json_file, snapshot, Diagnosti
 
 /// What can stop generation. Schemas the generator does not understand never do: they give
 /// [`Diagnostic`]s instead.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 pub enum Error {
     /// A snapshot could not be read.
     #[error(transparent)]
@@ -70,6 +70,15 @@ pub enum Error {
     /// The online check ([`online`]) could not run, or found that Tray serves something else.
     #[error(transparent)]
     Online(#[from] online::OnlineError),
+}
+
+/// `Debug` is the message: a build script's `fn main() -> Result<(), Error>` prints its error
+/// with `Debug`, and a person building should read what went wrong and what to do, with its
+/// line breaks, not the enum that holds it.
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 /// How to generate. Options are builder methods:

@@ -24,7 +24,7 @@ pub mod corpus_tray;
 pub mod instances;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 /// The repository's root folder.
 pub fn repo_root() -> PathBuf {
@@ -36,13 +36,7 @@ pub fn repo_root() -> PathBuf {
 /// (generated code compiled for real) share one target folder, so that their dependencies
 /// build once.
 pub fn run_cargo(dir: &Path, target: &Path, args: &[&str]) -> String {
-    let output = Command::new(env!("CARGO"))
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target)
-        .env_remove("RUSTFLAGS")
-        .output()
-        .unwrap();
+    let output = cargo(dir, target, args, &[]);
     let stderr = String::from_utf8_lossy(&output.stderr);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
@@ -52,6 +46,29 @@ pub fn run_cargo(dir: &Path, target: &Path, args: &[&str]) -> String {
         dir.display()
     );
     stdout.into_owned()
+}
+
+/// Runs `cargo <args>` in the scratch crate `dir` as [`run_cargo`] does, with the environment
+/// variables `env` set, and returns what it did, failed or not. The variables of the online
+/// check (`TRAY_ONLINE`, `TRAY_MASTER_TOKEN`, ...) are only those in `env`: one set in the
+/// shell that runs the tests does not reach the scratch build.
+pub fn cargo(dir: &Path, target: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        .env_remove("RUSTFLAGS");
+    for variable in [
+        "TRAY_ONLINE",
+        "TRAY_MASTER_TOKEN",
+        "TRAY_REGION",
+        "TRAY_BASE_URL",
+    ] {
+        command.env_remove(variable);
+    }
+    command.envs(env.iter().copied());
+    command.output().unwrap()
 }
 
 /// Writes the manifest of the scratch crate `name` in `dir` and copies the workspace's

@@ -1,0 +1,108 @@
+//! `tray_macros::connectors!` in a crate of its own, built by cargo as a user builds it: the
+//! expansion passes `clippy -D warnings` in the caller's crate, editing a snapshot rebuilds
+//! (the new field name compiles, the old one no longer does), and with the one-line build
+//! script of the macro's docs, a snapshot added to the folder appears as a module.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use tray_tests::{cargo, crate_path, repo_root, run_cargo, write_scratch_manifest};
+
+/// `src/main.rs`, naming Mailchimp's data center field `field`, and printing how many
+/// connectors the macro expanded to.
+fn main_rs(field: &str) -> String {
+    format!(
+        r#"//! A user of `connectors!`.
+#![deny(warnings)]
+
+tray_macros::connectors!("schemas");
+
+fn main() {{
+    let credentials = mailchimp::Credentials {{
+        access_token: tray_auth::Secret::from("a22x-us21"),
+        {field}: "us21".to_owned(),
+        expires_in: None,
+    }};
+    let payload = tray_auth::CreateAuthentication::new("Bolo's", mailchimp::PRODUCTION, credentials);
+    assert!(payload.validate().is_ok());
+    println!("connectors: {{}}", CONNECTORS.len());
+}}
+"#
+    )
+}
+
+/// Cargo's file times are fine-grained, but a file written in the same instant as the last
+/// build's outputs must still look newer.
+fn edit(path: &Path, text: &str) {
+    std::thread::sleep(Duration::from_millis(1100));
+    fs::write(path, text).unwrap();
+}
+
+fn run(dir: &Path, target: &Path) -> String {
+    run_cargo(dir, target, &["run", "--offline", "--quiet"])
+}
+
+#[test]
+fn the_macro_rebuilds_when_a_snapshot_changes_or_is_added() {
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().join("uses-the-macro");
+    fs::create_dir_all(dir.join("src")).unwrap();
+    fs::create_dir_all(dir.join("schemas")).unwrap();
+    let more = format!("tray-macros = {{ path = {:?} }}\n", crate_path("macros"));
+    write_scratch_manifest(&dir, "uses-the-macro", &more, "");
+    let snapshots = repo_root().join("schemas");
+    let mailchimp = dir.join("schemas/mailchimp-1.json");
+    fs::copy(snapshots.join("mailchimp-1.json"), &mailchimp).unwrap();
+    fs::write(dir.join("src/main.rs"), main_rs("dc")).unwrap();
+    let target: PathBuf = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus-target");
+
+    // The expansion is lint-clean in the caller's crate.
+    run_cargo(
+        &dir,
+        &target,
+        &[
+            "clippy",
+            "--offline",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    );
+    assert_eq!(run(&dir, &target), "connectors: 1\n");
+
+    // Tray renames `dc`: the snapshot changes, and the code that names `dc` stops compiling.
+    let text = fs::read_to_string(&mailchimp).unwrap();
+    assert_eq!(
+        text.matches("\"dc\"").count(),
+        2,
+        "a property and `required`"
+    );
+    edit(&mailchimp, &text.replace("\"dc\"", "\"data_center\""));
+    let output = cargo(&dir, &target, &["build", "--offline"], &[]);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("has no field named `dc`"),
+        "the old name no longer compiles:\n{stderr}"
+    );
+    edit(&dir.join("src/main.rs"), &main_rs("data_center"));
+    assert_eq!(run(&dir, &target), "connectors: 1\n");
+
+    // With the build script of the macro's docs, a snapshot added to the folder is seen
+    // without touching the code.
+    fs::write(
+        dir.join("build.rs"),
+        "fn main() {\n    println!(\"cargo:rerun-if-changed=schemas\");\n}\n",
+    )
+    .unwrap();
+    assert_eq!(run(&dir, &target), "connectors: 1\n");
+    std::thread::sleep(Duration::from_millis(1100));
+    fs::copy(
+        snapshots.join("slack-4.json"),
+        dir.join("schemas/slack-4.json"),
+    )
+    .unwrap();
+    assert_eq!(run(&dir, &target), "connectors: 2\n");
+}
