@@ -89,6 +89,18 @@ pub fn write_scratch_manifest(dir: &Path, name: &str, more: &str, tail: &str) {
     std::fs::copy(repo.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
 }
 
+/// The body of the README's code block that opens with `fence` followed by `first_line`, for
+/// tests that build the README's examples as written.
+pub fn readme_block(fence: &str, first_line: &str) -> String {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let opening = format!("{fence}\n{first_line}\n");
+    let from = readme
+        .find(&opening)
+        .unwrap_or_else(|| panic!("the README has no block opening `{fence}` `{first_line}`"));
+    let body = &readme[from + fence.len() + 1..];
+    body[..body.find("```").expect("the block ends")].to_owned()
+}
+
 /// The path of this repository's crate in `folder`, for a scratch crate's `[dependencies]`.
 pub fn crate_path(folder: &str) -> PathBuf {
     repo_root().join(folder).canonicalize().unwrap()

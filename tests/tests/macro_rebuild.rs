@@ -1,13 +1,29 @@
-//! `tray_macros::connectors!` in a crate of its own, built by cargo as a user builds it: the
-//! expansion passes `clippy -D warnings` in the caller's crate, editing a snapshot rebuilds
-//! (the new field name compiles, the old one no longer does), and with the one-line build
-//! script of the macro's docs, a snapshot added to the folder appears as a module.
+//! `tray_macros::connectors!` in a crate of its own, built by cargo as a user builds it (the
+//! README's `Cargo.toml`, offline): the expansion passes `clippy -D warnings` in the caller's
+//! crate, editing a snapshot rebuilds (the new field name compiles, the old one no longer
+//! does), with the README's one-line build script a snapshot added to the folder appears as a
+//! module, and the README's `src/main.rs` runs.
 
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use tray_tests::{cargo, crate_path, repo_root, run_cargo, write_scratch_manifest};
+use tray_tests::{cargo, readme_block, repo_root, run_cargo};
+
+/// The README's manifest for a crate using the macro, its paths pointing at this repository.
+fn manifest() -> String {
+    let manifest = readme_block(
+        "```toml",
+        "# Cargo.toml, your crate beside a clone of this repository",
+    );
+    let repo = repo_root().canonicalize().unwrap();
+    let manifest = manifest.replace(
+        "../typed-tray-credentials/",
+        &format!("{}/", repo.display()),
+    );
+    assert!(!manifest.contains("typed-tray-credentials"), "{manifest}");
+    format!("[package]\nname = \"uses-the-macro\"\nversion = \"0.0.0\"\nedition = \"2021\"\npublish = false\n\n{manifest}\n[workspace]\n")
+}
 
 /// `src/main.rs`, naming Mailchimp's data center field `field`, and printing how many
 /// connectors the macro expanded to.
@@ -49,8 +65,8 @@ fn the_macro_rebuilds_when_a_snapshot_changes_or_is_added() {
     let dir = scratch.path().join("uses-the-macro");
     fs::create_dir_all(dir.join("src")).unwrap();
     fs::create_dir_all(dir.join("schemas")).unwrap();
-    let more = format!("tray-macros = {{ path = {:?} }}\n", crate_path("macros"));
-    write_scratch_manifest(&dir, "uses-the-macro", &more, "");
+    fs::write(dir.join("Cargo.toml"), manifest()).unwrap();
+    fs::copy(repo_root().join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
     let snapshots = repo_root().join("schemas");
     let mailchimp = dir.join("schemas/mailchimp-1.json");
     fs::copy(snapshots.join("mailchimp-1.json"), &mailchimp).unwrap();
@@ -90,13 +106,17 @@ fn the_macro_rebuilds_when_a_snapshot_changes_or_is_added() {
     edit(&dir.join("src/main.rs"), &main_rs("data_center"));
     assert_eq!(run(&dir, &target), "connectors: 1\n");
 
-    // With the build script of the macro's docs, a snapshot added to the folder is seen
-    // without touching the code.
-    fs::write(
-        dir.join("build.rs"),
-        "fn main() {\n    println!(\"cargo:rerun-if-changed=schemas\");\n}\n",
-    )
-    .unwrap();
+    // With the README's build script, a snapshot added to the folder is seen without touching
+    // the code.
+    let build_rs = readme_block(
+        "```rust,ignore",
+        "// build.rs (optional): rebuild when a snapshot is added to schemas/",
+    );
+    assert!(
+        build_rs.contains("cargo:rerun-if-changed=schemas"),
+        "{build_rs}"
+    );
+    fs::write(dir.join("build.rs"), build_rs).unwrap();
     assert_eq!(run(&dir, &target), "connectors: 1\n");
     std::thread::sleep(Duration::from_millis(1100));
     fs::copy(
@@ -105,4 +125,14 @@ fn the_macro_rebuilds_when_a_snapshot_changes_or_is_added() {
     )
     .unwrap();
     assert_eq!(run(&dir, &target), "connectors: 2\n");
+
+    // The README's example, as written, against the README's snapshot name.
+    edit(&mailchimp, &text);
+    let main = readme_block("```rust,ignore", "// src/main.rs");
+    fs::write(dir.join("src/main.rs"), main).unwrap();
+    let body = run(&dir, &target);
+    assert!(
+        body.starts_with(r#"{"name":"Bolo's Mailchimp","serviceEnvironmentId":"#),
+        "{body}"
+    );
 }
