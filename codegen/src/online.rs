@@ -241,11 +241,12 @@ impl OnlineCheck {
 }
 
 /// For each committed snapshot that is not what Tray serves: `name@version` and the lines
-/// that say what changed; services with a breaking change first, then by name.
+/// that say what changed (as `tray-codegen diff` says it); services whose worst change is the
+/// worst first (breaking, then breaking at run time, then compatible), then by name.
 #[cfg(feature = "fetch")]
 fn drift(committed: &[&Snapshot], live: &[Snapshot]) -> Vec<(String, String)> {
-    use crate::diff;
-    let mut report: Vec<(bool, String, String)> = Vec::new();
+    use crate::diff::{self, Impact};
+    let mut report: Vec<(Impact, String, String)> = Vec::new();
     for old in committed {
         let key = (old.service_name(), old.service_version());
         let Some(new) = live
@@ -259,6 +260,10 @@ fn drift(committed: &[&Snapshot], live: &[Snapshot]) -> Vec<(String, String)> {
             continue;
         }
         let found = diff::diff(std::slice::from_ref(*old), std::slice::from_ref(new));
+        let worst = (found.connectors.iter())
+            .flat_map(|c| c.changes.iter().map(|change| change.impact))
+            .min()
+            .unwrap_or(Impact::Compatible);
         let lines = if found.connectors.is_empty() {
             format!(
                 "{}@{}: Tray's answer differs from {} in text only (titles, descriptions, or keys the types do not use): the types are the same, their docs and the compiled snapshot are not\n",
@@ -269,9 +274,9 @@ fn drift(committed: &[&Snapshot], live: &[Snapshot]) -> Vec<(String, String)> {
         } else {
             found.to_string()
         };
-        report.push((found.breaking, format!("{}@{}", key.0, key.1), lines));
+        report.push((worst, format!("{}@{}", key.0, key.1), lines));
     }
-    report.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.1.cmp(&b.1)));
+    report.sort_by(|a, b| a.0.cmp(&b.0).then_with(|| a.1.cmp(&b.1)));
     report.into_iter().map(|(_, s, l)| (s, l)).collect()
 }
 

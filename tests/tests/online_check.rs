@@ -36,7 +36,8 @@ fn online(base_url: &str) -> Option<OnlineCheck> {
 }
 
 /// A copy of the committed snapshots in which Tray changed Mailchimp's `dc` to an integer
-/// (breaking) and gave Airtable a new optional credential (compatible).
+/// (breaking), lowered Jira's largest timeout (breaking at run time) and retitled Airtable's
+/// access token (compatible).
 fn drifted() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for entry in fs::read_dir(common::schemas()).unwrap() {
@@ -55,10 +56,11 @@ fn drifted() -> tempfile::TempDir {
         .unwrap();
     };
     change("mailchimp-1.json", &|p| p["dc"]["type"] = json!("integer"));
+    change("jira-3.json", &|p| {
+        p["timeout_seconds"]["maximum"] = json!(60)
+    });
     change("airtable-2.json", &|p| {
-        p.as_object_mut()
-            .unwrap()
-            .insert("workspace".into(), json!({"type": "string"}));
+        p["access_token"]["title"] = json!("OAuth 2 access token")
     });
     dir
 }
@@ -123,11 +125,13 @@ fn a_drifted_schema_fails_the_build_with_the_diff_breaking_first_and_the_command
     let expected = format!(
         "the snapshots in {folder} differ from what Tray serves now (TRAY_ONLINE=1 checks them at build time):\n\
          mailchimp (1 → 1): 1 breaking, 0 compatible\n  \
-         breaking    /credentials/dc: type changed from string to integer\n\
+         breaking          /credentials/dc: type changed from `String` to `i64`\n\
+         jira (3 → 3): 0 breaking, 1 runtime-breaking, 0 compatible\n  \
+         runtime-breaking  /credentials/timeout_seconds: maximum lowered from 300 to 60: values that passed `validate()` may now fail\n\
          airtable (2 → 2): 0 breaking, 1 compatible\n  \
-         compatible  /credentials/workspace: optional field added\n\
+         compatible        /credentials/access_token: title or description changed\n\
          Refresh them from Tray (this writes the snapshots), review the change, and commit it:\n  \
-         cargo run -p tray-codegen -- fetch --base-url {url} --out {folder} mailchimp@1 airtable@2\n\
+         cargo run -p tray-codegen -- fetch --base-url {url} --out {folder} mailchimp@1 jira@3 airtable@2\n\
          Nothing was written. To build without asking Tray, unset TRAY_ONLINE.",
         folder = folder.display()
     );
@@ -282,7 +286,7 @@ fn cargo_build_checks_online_only_when_asked() {
     let schemas = dir.join("schemas").canonicalize().unwrap();
     for line in [
         "mailchimp (1 → 1): 1 breaking, 0 compatible",
-        "  breaking    /credentials/dc: type changed from string to integer",
+        "  breaking          /credentials/dc: type changed from `String` to `i64`",
         &format!("--out {} mailchimp@1", schemas.display()),
     ] {
         assert!(stderr.contains(line), "{line:?} in:\n{stderr}");
