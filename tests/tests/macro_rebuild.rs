@@ -70,22 +70,34 @@ fn the_macro_rebuilds_when_a_snapshot_changes_or_is_added() {
     let snapshots = repo_root().join("schemas");
     let mailchimp = dir.join("schemas/mailchimp-1.json");
     fs::copy(snapshots.join("mailchimp-1.json"), &mailchimp).unwrap();
-    fs::write(dir.join("src/main.rs"), main_rs("dc")).unwrap();
     let target: PathBuf = Path::new(env!("CARGO_TARGET_TMPDIR")).join("corpus-target");
 
-    // The expansion is lint-clean in the caller's crate.
-    run_cargo(
-        &dir,
-        &target,
-        &[
-            "clippy",
-            "--offline",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    );
+    // The expansion of every committed snapshot is lint-clean at the root of the caller's
+    // crate, used or not.
+    let every = dir.join("every-snapshot");
+    fs::create_dir_all(&every).unwrap();
+    for entry in fs::read_dir(&snapshots).unwrap() {
+        let path = entry.unwrap().path();
+        fs::copy(&path, every.join(path.file_name().unwrap())).unwrap();
+    }
+    fs::write(
+        dir.join("src/main.rs"),
+        "//! Every snapshot.\n#![deny(warnings)]\ntray_macros::connectors!(\"every-snapshot\");\nfn main() {}\n",
+    )
+    .unwrap();
+    let clippy = [
+        "clippy",
+        "--offline",
+        "--all-targets",
+        "--",
+        "-D",
+        "warnings",
+    ];
+    run_cargo(&dir, &target, &clippy);
+    fs::remove_dir_all(&every).unwrap();
+
+    edit(&dir.join("src/main.rs"), &main_rs("dc"));
+    run_cargo(&dir, &target, &clippy);
     assert_eq!(run(&dir, &target), "connectors: 1\n");
 
     // Tray renames `dc`: the snapshot changes, and the code that names `dc` stops compiling.
