@@ -22,15 +22,14 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::Value;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
-use tray_auth::client::{Client, Region};
+use tray_auth::client::{Client, ClientBuilder, Region};
 use tray_auth::Secret;
 
 use crate::snapshot::{self, Snapshot, SnapshotError};
 use tray_schema::printable::shown;
 use tray_schema::snapshot::check_service_name;
 
-/// The environment variable the master token is read from.
-pub const TOKEN_VARIABLE: &str = "TRAY_MASTER_TOKEN";
+pub use crate::online::TOKEN_VARIABLE;
 
 /// Fetch snapshots of Tray service environments.
 ///
@@ -272,12 +271,9 @@ pub fn run(args: &FetchArgs) -> Result<FetchSummary, FetchError> {
 
 /// [`run`], with the master token given rather than read from the environment.
 pub fn run_with_token(args: &FetchArgs, master_token: Secret) -> Result<FetchSummary, FetchError> {
-    let mut builder = Client::builder().master_token(master_token);
-    builder = match (&args.base_url, args.region) {
-        (Some(url), _) => builder.base_url(url.clone()),
-        (None, region) => builder.region(region.unwrap_or_default()),
-    };
-    let client = builder.build().map_err(FetchError::Client)?;
+    let client = client_builder(master_token, args.region, args.base_url.as_deref())
+        .build()
+        .map_err(FetchError::Client)?;
     let selection = if args.all {
         Selection::All
     } else if args.services.is_empty() {
@@ -293,6 +289,20 @@ pub fn run_with_token(args: &FetchArgs, master_token: Secret) -> Result<FetchSum
     let summary = runtime.block_on(fetch(&client, &selection, &args.out, args.check, args.jobs))?;
     print_summary(&summary, &args.out);
     Ok(summary)
+}
+
+/// A client for Tray at the REST base `base_url` (a fake, a proxy) or else in `region` (the
+/// US by default), as `fetch --base-url` and `--region` name it.
+pub fn client_builder(
+    master_token: Secret,
+    region: Option<Region>,
+    base_url: Option<&str>,
+) -> ClientBuilder {
+    let builder = Client::builder().master_token(master_token);
+    match base_url {
+        Some(url) => builder.base_url(url),
+        None => builder.region(region.unwrap_or_default()),
+    }
 }
 
 fn print_summary(summary: &FetchSummary, out: &Path) {
@@ -346,6 +356,64 @@ pub async fn fetch(
     check: bool,
     jobs: usize,
 ) -> Result<FetchSummary, FetchError> {
+    let fetched = fetch_snapshots(client, selection, out, jobs).await?;
+    let mut summary = FetchSummary {
+        services: (fetched.not_listed.into_iter())
+            .map(|service| (service, Outcome::NoLongerListed))
+            .collect(),
+        refused: fetched.refused,
+        checked: check,
+    };
+    if !check && !fetched.snapshots.is_empty() {
+        fs::create_dir_all(out).map_err(|source| FetchError::Write {
+            path: out.to_owned(),
+            source,
+        })?;
+    }
+    for (service, snapshot) in fetched.snapshots {
+        let text = snapshot.to_text();
+        // What is there now may be anything (a device, a huge file): read as input is.
+        let existing =
+            crate::json_file::read_bytes(&snapshot.path, crate::json_file::MAX_FILE_BYTES);
+        let outcome = match existing {
+            Ok(existing) if existing == text.as_bytes() => Outcome::Unchanged,
+            Ok(_) => Outcome::Changed,
+            Err(_) => Outcome::New,
+        };
+        if !check && outcome != Outcome::Unchanged {
+            write_atomically(&snapshot.path, &text)?;
+        }
+        tracing::debug!(%service, ?outcome, "snapshot");
+        summary.services.push((service, outcome));
+    }
+    summary
+        .services
+        .sort_by_key(|(service, _)| service.file_name());
+    Ok(summary)
+}
+
+/// What [`fetch_snapshots`] brought back from Tray; nothing is written.
+#[derive(Debug, Clone, Default)]
+pub struct Fetched {
+    /// Each service version fetched, with its snapshot as Tray serves it now (its `path` is
+    /// where it goes in `out`), in no particular order.
+    pub snapshots: Vec<(ServiceVersion, Snapshot)>,
+    /// Snapshots in `out` whose service version Tray no longer lists
+    /// ([`Selection::Existing`]).
+    pub not_listed: Vec<ServiceVersion>,
+    /// Service versions not fetched, because their name cannot name a snapshot file.
+    pub refused: Vec<Refused>,
+}
+
+/// Fetches the selected service versions from Tray, up to `jobs` at once (all within the
+/// client's rate limit), and writes nothing: [`fetch`] writes or compares what this returns,
+/// and a build script's online check ([`crate::online`]) diffs it against its snapshots.
+pub async fn fetch_snapshots(
+    client: &Client,
+    selection: &Selection,
+    out: &Path,
+    jobs: usize,
+) -> Result<Fetched, FetchError> {
     let connectors = client
         .list_connectors()
         .await
@@ -354,11 +422,69 @@ pub async fn fetch(
             source,
         })?;
     let listed = index_connectors(connectors);
+    let candidates = candidates(selection, &listed, out)?;
+    let mut fetched = Fetched::default();
+    let wanted = snapshot_paths(candidates, out, &mut fetched.refused);
 
-    let mut candidates: Vec<(ServiceVersion, Option<Value>)> = Vec::new();
+    let progress = if wanted.len() >= 10 {
+        ProgressBar::new(wanted.len() as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    if let Ok(style) =
+        ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} service versions")
+    {
+        progress.set_style(style.progress_chars("=> "));
+    }
+    progress.set_message("fetching");
+
+    let permits = Arc::new(Semaphore::new(jobs.max(1)));
+    let mut tasks = JoinSet::new();
+    for (path, (service, connector)) in wanted {
+        let Some(connector) = connector else {
+            fetched.not_listed.push(service);
+            progress.inc(1);
+            continue;
+        };
+        let client = client.clone();
+        let permits = permits.clone();
+        tasks.spawn(async move {
+            // The semaphore is never closed, so acquiring only fails if it were.
+            let _permit = permits.acquire_owned().await.ok();
+            let environments = client
+                .list_service_environments(&service.name, service.version)
+                .await;
+            (service, path, connector, environments)
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        let Ok((service, path, connector, environments)) = joined else {
+            // A task only ends without a value if it panicked; the client does not panic.
+            continue;
+        };
+        progress.inc(1);
+        let environments = environments.map_err(|source| FetchError::Tray {
+            context: format!("fetching the environments of {service}"),
+            source,
+        })?;
+        let snapshot = Snapshot::new(path, connector, environments);
+        fetched.snapshots.push((service, snapshot));
+    }
+    progress.finish_and_clear();
+    Ok(fetched)
+}
+
+/// The service versions a selection names, each with its entry of `GET /connectors` (`None`:
+/// a snapshot in `out` whose service version Tray no longer lists).
+fn candidates(
+    selection: &Selection,
+    listed: &BTreeMap<ServiceVersion, Value>,
+    out: &Path,
+) -> Result<Vec<(ServiceVersion, Option<Value>)>, FetchError> {
+    let mut candidates = Vec::new();
     match selection {
         Selection::All => {
-            for (service, connector) in &listed {
+            for (service, connector) in listed {
                 candidates.push((service.clone(), Some(connector.clone())));
             }
         }
@@ -367,7 +493,7 @@ pub async fn fetch(
                 let connector = listed
                     .get(service)
                     .cloned()
-                    .ok_or_else(|| unknown_service(service, &listed))?;
+                    .ok_or_else(|| unknown_service(service, listed))?;
                 candidates.push((service.clone(), Some(connector)));
             }
         }
@@ -390,85 +516,7 @@ pub async fn fetch(
             }
         }
     }
-    let mut summary = FetchSummary {
-        services: Vec::new(),
-        refused: Vec::new(),
-        checked: check,
-    };
-    let wanted = snapshot_paths(candidates, out, &mut summary.refused);
-
-    let progress = if wanted.len() >= 10 {
-        ProgressBar::new(wanted.len() as u64)
-    } else {
-        ProgressBar::hidden()
-    };
-    if let Ok(style) =
-        ProgressStyle::with_template("{msg:>12} [{bar:40}] {pos}/{len} service versions")
-    {
-        progress.set_style(style.progress_chars("=> "));
-    }
-    progress.set_message("fetching");
-
-    let permits = Arc::new(Semaphore::new(jobs.max(1)));
-    let mut tasks = JoinSet::new();
-    for (path, (service, connector)) in wanted {
-        let Some(connector) = connector else {
-            summary.services.push((service, Outcome::NoLongerListed));
-            progress.inc(1);
-            continue;
-        };
-        let client = client.clone();
-        let permits = permits.clone();
-        tasks.spawn(async move {
-            // The semaphore is never closed, so acquiring only fails if it were.
-            let _permit = permits.acquire_owned().await.ok();
-            let environments = client
-                .list_service_environments(&service.name, service.version)
-                .await;
-            (service, path, connector, environments)
-        });
-    }
-    let mut fetched = Vec::new();
-    while let Some(joined) = tasks.join_next().await {
-        let Ok((service, path, connector, environments)) = joined else {
-            // A task only ends without a value if it panicked; the client does not panic.
-            continue;
-        };
-        progress.inc(1);
-        let environments = environments.map_err(|source| FetchError::Tray {
-            context: format!("fetching the environments of {service}"),
-            source,
-        })?;
-        fetched.push((service, Snapshot::new(path, connector, environments)));
-    }
-    progress.finish_and_clear();
-
-    if !check && !fetched.is_empty() {
-        fs::create_dir_all(out).map_err(|source| FetchError::Write {
-            path: out.to_owned(),
-            source,
-        })?;
-    }
-    for (service, snapshot) in fetched {
-        let text = snapshot.to_text();
-        // What is there now may be anything (a device, a huge file): read as input is.
-        let existing =
-            crate::json_file::read_bytes(&snapshot.path, crate::json_file::MAX_FILE_BYTES);
-        let outcome = match existing {
-            Ok(existing) if existing == text.as_bytes() => Outcome::Unchanged,
-            Ok(_) => Outcome::Changed,
-            Err(_) => Outcome::New,
-        };
-        if !check && outcome != Outcome::Unchanged {
-            write_atomically(&snapshot.path, &text)?;
-        }
-        tracing::debug!(%service, ?outcome, "snapshot");
-        summary.services.push((service, outcome));
-    }
-    summary
-        .services
-        .sort_by_key(|(service, _)| service.file_name());
-    Ok(summary)
+    Ok(candidates)
 }
 
 /// Where each service version's snapshot goes, by path. A service whose name cannot name a

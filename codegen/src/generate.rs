@@ -193,11 +193,10 @@ pub fn module_file(module: &ConnectorModule) -> Result<String, Error> {
     )
 }
 
-/// The one file a build script writes: every module inline, and the registry; `folder` is the
-/// snapshots' folder, named in the header.
-pub fn single_file(modules: &[ConnectorModule], folder: &str) -> Result<String, Error> {
-    let tokens = inline_modules(modules);
-    Ok(build_script_header(&format!("{folder}/")) + &format(tokens, "tray_connectors.rs")?)
+/// The one file a build script writes: [`inline_modules`]' tokens, formatted under a header;
+/// `folder` is the snapshots' folder, named in the header.
+pub fn single_file(inline_modules: TokenStream, folder: &str) -> Result<String, Error> {
+    Ok(build_script_header(&format!("{folder}/")) + &format(inline_modules, "tray_connectors.rs")?)
 }
 
 /// Every module inline (`pub mod mailchimp { .. }`), and the registry: what a build script

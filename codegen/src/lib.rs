@@ -31,14 +31,16 @@ pub mod emit;
 pub mod fetch;
 pub mod generate;
 pub mod names;
+pub mod online;
 pub mod plan;
+pub mod select;
 
 use tray_schema::snapshot::SnapshotError;
 pub use tray_schema::{self as schema, diagnostic, json_file, snapshot, Diagnostic};
 
 /// What can stop generation. Schemas the generator does not understand never do: they give
 /// [`Diagnostic`]s instead.
-#[derive(Debug, thiserror::Error)]
+#[derive(thiserror::Error)]
 pub enum Error {
     /// A snapshot could not be read.
     #[error(transparent)]
@@ -61,6 +63,26 @@ pub enum Error {
     /// not run or failed.
     #[error("{0}")]
     Rustfmt(String),
+    /// A [`Config::only`] entry that is malformed or matches no snapshot.
+    #[error("{}: `only`: {source}", folder.display())]
+    Selection {
+        /// The snapshot folder.
+        folder: PathBuf,
+        /// Which entry, and why.
+        source: select::SelectionError,
+    },
+    /// The online check ([`online`]) could not run, or found that Tray serves something else.
+    #[error(transparent)]
+    Online(#[from] online::OnlineError),
+}
+
+/// `Debug` is the message: a build script's `fn main() -> Result<(), Error>` prints its error
+/// with `Debug`, and a person building should read what went wrong and what to do, with its
+/// line breaks, not the enum that holds it.
+impl std::fmt::Debug for Error {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        std::fmt::Display::fmt(self, f)
+    }
 }
 
 /// How to generate. Options are builder methods:
@@ -75,6 +97,9 @@ pub struct Config {
     schemas_dir: PathBuf,
     out_dir: Option<PathBuf>,
     cargo_warnings: bool,
+    only: Vec<String>,
+    /// `None`: [`Config::compile`] reads the environment ([`online`]).
+    online: Option<Option<online::OnlineCheck>>,
 }
 
 impl Default for Config {
@@ -83,8 +108,23 @@ impl Default for Config {
             schemas_dir: PathBuf::from("schemas"),
             out_dir: None,
             cargo_warnings: true,
+            only: Vec::new(),
+            online: None,
         }
     }
+}
+
+/// Every connector of a folder as one token stream, not yet formatted: what
+/// [`Config::generate_single_file`] formats and what `tray_macros::connectors!` expands to.
+#[derive(Debug, Clone)]
+pub struct ConnectorTokens {
+    /// A module per connector, then `CONNECTORS`.
+    pub tokens: proc_macro2::TokenStream,
+    /// What the generator did not fully understand.
+    pub diagnostics: Vec<Diagnostic>,
+    /// Every file read: each snapshot of the folder, and each file a selected snapshot's
+    /// `$ref`s read (for a macro to track, so that editing one rebuilds).
+    pub files: Vec<PathBuf>,
 }
 
 /// One generated file, not yet written.
@@ -142,17 +182,110 @@ impl Config {
         self
     }
 
-    /// The pipeline every output shares: reads the snapshots, plans each connector, and emits
-    /// its module.
-    fn modules(&self) -> Result<(Vec<generate::ConnectorModule>, Vec<Diagnostic>), Error> {
+    /// Only these snapshots of the folder (default: all of them): each entry a service name
+    /// (`"mailchimp"`: every version of it there) or a service version (`"slack@4"`). An
+    /// entry that matches no snapshot is an error listing what the folder holds. Module names
+    /// stay those of the whole folder (`slack_v4` when `slack-3.json` is there too).
+    ///
+    /// ```no_run
+    /// tray_codegen::Config::new().only(["mailchimp", "slack@4"]).compile()?;
+    /// # Ok::<(), tray_codegen::Error>(())
+    /// ```
+    #[must_use]
+    pub fn only<I, S>(mut self, entries: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.only = entries.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Whether [`Config::compile`] checks the snapshots against the live Tray: `Some(check)`
+    /// does, `None` never does. Without this, [`Config::compile`] reads `TRAY_ONLINE` and the
+    /// rest from the environment ([`online::OnlineCheck::from_lookup`]).
+    #[must_use]
+    pub fn online(mut self, check: Option<online::OnlineCheck>) -> Self {
+        self.online = Some(check);
+        self
+    }
+
+    /// The folder's snapshots, and which of them [`Config::only`] selects.
+    fn snapshots(&self) -> Result<(Vec<snapshot::Snapshot>, Vec<bool>), Error> {
         let snapshots = snapshot::read_dir(&self.schemas_dir)?;
+        let keep = select::selected(&self.only, &snapshots).map_err(|source| Error::Selection {
+            folder: self.schemas_dir.clone(),
+            source,
+        })?;
+        Ok((snapshots, keep))
+    }
+
+    fn modules(&self) -> Result<(Vec<generate::ConnectorModule>, Vec<Diagnostic>), Error> {
+        let (snapshots, keep) = self.snapshots()?;
+        self.modules_of(&snapshots, &keep)
+    }
+
+    /// The pipeline every output shares: plans each selected connector of the folder's
+    /// snapshots, and emits its module.
+    fn modules_of(
+        &self,
+        snapshots: &[snapshot::Snapshot],
+        keep: &[bool],
+    ) -> Result<(Vec<generate::ConnectorModule>, Vec<Diagnostic>), Error> {
         let mut diagnostics = Vec::new();
-        let plans = plan::connector::connectors(&snapshots, &mut diagnostics)?;
+        let plans = plan::connector::connectors_of(snapshots, keep, &mut diagnostics)?;
         let modules = plans
             .into_iter()
             .map(generate::ConnectorModule::new)
             .collect();
         Ok((modules, diagnostics))
+    }
+
+    /// Every selected connector as inline modules, then `CONNECTORS`, unformatted, with the
+    /// diagnostics met and the files read: the one pipeline behind
+    /// [`Config::generate_single_file`] and `tray_macros::connectors!`.
+    pub fn connector_tokens(&self) -> Result<ConnectorTokens, Error> {
+        let (snapshots, keep) = self.snapshots()?;
+        self.tokens_of(&snapshots, &keep)
+    }
+
+    fn tokens_of(
+        &self,
+        snapshots: &[snapshot::Snapshot],
+        keep: &[bool],
+    ) -> Result<ConnectorTokens, Error> {
+        let (modules, diagnostics) = self.modules_of(snapshots, keep)?;
+        let tokens = generate::inline_modules(&modules);
+        let mut files: Vec<PathBuf> = snapshots.iter().map(|s| s.path.clone()).collect();
+        for module in &modules {
+            for file in &module.plan.ref_files {
+                if !files.contains(file) {
+                    files.push(file.clone());
+                }
+            }
+        }
+        Ok(ConnectorTokens {
+            tokens,
+            diagnostics,
+            files,
+        })
+    }
+
+    /// [`Config::generate_single_file`] of tokens made.
+    fn single_file(&self, tokens: ConnectorTokens) -> Result<Generation, Error> {
+        let folder = self
+            .schemas_dir
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy();
+        let files = vec![GeneratedFile {
+            path: PathBuf::from("tray_connectors.rs"),
+            contents: generate::single_file(tokens.tokens, &folder)?,
+        }];
+        Ok(Generation {
+            files,
+            diagnostics: tokens.diagnostics,
+        })
     }
 
     /// The files of the `tray-connectors` crate: `Cargo.toml`, `src/lib.rs` and a module per
@@ -180,21 +313,16 @@ impl Config {
 
     /// One file holding every connector as an inline module, for `include!`.
     pub fn generate_single_file(&self) -> Result<Generation, Error> {
-        let (modules, diagnostics) = self.modules()?;
-        let folder = self
-            .schemas_dir
-            .file_name()
-            .unwrap_or_default()
-            .to_string_lossy();
-        let files = vec![GeneratedFile {
-            path: PathBuf::from("tray_connectors.rs"),
-            contents: generate::single_file(&modules, &folder)?,
-        }];
-        Ok(Generation { files, diagnostics })
+        self.single_file(self.connector_tokens()?)
     }
 
     /// For build scripts: writes `tray_connectors.rs` to `OUT_DIR` (or [`Config::out_dir`]),
     /// asks cargo to rerun when a snapshot changes, and passes diagnostics on as cargo warnings.
+    ///
+    /// With `TRAY_ONLINE=1` (see [`online`]; or [`Config::online`]), it first asks Tray for
+    /// the service versions its snapshots hold, and fails with the diff and the command that
+    /// refreshes them when Tray serves something else; it never writes a snapshot. Otherwise
+    /// it contacts nothing.
     pub fn compile(&self) -> Result<(), Error> {
         let out_dir = match &self.out_dir {
             Some(dir) => dir.clone(),
@@ -203,7 +331,26 @@ impl Config {
                 .ok_or(Error::NoOutDir)?,
         };
         println!("cargo:rerun-if-changed={}", self.schemas_dir.display());
-        let generation = self.generate_single_file()?;
+        for variable in online::VARIABLES {
+            println!("cargo:rerun-if-env-changed={variable}");
+        }
+        let online = match &self.online {
+            Some(check) => check.clone(),
+            None => online::OnlineCheck::from_lookup(|name| std::env::var(name).ok())?,
+        };
+        let (snapshots, keep) = self.snapshots()?;
+        let tokens = self.tokens_of(&snapshots, &keep)?;
+        if let Some(check) = online {
+            let selected: Vec<&snapshot::Snapshot> = (snapshots.iter().zip(&keep))
+                .filter_map(|(s, keep)| keep.then_some(s))
+                .collect();
+            let folder = std::path::absolute(&self.schemas_dir).map_err(|source| Error::Io {
+                path: self.schemas_dir.clone(),
+                source,
+            })?;
+            check.run(&selected, &folder)?;
+        }
+        let generation = self.single_file(tokens)?;
         if self.cargo_warnings {
             for diagnostic in &generation.diagnostics {
                 println!(

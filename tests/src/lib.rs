@@ -24,7 +24,7 @@ pub mod corpus_tray;
 pub mod instances;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Output};
 
 /// The repository's root folder.
 pub fn repo_root() -> PathBuf {
@@ -41,14 +41,7 @@ pub fn run_cargo(dir: &Path, target: &Path, args: &[&str]) -> String {
 
 /// [`run_cargo`] with more environment variables (`RUSTDOCFLAGS`).
 pub fn run_cargo_with(dir: &Path, target: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
-    let output = Command::new(env!("CARGO"))
-        .args(args)
-        .current_dir(dir)
-        .env("CARGO_TARGET_DIR", target)
-        .env_remove("RUSTFLAGS")
-        .envs(env.iter().copied())
-        .output()
-        .unwrap();
+    let output = cargo(dir, target, args, env);
     let stderr = String::from_utf8_lossy(&output.stderr);
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
@@ -58,6 +51,29 @@ pub fn run_cargo_with(dir: &Path, target: &Path, args: &[&str], env: &[(&str, &s
         dir.display()
     );
     stdout.into_owned()
+}
+
+/// Runs `cargo <args>` in the scratch crate `dir` as [`run_cargo`] does, with the environment
+/// variables `env` set, and returns what it did, failed or not. The variables of the online
+/// check (`TRAY_ONLINE`, `TRAY_MASTER_TOKEN`, ...) are only those in `env`: one set in the
+/// shell that runs the tests does not reach the scratch build.
+pub fn cargo(dir: &Path, target: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(env!("CARGO"));
+    command
+        .args(args)
+        .current_dir(dir)
+        .env("CARGO_TARGET_DIR", target)
+        .env_remove("RUSTFLAGS");
+    for variable in [
+        "TRAY_ONLINE",
+        "TRAY_MASTER_TOKEN",
+        "TRAY_REGION",
+        "TRAY_BASE_URL",
+    ] {
+        command.env_remove(variable);
+    }
+    command.envs(env.iter().copied());
+    command.output().unwrap()
 }
 
 /// Writes the manifest of the scratch crate `name` in `dir` and copies the workspace's
@@ -76,6 +92,18 @@ pub fn write_scratch_manifest(dir: &Path, name: &str, more: &str, tail: &str) {
     );
     std::fs::write(dir.join("Cargo.toml"), manifest).unwrap();
     std::fs::copy(repo.join("Cargo.lock"), dir.join("Cargo.lock")).unwrap();
+}
+
+/// The body of the README's code block that opens with `fence` followed by `first_line`, for
+/// tests that build the README's examples as written.
+pub fn readme_block(fence: &str, first_line: &str) -> String {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let opening = format!("{fence}\n{first_line}\n");
+    let from = readme
+        .find(&opening)
+        .unwrap_or_else(|| panic!("the README has no block opening `{fence}` `{first_line}`"));
+    let body = &readme[from + fence.len() + 1..];
+    body[..body.find("```").expect("the block ends")].to_owned()
 }
 
 /// The path of this repository's crate in `folder`, for a scratch crate's `[dependencies]`.

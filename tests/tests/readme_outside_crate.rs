@@ -5,22 +5,12 @@
 
 use std::path::Path;
 
-/// The body of the README's code block that opens with `fence` followed by `first_line`.
-fn block(readme: &str, fence: &str, first_line: &str) -> String {
-    let opening = format!("{fence}\n{first_line}\n");
-    let from = readme
-        .find(&opening)
-        .unwrap_or_else(|| panic!("the README has no block opening `{fence}` `{first_line}`"));
-    let body = &readme[from + fence.len() + 1..];
-    body[..body.find("```").expect("the block ends")].to_owned()
-}
+use tray_tests::readme_block as block;
 
 #[test]
 fn the_readme_crate_outside_the_workspace_builds_as_written() {
-    let readme = std::fs::read_to_string(tray_tests::repo_root().join("README.md")).unwrap();
-    let manifest = block(&readme, "```toml", "# my-importer/Cargo.toml");
+    let manifest = block("```toml", "# my-importer/Cargo.toml");
     let main = block(
-        &readme,
         "```rust,ignore",
         "// my-importer/src/main.rs (tests/tests/readme_outside_crate.rs builds this crate as written)",
     );

@@ -44,6 +44,8 @@ pub struct ConnectorPlan {
     pub title: String,
     /// The snapshot it was planned from.
     pub source: PathBuf,
+    /// The files its schemas' `$ref`s read (canonical paths), for a macro to track.
+    pub ref_files: Vec<PathBuf>,
     /// Doc comment lines for the module.
     pub doc: Vec<String>,
     /// The snapshot as compact JSON, key order kept: `Connector::SNAPSHOT`, which the run-time
@@ -118,6 +120,17 @@ pub fn connectors(
     snapshots: &[Snapshot],
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Result<Vec<ConnectorPlan>, SnapshotError> {
+    connectors_of(snapshots, &vec![true; snapshots.len()], diagnostics)
+}
+
+/// [`connectors`] of the snapshots whose flag in `keep` is set (`Config::only`). Module names
+/// are the whole folder's (`slack_v4` when another version of Slack is there), so that code
+/// written against a selection compiles against the whole folder too.
+pub fn connectors_of(
+    snapshots: &[Snapshot],
+    keep: &[bool],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Result<Vec<ConnectorPlan>, SnapshotError> {
     snapshot::check_folder(snapshots)?;
     let mut versions: BTreeMap<&str, usize> = BTreeMap::new();
     for snapshot in snapshots {
@@ -125,7 +138,7 @@ pub fn connectors(
     }
     let mut owners: BTreeMap<String, &Snapshot> = BTreeMap::new();
     let mut plans = Vec::with_capacity(snapshots.len());
-    for snapshot in snapshots {
+    for (snapshot, keep) in snapshots.iter().zip(keep) {
         let (name, version) = (snapshot.service_name(), snapshot.service_version());
         let several = versions[name] > 1;
         let module = names::module_name(name, version, several);
@@ -137,6 +150,9 @@ pub fn connectors(
                 second_service: name.to_owned(),
                 module,
             });
+        }
+        if !keep {
+            continue;
         }
         let marker = names::marker_name(name, version, several);
         plans.push(connector(snapshot, module, marker, diagnostics));
@@ -167,9 +183,10 @@ pub fn connector(
         .position(|env| env["title"] == "Production")
         .unwrap_or(0);
     let mut environments = environments(snapshot, &mut diagnostics);
-    let what = Subject {
+    let mut what = Subject {
         snapshot,
         title: &title,
+        ref_files: Vec::new(),
     };
     let types = what.type_set(primary, &marker, None, &mut diagnostics, all);
     let mut own_types = Vec::new();
@@ -199,6 +216,7 @@ pub fn connector(
             types: env_types,
         });
     }
+    let ref_files = what.ref_files;
     let doc = module_doc(snapshot, &title);
     all.extend(diagnostics.into_vec());
     ConnectorPlan {
@@ -208,6 +226,7 @@ pub fn connector(
         service_version,
         title,
         source: snapshot.path.clone(),
+        ref_files,
         doc,
         snapshot_json: snapshot.to_value().to_string(),
         types,
@@ -220,6 +239,8 @@ pub fn connector(
 struct Subject<'s> {
     snapshot: &'s Snapshot,
     title: &'s str,
+    /// The files the schemas' `$ref`s read so far.
+    ref_files: Vec<PathBuf>,
 }
 
 impl Subject<'_> {
@@ -252,7 +273,7 @@ impl Subject<'_> {
     /// marker type named `marker`), and lists its scopes. `environment` is the environment's
     /// title when the types are its own rather than the service's.
     fn type_set(
-        &self,
+        &mut self,
         i: usize,
         marker: &str,
         environment: Option<&str>,
@@ -264,6 +285,7 @@ impl Subject<'_> {
         reserved.push(marker);
         let mut planner_diagnostics = Diagnostics::new(Some(path.clone()));
         let mut planner = Planner::new(&reserved, &mut planner_diagnostics);
+        let mut read_files = Vec::new();
         for (key, root, what) in [
             ("credentialsSchema", "Credentials", "credentials"),
             ("userDataSchema", "UserData", "userData"),
@@ -272,6 +294,7 @@ impl Subject<'_> {
             let value = self.schema(i, key);
             let schema =
                 Reader::new(value, &pointer, self.snapshot.ref_folder(), diagnostics).read_root();
+            read_files.extend(schema.definitions.iter().filter_map(|d| d.file.clone()));
             let doc = match environment {
                 None => format!(
                     "The `{what}` of an authentication for {}: its service environment's `{key}`.",
@@ -287,6 +310,11 @@ impl Subject<'_> {
         }
         let types = planner.finish();
         all.extend(planner_diagnostics.into_vec());
+        for file in read_files {
+            if !self.ref_files.contains(&file) {
+                self.ref_files.push(file);
+            }
+        }
         TypeSet {
             types,
             scopes: scopes(self.snapshot.environments.get(i)),

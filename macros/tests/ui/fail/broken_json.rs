@@ -1,0 +1,3 @@
+tray_macros::connectors!("broken_json");
+
+fn main() {}

@@ -1,0 +1,3 @@
+tray_macros::connectors!(schemas);
+
+fn main() {}

@@ -1,0 +1,3 @@
+tray_macros::connectors!("snapshots");
+
+fn main() {}

@@ -1,0 +1,3 @@
+tray_macros::connectors!("same_module");
+
+fn main() {}

@@ -1,0 +1,3 @@
+tray_macros::connectors!("wrong_shape");
+
+fn main() {}
