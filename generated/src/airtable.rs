@@ -42,13 +42,34 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// The scope as Tray spells it.
+    /// Every value, as the schema spells it, in the order of the variants.
+    pub const VALUES: &'static [&'static str] = &[
+        "data.records:read",
+        "data.records:write",
+        "schema.bases:read",
+    ];
+    /// The value as the schema spells it.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            Scope::DataRecordsRead => "data.records:read",
-            Scope::DataRecordsWrite => "data.records:write",
-            Scope::SchemaBasesRead => "schema.bases:read",
+        Self::VALUES[self as usize]
+    }
+}
+
+impl std::str::FromStr for Scope {
+    type Err = tray_auth::UnknownVariant;
+    fn from_str(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
+        match text {
+            "data.records:read" => Ok(Self::DataRecordsRead),
+            "data.records:write" => Ok(Self::DataRecordsWrite),
+            "schema.bases:read" => Ok(Self::SchemaBasesRead),
+            _ => Err(tray_auth::UnknownVariant::new("Scope", Self::VALUES, text)),
         }
+    }
+}
+
+impl TryFrom<&str> for Scope {
+    type Error = tray_auth::UnknownVariant;
+    fn try_from(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
+        text.parse()
     }
 }
 

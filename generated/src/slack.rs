@@ -39,12 +39,29 @@ pub enum Scope {
 }
 
 impl Scope {
-    /// The scope as Tray spells it.
+    /// Every value, as the schema spells it, in the order of the variants.
+    pub const VALUES: &'static [&'static str] = &["channels:read", "chat:write"];
+    /// The value as the schema spells it.
     pub const fn as_str(self) -> &'static str {
-        match self {
-            Scope::ChannelsRead => "channels:read",
-            Scope::ChatWrite => "chat:write",
+        Self::VALUES[self as usize]
+    }
+}
+
+impl std::str::FromStr for Scope {
+    type Err = tray_auth::UnknownVariant;
+    fn from_str(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
+        match text {
+            "channels:read" => Ok(Self::ChannelsRead),
+            "chat:write" => Ok(Self::ChatWrite),
+            _ => Err(tray_auth::UnknownVariant::new("Scope", Self::VALUES, text)),
         }
+    }
+}
+
+impl TryFrom<&str> for Scope {
+    type Error = tray_auth::UnknownVariant;
+    fn try_from(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
+        text.parse()
     }
 }
 

@@ -196,13 +196,30 @@ pub mod custom_oauth_app {
     }
 
     impl Scope {
-        /// The scope as Tray spells it.
+        /// Every value, as the schema spells it, in the order of the variants.
+        pub const VALUES: &'static [&'static str] = &["read", "write", "tickets:read"];
+        /// The value as the schema spells it.
         pub const fn as_str(self) -> &'static str {
-            match self {
-                Scope::Read => "read",
-                Scope::Write => "write",
-                Scope::TicketsRead => "tickets:read",
+            Self::VALUES[self as usize]
+        }
+    }
+
+    impl std::str::FromStr for Scope {
+        type Err = tray_auth::UnknownVariant;
+        fn from_str(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
+            match text {
+                "read" => Ok(Self::Read),
+                "write" => Ok(Self::Write),
+                "tickets:read" => Ok(Self::TicketsRead),
+                _ => Err(tray_auth::UnknownVariant::new("Scope", Self::VALUES, text)),
             }
+        }
+    }
+
+    impl TryFrom<&str> for Scope {
+        type Error = tray_auth::UnknownVariant;
+        fn try_from(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
+            text.parse()
         }
     }
 

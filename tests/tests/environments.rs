@@ -101,3 +101,21 @@ fn colliding_titles_get_names_of_their_own() {
         .sum::<usize>();
     assert_eq!(listed, 9);
 }
+
+#[test]
+fn scopes_parse_from_trays_spelling_per_environment() {
+    use env::custom_oauth_app::Scope;
+    assert_eq!("write".parse::<Scope>(), Ok(Scope::Write));
+    assert_eq!(Scope::try_from("read"), Ok(Scope::Read));
+    assert_eq!(Scope::VALUES, ["read", "write"]);
+    // `admin` is the `Self` environment's scope, not this one's: the error names what is.
+    let err = "admin".parse::<Scope>().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "`Scope` does not accept \"admin\": expected one of \"read\", \"write\""
+    );
+    assert_eq!(
+        "admin".parse::<env::self_::Scope>(),
+        Ok(env::self_::Scope::Admin)
+    );
+}

@@ -171,20 +171,18 @@ fn scope(set: &TypeSet) -> TokenStream {
     let arms = variants
         .iter()
         .map(|(ident, name, doc)| quote! { #doc #[serde(rename = #name)] #ident });
-    let as_str = variants
+    let named: Vec<(syn::Ident, &str)> = variants
         .iter()
-        .map(|(ident, name, _)| quote! { Scope::#ident => #name });
+        .map(|(ident, name, _)| (ident.clone(), *name))
+        .collect();
+    // `VALUES`, `as_str()`, `FromStr` and `TryFrom<&str>`, as every generated string enum has.
+    let impls = super::string_enum_impls(&format_ident!("Scope"), &named);
     quote! {
         /// A scope an authentication of this service environment may be granted.
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
         pub enum Scope { #(#arms,)* }
 
-        impl Scope {
-            /// The scope as Tray spells it.
-            pub const fn as_str(self) -> &'static str {
-                match self { #(#as_str,)* }
-            }
-        }
+        #impls
     }
 }
 
