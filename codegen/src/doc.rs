@@ -153,8 +153,7 @@ fn escape_fence_runs(line: &str) -> String {
     out
 }
 
-/// Characters that change the visible direction of text, which rustc rejects in comments
-/// (`text_direction_codepoint_in_comment`).
+/// Whether a line starts a list item (`- `, `* `, `+ `, `1. `), which no paragraph continues.
 fn is_list_item(line: &str) -> bool {
     let ordered = line
         .split_once(". ")

@@ -148,56 +148,7 @@ fn type_def(def: &TypeDef, types: &[TypeDef], needs: &BTreeSet<String>) -> Token
                 #impls
             }
         }
-        Body::IntegerEnum(variants) => {
-            let arms = variants.iter().map(|v| {
-                let (docs, variant) = (doc(&v.doc), ident(&v.ident));
-                quote! { #docs #variant }
-            });
-            let into = variants.iter().map(|v| {
-                let (variant, value) = (ident(&v.ident), Literal::i64_unsuffixed(v.value));
-                quote! { #name::#variant => #value }
-            });
-            let from = variants.iter().map(|v| {
-                let (variant, value) = (ident(&v.ident), Literal::i64_unsuffixed(v.value));
-                quote! { #value => Ok(#name::#variant) }
-            });
-            let listed = variants
-                .iter()
-                .map(|v| v.value.to_string())
-                .collect::<Vec<_>>()
-                .join(", ");
-            let message = format!("{{other}} is not one of {listed}");
-            quote! {
-                #docs
-                #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-                #[serde(into = "i64", try_from = "tray_auth::integer::Integer")]
-                pub enum #name { #(#arms,)* }
-
-                // JSON Schema reads `2.0` as the integer 2.
-                impl TryFrom<tray_auth::integer::Integer> for #name {
-                    type Error = String;
-                    fn try_from(value: tray_auth::integer::Integer) -> Result<Self, Self::Error> {
-                        Self::try_from(i64::from(value))
-                    }
-                }
-
-                impl From<#name> for i64 {
-                    fn from(value: #name) -> Self {
-                        match value { #(#into,)* }
-                    }
-                }
-
-                impl TryFrom<i64> for #name {
-                    type Error = String;
-                    fn try_from(value: i64) -> Result<Self, Self::Error> {
-                        match value {
-                            #(#from,)*
-                            other => Err(format!(#message)),
-                        }
-                    }
-                }
-            }
-        }
+        Body::IntegerEnum(variants) => integer_enum(&name, &docs, variants),
         Body::Tagged {
             tag,
             variants,
@@ -245,6 +196,58 @@ fn type_def(def: &TypeDef, types: &[TypeDef], needs: &BTreeSet<String>) -> Token
                 pub enum #name { #(#arms,)* }
                 #debug
                 #deserialize
+            }
+        }
+    }
+}
+
+/// An enum of integers, read as JSON Schema reads integers and written as its values.
+fn integer_enum(name: &syn::Ident, docs: &TokenStream, variants: &[Variant<i64>]) -> TokenStream {
+    let arms = variants.iter().map(|v| {
+        let (docs, variant) = (doc(&v.doc), ident(&v.ident));
+        quote! { #docs #variant }
+    });
+    let into = variants.iter().map(|v| {
+        let (variant, value) = (ident(&v.ident), Literal::i64_unsuffixed(v.value));
+        quote! { #name::#variant => #value }
+    });
+    let from = variants.iter().map(|v| {
+        let (variant, value) = (ident(&v.ident), Literal::i64_unsuffixed(v.value));
+        quote! { #value => Ok(#name::#variant) }
+    });
+    let listed = variants
+        .iter()
+        .map(|v| v.value.to_string())
+        .collect::<Vec<_>>()
+        .join(", ");
+    let message = format!("{{other}} is not one of {listed}");
+    quote! {
+        #docs
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[serde(into = "i64", try_from = "tray_auth::integer::Integer")]
+        pub enum #name { #(#arms,)* }
+
+        // JSON Schema reads `2.0` as the integer 2.
+        impl TryFrom<tray_auth::integer::Integer> for #name {
+            type Error = String;
+            fn try_from(value: tray_auth::integer::Integer) -> Result<Self, Self::Error> {
+                Self::try_from(i64::from(value))
+            }
+        }
+
+        impl From<#name> for i64 {
+            fn from(value: #name) -> Self {
+                match value { #(#into,)* }
+            }
+        }
+
+        impl TryFrom<i64> for #name {
+            type Error = String;
+            fn try_from(value: i64) -> Result<Self, Self::Error> {
+                match value {
+                    #(#from,)*
+                    other => Err(format!(#message)),
+                }
             }
         }
     }

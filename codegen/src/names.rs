@@ -12,6 +12,43 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use heck::{ToShoutySnakeCase, ToSnakeCase, ToUpperCamelCase};
 
+/// The longest name (in characters) made from a schema's or Tray's text: an item's name is a
+/// file name in `cargo doc`'s output (`constant.NAME.html`), which most file systems cut at 255
+/// bytes, and a title a paragraph long makes no name anyone types. Longer names are cut at a
+/// word boundary ([`Scope::take`] keeps them unique).
+pub const MAX_NAME_LEN: usize = 64;
+
+/// `name` cut to [`MAX_NAME_LEN`] characters, at the last word boundary before it (an `_`, or
+/// an upper-case letter in a camel-case name) when there is one.
+pub fn capped(name: &str) -> String {
+    if name.len() <= MAX_NAME_LEN {
+        return name.to_owned();
+    }
+    // The names made here are ASCII; any other is cut by characters.
+    if !name.is_ascii() {
+        return name.chars().take(MAX_NAME_LEN).collect();
+    }
+    let head = &name[..MAX_NAME_LEN];
+    // Words are split by `_` in snake and shouty names, by upper-case letters in camel case.
+    let snake_like = name.contains('_');
+    let starts_word = |c: u8| {
+        if snake_like {
+            c == b'_'
+        } else {
+            c.is_ascii_uppercase()
+        }
+    };
+    if starts_word(name.as_bytes()[MAX_NAME_LEN]) {
+        return head.trim_end_matches('_').to_owned();
+    }
+    let boundary = head
+        .char_indices()
+        .rev()
+        .find(|&(i, c)| i > 0 && c.is_ascii() && starts_word(c as u8))
+        .map_or(head.len(), |(i, _)| i);
+    name[..boundary].trim_end_matches('_').to_owned()
+}
+
 /// Rust's keywords, strict and reserved, in every edition.
 const KEYWORDS: &[&str] = &[
     "as", "break", "const", "continue", "crate", "else", "enum", "extern", "false", "fn", "for",
@@ -148,7 +185,7 @@ pub fn snake(name: &str) -> String {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
-    snake = snake.trim_matches('_').to_owned();
+    snake = capped(snake.trim_matches('_'));
     if snake.is_empty() {
         return "field".to_owned();
     }
@@ -168,6 +205,7 @@ pub fn camel(name: &str) -> String {
         .chars()
         .filter(char::is_ascii_alphanumeric)
         .collect();
+    camel = capped(&camel);
     if camel.is_empty() {
         camel = if name.is_empty() {
             "Empty".to_owned()
@@ -191,7 +229,7 @@ pub fn shouty(name: &str) -> String {
         .chars()
         .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
         .collect();
-    shouty = shouty.trim_matches('_').to_owned();
+    shouty = capped(shouty.trim_matches('_'));
     if shouty.is_empty() || shouty.starts_with(|c: char| c.is_ascii_digit()) {
         shouty = format!("ENV_{shouty}").trim_end_matches('_').to_owned();
     }
@@ -286,6 +324,22 @@ mod tests {
         assert_eq!(camel(""), "Empty");
         assert_eq!(camel("Self"), "Self_");
         assert_eq!(camel("--"), "Value");
+    }
+
+    #[test]
+    fn long_names_are_cut_at_a_word() {
+        let title = "a paragraph long title that says far more than a name ever should, twice over";
+        assert_eq!(
+            shouty(title),
+            "A_PARAGRAPH_LONG_TITLE_THAT_SAYS_FAR_MORE_THAN_A_NAME_EVER"
+        );
+        assert_eq!(
+            camel(title),
+            "AParagraphLongTitleThatSaysFarMoreThanANameEverShouldTwiceOver"
+        );
+        assert!(snake(title).len() <= MAX_NAME_LEN);
+        assert_eq!(capped(&"x".repeat(70)), "x".repeat(64));
+        assert_eq!(camel(&"Word ".repeat(20)).len(), 64);
     }
 
     #[test]

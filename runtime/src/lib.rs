@@ -12,7 +12,8 @@
 //! - [`Secret`]: a credential value that never shows up in `Debug`, `Display` or logs
 //!   ([`Redacted`] stands in for secrets of other types in `Debug`);
 //! - [`Validate`]: what types cannot say (patterns, lengths, ranges), checked at run time with
-//!   every violation reported by JSON pointer.
+//!   every violation reported by JSON pointer;
+//! - [`UnknownVariant`]: text that is none of a generated enum's values (`"mars".parse()`).
 //!
 //! ```
 //! use tray_auth::{CreateAuthentication, Secret};
