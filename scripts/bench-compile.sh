@@ -4,7 +4,8 @@
 # with `tray-codegen generate` into a scratch workspace (path dependency on this repository's
 # tray-auth, this repository's Cargo.lock), builds its dependencies once, then times a debug
 # `cargo check` and `cargo build` of the generated crate alone with 1, 50 and all connectors
-# turned on (its cargo features: the first modules in name order). Prints a Markdown table.
+# turned on (its cargo features: modules spread evenly over the name order, so that a subset
+# is as heavy as the average; one connector is the middle one). Prints a Markdown table.
 #
 #   scripts/bench-compile.sh                 # 3 runs each, scratch in $CARGO_TARGET_DIR/bench-compile
 #   RUNS=5 scripts/bench-compile.sh
@@ -76,7 +77,9 @@ env.pop("RUSTFLAGS", None)
 def features(count):
     if count == "all":
         return []
-    return ["--no-default-features", "--features", ",".join(modules[: int(count)])]
+    n = int(count)
+    chosen = [modules[(2 * i + 1) * len(modules) // (2 * n)] for i in range(n)]
+    return ["--no-default-features", "--features", ",".join(chosen)]
 
 def cargo(mode, count):
     return ["cargo", mode, "--offline", "-q", "--manifest-path", manifest, "-p", "tray-connectors"] + features(count)
