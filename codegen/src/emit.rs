@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 
 use proc_macro2::{Literal, TokenStream};
-use quote::{format_ident, quote};
+use quote::{format_ident, quote, ToTokens};
 use serde_json::Value;
 
 use crate::names;
@@ -130,10 +130,8 @@ fn type_def(def: &TypeDef, types: &[TypeDef], needs: &BTreeSet<String>) -> Token
         Body::Struct(s) => struct_def(def, s, types),
         Body::StringEnum(variants) => {
             let arms = variants.iter().map(|v| {
-                let (docs, variant, value) = (doc(&v.doc), ident(&v.ident), &v.value);
-                let rename = (names::camel(value) != v.ident || v.ident != *value)
-                    .then(|| quote!(#[serde(rename = #value)]));
-                quote! { #docs #rename #variant }
+                let (docs, variant) = (doc(&v.doc), ident(&v.ident));
+                quote! { #docs #variant }
             });
             let listed: Vec<(syn::Ident, &str)> = variants
                 .iter()
@@ -142,7 +140,7 @@ fn type_def(def: &TypeDef, types: &[TypeDef], needs: &BTreeSet<String>) -> Token
             let impls = string_enum_impls(&name, &listed);
             quote! {
                 #docs
-                #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+                #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
                 pub enum #name { #(#arms,)* }
 
                 #impls
@@ -169,11 +167,33 @@ fn type_def(def: &TypeDef, types: &[TypeDef], needs: &BTreeSet<String>) -> Token
                     };
                     quote! { #docs #[serde(rename = #value)] #variant(#payload) }
                 });
+            let values = variants.iter().map(|v| &v.value);
+            let count = variants.len();
+            // The last variant takes the last arm's wildcard: `tagged` gives an index below
+            // the count.
+            let reads = variants.iter().enumerate().map(|(i, v)| {
+                let variant = ident(&v.ident);
+                let index = if i + 1 == count {
+                    quote!(_)
+                } else {
+                    Literal::usize_unsuffixed(i).into_token_stream()
+                };
+                quote! { (#index, payload) => tray_auth::json::FromJson::from_json(payload).map(Self::#variant) }
+            });
+            let read = from_json(
+                &name,
+                quote! {
+                    match tray_auth::json::tagged(value, #tag, &[#(#values),*])? {
+                        #(#reads,)*
+                    }
+                },
+            );
             quote! {
                 #docs
-                #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+                #[derive(Debug, Clone, PartialEq, serde::Serialize)]
                 #[serde(tag = #tag)]
                 pub enum #name { #(#arms,)* }
+                #read
             }
         }
         Body::Untagged(variants) => {
@@ -186,16 +206,14 @@ fn type_def(def: &TypeDef, types: &[TypeDef], needs: &BTreeSet<String>) -> Token
             let debug = redacted.then(|| untagged_debug(&name, variants));
             // Where variants have rules, the first variant that reads is not enough: the value
             // must be read as the first variant whose rules it keeps.
-            let checked = needs.contains(&def.name);
-            let derive_deserialize = (!checked).then(|| quote!(serde::Deserialize,));
-            let deserialize = checked.then(|| untagged_deserialize(&name, variants));
+            let read = untagged_from_json(&name, variants, needs.contains(&def.name));
             quote! {
                 #docs
-                #[derive(#derive_debug Clone, PartialEq, serde::Serialize, #derive_deserialize)]
+                #[derive(#derive_debug Clone, PartialEq, serde::Serialize)]
                 #[serde(untagged)]
                 pub enum #name { #(#arms,)* }
                 #debug
-                #deserialize
+                #read
             }
         }
     }
@@ -221,19 +239,21 @@ fn integer_enum(name: &syn::Ident, docs: &TokenStream, variants: &[Variant<i64>]
         .collect::<Vec<_>>()
         .join(", ");
     let message = format!("{{other}} is not one of {listed}");
+    // JSON Schema reads `2.0` as the integer 2: `i64`'s `FromJson` does.
+    let read = from_json(
+        name,
+        quote! {
+            let value: i64 = tray_auth::json::FromJson::from_json(value)?;
+            Self::try_from(value).map_err(tray_auth::json::Error::new)
+        },
+    );
     quote! {
         #docs
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-        #[serde(into = "i64", try_from = "tray_auth::integer::Integer")]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize)]
+        #[serde(into = "i64")]
         pub enum #name { #(#arms,)* }
 
-        // JSON Schema reads `2.0` as the integer 2.
-        impl TryFrom<tray_auth::integer::Integer> for #name {
-            type Error = String;
-            fn try_from(value: tray_auth::integer::Integer) -> Result<Self, Self::Error> {
-                Self::try_from(i64::from(value))
-            }
-        }
+        #read
 
         impl From<#name> for i64 {
             fn from(value: #name) -> Self {
@@ -264,6 +284,7 @@ pub fn string_enum_impls(name: &syn::Ident, variants: &[(syn::Ident, &str)]) -> 
         .iter()
         .map(|(variant, value)| quote! { #value => Ok(Self::#variant) });
     let type_name = name.to_string();
+    let read = from_json(name, quote!(tray_auth::json::string_enum(value)));
     quote! {
         impl #name {
             /// Every value, as the schema spells it, in the order of the variants.
@@ -295,6 +316,37 @@ pub fn string_enum_impls(name: &syn::Ident, variants: &[(syn::Ident, &str)]) -> 
                 text.parse()
             }
         }
+
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        #read
+    }
+}
+
+/// `tray_auth::json::FromJson` for type `name`, reading `value: serde_json::Value` with `body`,
+/// and its `serde::Deserialize` through it: the one place generated code reads JSON (serde's
+/// derive compiled to several times the code, for every type of every connector).
+/// `#[inline]`: a debug build then compiles the reader only into crates that read the type,
+/// as it compiled the derive's generic one, instead of into the connectors crate for every
+/// type of every connector (BENCHMARKS.md, "Compile cost").
+fn from_json(name: &syn::Ident, body: TokenStream) -> TokenStream {
+    quote! {
+        impl tray_auth::json::FromJson for #name {
+            #[inline]
+            fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+                #body
+            }
+        }
+
+        impl<'de> serde::Deserialize<'de> for #name {
+            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                tray_auth::json::deserialize(deserializer)
+            }
+        }
     }
 }
 
@@ -313,19 +365,8 @@ fn struct_def(def: &TypeDef, s: &StructDef, types: &[TypeDef]) -> TokenStream {
             let json = &field.json_name;
             serde.push(quote!(rename = #json));
         }
-        if field.default.is_some() {
-            let path = format!("{}::{}", def.name, default_fn(field));
-            serde.push(quote!(default = #path));
-        } else if !field.required && matches!(field.ty, Ty::Option(_)) {
-            serde.push(quote!(default, skip_serializing_if = "Option::is_none"));
-        }
-        // JSON Schema counts `2.0` as an integer; `i64` alone would refuse it.
-        match &field.ty {
-            Ty::Integer => serde.push(quote!(deserialize_with = "tray_auth::integer::deserialize")),
-            Ty::Option(inner) if **inner == Ty::Integer => {
-                serde.push(quote!(deserialize_with = "tray_auth::integer::option"));
-            }
-            _ => {}
+        if field.default.is_none() && !field.required && matches!(field.ty, Ty::Option(_)) {
+            serde.push(quote!(skip_serializing_if = "Option::is_none"));
         }
         let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
         quote! { #docs #serde pub #field_ident: #field_ty }
@@ -338,9 +379,31 @@ fn struct_def(def: &TypeDef, s: &StructDef, types: &[TypeDef]) -> TokenStream {
             pub #extra_ident: std::collections::BTreeMap<String, #value>,
         }
     });
-    let deny = s
-        .deny_unknown
-        .then(|| quote!(#[serde(deny_unknown_fields)]));
+    let json_names: Vec<&str> = s.fields.iter().map(|f| f.json_name.as_str()).collect();
+    let deny = s.deny_unknown;
+    let reads = s.fields.iter().map(|field| {
+        let (field_ident, json) = (ident(&field.ident), &field.json_name);
+        if field.default.is_some() {
+            let fn_name = ident(&default_fn(field));
+            quote!(#field_ident: object.field_or(#json, Self::#fn_name)?)
+        } else {
+            quote!(#field_ident: object.field(#json)?)
+        }
+    });
+    let rest = extra_ident.as_ref().map(|e| quote!(#e: object.rest()?,));
+    // An empty struct takes its object whole: nothing is read from it.
+    let binding = if s.fields.is_empty() && s.extra.is_none() {
+        quote!(_)
+    } else {
+        quote!(mut object)
+    };
+    let read = from_json(
+        &name,
+        quote! {
+            let #binding = tray_auth::json::Object::new(value, &[#(#json_names),*], #deny)?;
+            Ok(Self { #(#reads,)* #rest })
+        },
+    );
     let redacted = s.fields.iter().any(|f| hides(f.secret, &f.ty))
         || s.extra.as_ref().is_some_and(|t| hides(s.extra_secret, t));
     let derive_debug = (!redacted).then(|| quote!(Debug,));
@@ -386,12 +449,12 @@ fn struct_def(def: &TypeDef, s: &StructDef, types: &[TypeDef]) -> TokenStream {
     });
     quote! {
         #docs
-        #[derive(#derive_debug Clone, #derive_default PartialEq, serde::Serialize, serde::Deserialize)]
-        #deny
+        #[derive(#derive_debug Clone, #derive_default PartialEq, serde::Serialize)]
         pub struct #name {
             #(#fields,)*
             #extra
         }
+        #read
         #debug
         #defaults_impl
         #manual_default
@@ -450,26 +513,36 @@ fn struct_debug(name: &str, s: &StructDef, extra: Option<&syn::Ident>) -> TokenS
     }
 }
 
-/// `Deserialize` for an untagged enum whose variants have rules: the value is read as the first
-/// variant that reads it and whose `validate()` accepts it, else as the first that reads it (so
-/// that `validate()` says what is wrong), as JSON Schema's `anyOf` and `oneOf` mean.
-fn untagged_deserialize(name: &syn::Ident, variants: &[Variant<Ty>]) -> TokenStream {
-    let message = format!("data did not match any variant of untagged enum {name}");
-    let count = proc_macro2::Literal::usize_unsuffixed(variants.len());
-    let readers = variants.iter().map(|v| {
-        let (variant, payload) = (ident(&v.ident), ty(&v.value));
-        quote! { |value| <#payload as serde::Deserialize>::deserialize(value).ok().map(#name::#variant) }
-    });
-    quote! {
-        impl<'de> serde::Deserialize<'de> for #name {
-            fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                let value = <serde_json::Value as serde::Deserialize>::deserialize(deserializer)?;
-                let readers: [fn(&serde_json::Value) -> Option<#name>; #count] = [#(#readers),*];
-                tray_auth::validate::first_valid(&value, &readers)
-                    .ok_or_else(|| serde::de::Error::custom(#message))
+/// How an untagged enum reads a value: as its first variant that reads it (JSON Schema's
+/// `anyOf`); where variants have rules (`checked`), as the first variant that reads it and
+/// whose `validate()` accepts it, else as the first that reads it (so that `validate()` says
+/// what is wrong), as JSON Schema's `anyOf` and `oneOf` mean.
+fn untagged_from_json(name: &syn::Ident, variants: &[Variant<Ty>], checked: bool) -> TokenStream {
+    let type_name = name.to_string();
+    let count = Literal::usize_unsuffixed(variants.len());
+    let body = if checked {
+        let readers = variants.iter().map(|v| {
+            let (variant, payload) = (ident(&v.ident), ty(&v.value));
+            quote! {
+                |value| <#payload as tray_auth::json::FromJson>::from_json(value.clone()).ok().map(Self::#variant)
             }
+        });
+        quote! {
+            let readers: [fn(&serde_json::Value) -> Option<Self>; #count] = [#(#readers),*];
+            tray_auth::validate::first_valid(&value, &readers)
+                .ok_or_else(|| tray_auth::json::Error::new(concat!("the value fits none of the variants of ", #type_name)))
         }
-    }
+    } else {
+        let readers = variants.iter().map(|v| {
+            let variant = ident(&v.ident);
+            quote! { |value| tray_auth::json::FromJson::from_json(value).map(Self::#variant) }
+        });
+        quote! {
+            let readers: [fn(serde_json::Value) -> Result<Self, tray_auth::json::Error>; #count] = [#(#readers),*];
+            tray_auth::json::first_of(value, #type_name, &readers)
+        }
+    };
+    from_json(name, body)
 }
 
 /// `Debug` for an untagged enum with secret variants that are no `Secret`.
@@ -617,11 +690,7 @@ fn ty_needs(ty: &Ty, needs: &BTreeSet<String>) -> bool {
 fn validate_impl(def: &TypeDef, needs: &BTreeSet<String>) -> TokenStream {
     let name = ident(&def.name);
     if !needs.contains(&def.name) {
-        return quote! {
-            impl tray_auth::Validate for #name {
-                fn validate_with(&self, _: &mut tray_auth::validate::Validator) {}
-            }
-        };
+        return quote! { tray_auth::nothing_to_check!(#name); };
     }
     let mut statics = Vec::new();
     let body = match &def.body {

@@ -28,16 +28,13 @@ pub const PRODUCTION: tray_auth::ServiceEnvironmentId<Airtable> =
     tray_auth::ServiceEnvironmentId::from_static("a1b2c3d4-e5f6-4a7b-8c9d-0e1f2a3b4c5d");
 
 /// A scope an authentication of this service environment may be granted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
     /// See the data in records (`data.records:read`).
-    #[serde(rename = "data.records:read")]
     DataRecordsRead,
     /// Create, edit, and delete records (`data.records:write`).
-    #[serde(rename = "data.records:write")]
     DataRecordsWrite,
     /// See the structure of a base (`schema.bases:read`).
-    #[serde(rename = "schema.bases:read")]
     SchemaBasesRead,
 }
 
@@ -73,6 +70,25 @@ impl TryFrom<&str> for Scope {
     }
 }
 
+impl serde::Serialize for Scope {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl tray_auth::json::FromJson for Scope {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        tray_auth::json::string_enum(value)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Scope {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
+    }
+}
+
 impl tray_auth::CredentialsOf<Airtable> for Credentials {}
 
 impl tray_auth::UserDataOf<Airtable> for UserData {}
@@ -80,8 +96,7 @@ impl tray_auth::UserDataOf<Airtable> for UserData {}
 impl tray_auth::ScopeOf<Airtable> for Scope {}
 
 /// The `credentials` of an authentication for Airtable: its service environment's `credentialsSchema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Credentials {
     /// Access token
     pub access_token: tray_auth::Secret,
@@ -90,28 +105,51 @@ pub struct Credentials {
     /// Expires in
     ///
     /// Seconds the access token lives for after it was issued.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "tray_auth::integer::option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
     /// Expires at
     ///
     /// When the access token expires (RFC 3339).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
     /// Token type
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_type: Option<TokenType>,
 }
 
-impl tray_auth::Validate for Credentials {
-    fn validate_with(&self, _: &mut tray_auth::validate::Validator) {}
+impl tray_auth::json::FromJson for Credentials {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        let mut object = tray_auth::json::Object::new(
+            value,
+            &[
+                "access_token",
+                "refresh_token",
+                "expires_in",
+                "expires_at",
+                "token_type",
+            ],
+            true,
+        )?;
+        Ok(Self {
+            access_token: object.field("access_token")?,
+            refresh_token: object.field("refresh_token")?,
+            expires_in: object.field("expires_in")?,
+            expires_at: object.field("expires_at")?,
+            token_type: object.field("token_type")?,
+        })
+    }
 }
 
+impl<'de> serde::Deserialize<'de> for Credentials {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
+    }
+}
+tray_auth::nothing_to_check!(Credentials);
+
 /// Token type
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TokenType {
     /// `"Bearer"` in JSON.
     Bearer,
@@ -147,10 +185,40 @@ impl TryFrom<&str> for TokenType {
     }
 }
 
+impl serde::Serialize for TokenType {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl tray_auth::json::FromJson for TokenType {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        tray_auth::json::string_enum(value)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for TokenType {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
+    }
+}
+
 /// The `userData` of an authentication for Airtable: its service environment's `userDataSchema`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UserData {}
 
-impl tray_auth::Validate for UserData {
-    fn validate_with(&self, _: &mut tray_auth::validate::Validator) {}
+impl tray_auth::json::FromJson for UserData {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        let _ = tray_auth::json::Object::new(value, &[], false)?;
+        Ok(Self {})
+    }
 }
+
+impl<'de> serde::Deserialize<'de> for UserData {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
+    }
+}
+tray_auth::nothing_to_check!(UserData);

@@ -48,7 +48,7 @@ impl tray_auth::UserDataOf<HttpClient> for UserData {}
 impl tray_auth::ScopeOf<HttpClient> for Scope {}
 
 /// The `credentials` of an authentication for HTTP Client: its service environment's `credentialsSchema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Credentials {
     /// API key (header)
     ///
@@ -57,34 +57,59 @@ pub struct Credentials {
     /// API key (query)
     ///
     /// Sent as the `apiKey` query parameter.
-    #[serde(rename = "apiKey", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "apiKey", skip_serializing_if = "Option::is_none")]
     pub api_key_2: Option<tray_auth::Secret>,
     /// 2FA secret
     ///
     /// Base32 TOTP seed, for services that ask for a one-time code.
-    #[serde(
-        rename = "2fa_secret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
+    #[serde(rename = "2fa_secret", skip_serializing_if = "Option::is_none")]
     pub field_2fa_secret: Option<tray_auth::Secret>,
     /// Basic auth password
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<tray_auth::Secret>,
     /// Basic auth user
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Extra headers
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<Header>>,
 }
 
-impl tray_auth::Validate for Credentials {
-    fn validate_with(&self, _: &mut tray_auth::validate::Validator) {}
+impl tray_auth::json::FromJson for Credentials {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        let mut object = tray_auth::json::Object::new(
+            value,
+            &[
+                "api_key",
+                "apiKey",
+                "2fa_secret",
+                "password",
+                "username",
+                "headers",
+            ],
+            false,
+        )?;
+        Ok(Self {
+            api_key: object.field("api_key")?,
+            api_key_2: object.field("apiKey")?,
+            field_2fa_secret: object.field("2fa_secret")?,
+            password: object.field("password")?,
+            username: object.field("username")?,
+            headers: object.field("headers")?,
+        })
+    }
 }
 
+impl<'de> serde::Deserialize<'de> for Credentials {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
+    }
+}
+tray_auth::nothing_to_check!(Credentials);
+
 /// An item of the `headers` property of [`Credentials`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Header {
     /// Header name
     pub name: String,
@@ -92,14 +117,39 @@ pub struct Header {
     pub value: String,
 }
 
-impl tray_auth::Validate for Header {
-    fn validate_with(&self, _: &mut tray_auth::validate::Validator) {}
+impl tray_auth::json::FromJson for Header {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        let mut object = tray_auth::json::Object::new(value, &["name", "value"], false)?;
+        Ok(Self {
+            name: object.field("name")?,
+            value: object.field("value")?,
+        })
+    }
 }
+
+impl<'de> serde::Deserialize<'de> for Header {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
+    }
+}
+tray_auth::nothing_to_check!(Header);
 
 /// The `userData` of an authentication for HTTP Client: its service environment's `userDataSchema`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UserData {}
 
-impl tray_auth::Validate for UserData {
-    fn validate_with(&self, _: &mut tray_auth::validate::Validator) {}
+impl tray_auth::json::FromJson for UserData {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        let _ = tray_auth::json::Object::new(value, &[], false)?;
+        Ok(Self {})
+    }
 }
+
+impl<'de> serde::Deserialize<'de> for UserData {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
+    }
+}
+tray_auth::nothing_to_check!(UserData);

@@ -38,8 +38,7 @@ impl tray_auth::UserDataOf<Jira> for UserData {}
 impl tray_auth::ScopeOf<Jira> for Scope {}
 
 /// The `credentials` of an authentication for Jira: its service environment's `credentialsSchema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Credentials {
     /// Deployment
     #[serde(rename = "type")]
@@ -59,8 +58,32 @@ pub struct Credentials {
     /// Timeout
     ///
     /// Checked by `validate()`: at least 1; at most 300.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<f64>,
+}
+
+impl tray_auth::json::FromJson for Credentials {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        let mut object = tray_auth::json::Object::new(
+            value,
+            &["type", "base_url", "email", "api_token", "timeout_seconds"],
+            true,
+        )?;
+        Ok(Self {
+            type_: object.field("type")?,
+            base_url: object.field("base_url")?,
+            email: object.field("email")?,
+            api_token: object.field("api_token")?,
+            timeout_seconds: object.field("timeout_seconds")?,
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Credentials {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
+    }
 }
 
 impl tray_auth::Validate for Credentials {
@@ -79,16 +102,13 @@ impl tray_auth::Validate for Credentials {
 }
 
 /// Deployment
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Deployment {
     /// Cloud (`"cloud"` in JSON)
-    #[serde(rename = "cloud")]
     Cloud,
     /// Server (`"server"` in JSON)
-    #[serde(rename = "server")]
     Server,
     /// Data Center (`"data-center"` in JSON)
-    #[serde(rename = "data-center")]
     DataCenter,
 }
 
@@ -124,22 +144,57 @@ impl TryFrom<&str> for Deployment {
     }
 }
 
+impl serde::Serialize for Deployment {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl tray_auth::json::FromJson for Deployment {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        tray_auth::json::string_enum(value)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Deployment {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
+    }
+}
+
 /// The `userData` of an authentication for Jira: its service environment's `userDataSchema`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UserData {
     /// Default project
     ///
     /// Where new issues go when a workflow does not say.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub project: Option<Project>,
     /// Labels
     ///
     /// Labels put on every issue created.
     ///
     /// Checked by `validate()`: at most 10 items; no two items equal; each item: at least 1 character.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
+}
+
+impl tray_auth::json::FromJson for UserData {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        let mut object = tray_auth::json::Object::new(value, &["project", "labels"], true)?;
+        Ok(Self {
+            project: object.field("project")?,
+            labels: object.field("labels")?,
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UserData {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
+    }
 }
 
 impl tray_auth::Validate for UserData {
@@ -161,8 +216,7 @@ impl tray_auth::Validate for UserData {
 /// Default project
 ///
 /// Where new issues go when a workflow does not say.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Project {
     /// Project key
     ///
@@ -171,8 +225,24 @@ pub struct Project {
     /// Issue type
     ///
     /// Default: `"Task"`.
-    #[serde(default = "Project::default_issue_type")]
     pub issue_type: String,
+}
+
+impl tray_auth::json::FromJson for Project {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        let mut object = tray_auth::json::Object::new(value, &["key", "issue_type"], true)?;
+        Ok(Self {
+            key: object.field("key")?,
+            issue_type: object.field_or("issue_type", Self::default_issue_type)?,
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Project {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
+    }
 }
 
 impl Project {

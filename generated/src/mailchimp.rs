@@ -38,8 +38,7 @@ impl tray_auth::UserDataOf<Mailchimp> for UserData {}
 impl tray_auth::ScopeOf<Mailchimp> for Scope {}
 
 /// The `credentials` of an authentication for Mailchimp: its service environment's `credentialsSchema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Credentials {
     /// Access token
     ///
@@ -56,12 +55,27 @@ pub struct Credentials {
     /// Seconds until the access token expires.
     ///
     /// Checked by `validate()`: at least 0.
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "tray_auth::integer::option"
-    )]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
+}
+
+impl tray_auth::json::FromJson for Credentials {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        let mut object =
+            tray_auth::json::Object::new(value, &["access_token", "dc", "expires_in"], true)?;
+        Ok(Self {
+            access_token: object.field("access_token")?,
+            dc: object.field("dc")?,
+            expires_in: object.field("expires_in")?,
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Credentials {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
+    }
 }
 
 impl tray_auth::Validate for Credentials {
@@ -82,9 +96,20 @@ impl tray_auth::Validate for Credentials {
 }
 
 /// The `userData` of an authentication for Mailchimp: its service environment's `userDataSchema`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UserData {}
 
-impl tray_auth::Validate for UserData {
-    fn validate_with(&self, _: &mut tray_auth::validate::Validator) {}
+impl tray_auth::json::FromJson for UserData {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        let _ = tray_auth::json::Object::new(value, &[], false)?;
+        Ok(Self {})
+    }
 }
+
+impl<'de> serde::Deserialize<'de> for UserData {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
+    }
+}
+tray_auth::nothing_to_check!(UserData);

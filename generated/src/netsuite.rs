@@ -38,8 +38,7 @@ impl tray_auth::UserDataOf<Netsuite> for UserData {}
 impl tray_auth::ScopeOf<Netsuite> for Scope {}
 
 /// The `credentials` of an authentication for NetSuite: its service environment's `credentialsSchema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Credentials {
     /// Email
     pub email: String,
@@ -50,18 +49,45 @@ pub struct Credentials {
     /// Any JSON value (`serde_json::Value`): the schema gives no `type`.
     pub account: serde_json::Value,
     /// Role
-    #[serde(deserialize_with = "tray_auth::integer::deserialize")]
     pub role: i64,
 }
 
-impl tray_auth::Validate for Credentials {
-    fn validate_with(&self, _: &mut tray_auth::validate::Validator) {}
+impl tray_auth::json::FromJson for Credentials {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        let mut object =
+            tray_auth::json::Object::new(value, &["email", "password", "account", "role"], true)?;
+        Ok(Self {
+            email: object.field("email")?,
+            password: object.field("password")?,
+            account: object.field("account")?,
+            role: object.field("role")?,
+        })
+    }
 }
+
+impl<'de> serde::Deserialize<'de> for Credentials {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
+    }
+}
+tray_auth::nothing_to_check!(Credentials);
 
 /// The `userData` of an authentication for NetSuite: its service environment's `userDataSchema`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UserData {}
 
-impl tray_auth::Validate for UserData {
-    fn validate_with(&self, _: &mut tray_auth::validate::Validator) {}
+impl tray_auth::json::FromJson for UserData {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        let _ = tray_auth::json::Object::new(value, &[], false)?;
+        Ok(Self {})
+    }
 }
+
+impl<'de> serde::Deserialize<'de> for UserData {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
+    }
+}
+tray_auth::nothing_to_check!(UserData);

@@ -38,8 +38,7 @@ impl tray_auth::UserDataOf<Sendgrid> for UserData {}
 impl tray_auth::ScopeOf<Sendgrid> for Scope {}
 
 /// The `credentials` of an authentication for SendGrid: its service environment's `credentialsSchema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Credentials {
     /// API key
     ///
@@ -51,8 +50,25 @@ pub struct Credentials {
     /// Default sender
     ///
     /// Format: `email` (a hint: `validate()` does not check it).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
+}
+
+impl tray_auth::json::FromJson for Credentials {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        let mut object = tray_auth::json::Object::new(value, &["api-key", "from_email"], true)?;
+        Ok(Self {
+            api_key: object.field("api-key")?,
+            from_email: object.field("from_email")?,
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Credentials {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
+    }
 }
 
 impl tray_auth::Validate for Credentials {
@@ -63,20 +79,35 @@ impl tray_auth::Validate for Credentials {
 }
 
 /// The `userData` of an authentication for SendGrid: its service environment's `userDataSchema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct UserData {
     /// Region
     ///
     /// Where the account's data is kept.
     ///
     /// Default: `"global"`.
-    #[serde(default = "UserData::default_region")]
     pub region: Region,
     /// Sandbox mode
     ///
     /// Default: `false`.
-    #[serde(default = "UserData::default_sandbox_mode")]
     pub sandbox_mode: bool,
+}
+
+impl tray_auth::json::FromJson for UserData {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        let mut object = tray_auth::json::Object::new(value, &["region", "sandbox_mode"], false)?;
+        Ok(Self {
+            region: object.field_or("region", Self::default_region)?,
+            sandbox_mode: object.field_or("sandbox_mode", Self::default_sandbox_mode)?,
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UserData {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
+    }
 }
 
 impl UserData {
@@ -99,21 +130,16 @@ impl Default for UserData {
         }
     }
 }
-
-impl tray_auth::Validate for UserData {
-    fn validate_with(&self, _: &mut tray_auth::validate::Validator) {}
-}
+tray_auth::nothing_to_check!(UserData);
 
 /// Region
 ///
 /// Where the account's data is kept.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Region {
     /// Global (`"global"` in JSON)
-    #[serde(rename = "global")]
     Global,
     /// European Union (`"eu"` in JSON)
-    #[serde(rename = "eu")]
     Eu,
 }
 
@@ -141,5 +167,24 @@ impl TryFrom<&str> for Region {
     type Error = tray_auth::UnknownVariant;
     fn try_from(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
         text.parse()
+    }
+}
+
+impl serde::Serialize for Region {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl tray_auth::json::FromJson for Region {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        tray_auth::json::string_enum(value)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Region {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
     }
 }

@@ -28,13 +28,11 @@ pub const PRODUCTION: tray_auth::ServiceEnvironmentId<Slack> =
     tray_auth::ServiceEnvironmentId::from_static("228a0c5e-1f2b-4c3d-9e8f-7a6b5c4d3e21");
 
 /// A scope an authentication of this service environment may be granted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Scope {
     /// Access information about user's public channels (`channels:read`).
-    #[serde(rename = "channels:read")]
     ChannelsRead,
     /// Send messages as the user (`chat:write`).
-    #[serde(rename = "chat:write")]
     ChatWrite,
 }
 
@@ -65,6 +63,25 @@ impl TryFrom<&str> for Scope {
     }
 }
 
+impl serde::Serialize for Scope {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl tray_auth::json::FromJson for Scope {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        tray_auth::json::string_enum(value)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Scope {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
+    }
+}
+
 impl tray_auth::CredentialsOf<Slack> for Credentials {}
 
 impl tray_auth::UserDataOf<Slack> for UserData {}
@@ -72,24 +89,47 @@ impl tray_auth::UserDataOf<Slack> for UserData {}
 impl tray_auth::ScopeOf<Slack> for Scope {}
 
 /// The `credentials` of an authentication for Slack: its service environment's `credentialsSchema`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct Credentials {}
 
-impl tray_auth::Validate for Credentials {
-    fn validate_with(&self, _: &mut tray_auth::validate::Validator) {}
+impl tray_auth::json::FromJson for Credentials {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        let _ = tray_auth::json::Object::new(value, &[], false)?;
+        Ok(Self {})
+    }
 }
 
+impl<'de> serde::Deserialize<'de> for Credentials {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
+    }
+}
+tray_auth::nothing_to_check!(Credentials);
+
 /// The `userData` of an authentication for Slack: its service environment's `userDataSchema`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UserData {
     /// Slash command signing secret
     ///
     /// Used in the Slack trigger to verify that requests come from Slack.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub signing_secret: Option<tray_auth::Secret>,
 }
 
-impl tray_auth::Validate for UserData {
-    fn validate_with(&self, _: &mut tray_auth::validate::Validator) {}
+impl tray_auth::json::FromJson for UserData {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        let mut object = tray_auth::json::Object::new(value, &["signing_secret"], true)?;
+        Ok(Self {
+            signing_secret: object.field("signing_secret")?,
+        })
+    }
 }
+
+impl<'de> serde::Deserialize<'de> for UserData {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
+    }
+}
+tray_auth::nothing_to_check!(UserData);

@@ -42,8 +42,7 @@ impl tray_auth::UserDataOf<Zendesk> for UserData {}
 impl tray_auth::ScopeOf<Zendesk> for Scope {}
 
 /// The `credentials` of an authentication for Zendesk: its service environment's `credentialsSchema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Credentials {
     /// Subdomain
     ///
@@ -61,6 +60,25 @@ pub struct Credentials {
     pub api_token: tray_auth::Secret,
 }
 
+impl tray_auth::json::FromJson for Credentials {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        let mut object =
+            tray_auth::json::Object::new(value, &["subdomain", "email", "api_token"], true)?;
+        Ok(Self {
+            subdomain: object.field("subdomain")?,
+            email: object.field("email")?,
+            api_token: object.field("api_token")?,
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Credentials {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
+    }
+}
+
 impl tray_auth::Validate for Credentials {
     fn validate_with(&self, v: &mut tray_auth::validate::Validator) {
         static SUBDOMAIN_PATTERN: tray_auth::validate::Pattern =
@@ -76,17 +94,32 @@ impl tray_auth::Validate for Credentials {
 }
 
 /// The `userData` of an authentication for Zendesk: its service environment's `userDataSchema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct UserData {
     /// Locale
     ///
     /// Default: `"en-US"`.
-    #[serde(default = "UserData::default_locale")]
     pub locale: Locale,
     /// Sandbox account
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<bool>,
+}
+
+impl tray_auth::json::FromJson for UserData {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        let mut object = tray_auth::json::Object::new(value, &["locale", "sandbox"], true)?;
+        Ok(Self {
+            locale: object.field_or("locale", Self::default_locale)?,
+            sandbox: object.field("sandbox")?,
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for UserData {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
+    }
 }
 
 impl UserData {
@@ -104,25 +137,18 @@ impl Default for UserData {
         }
     }
 }
-
-impl tray_auth::Validate for UserData {
-    fn validate_with(&self, _: &mut tray_auth::validate::Validator) {}
-}
+tray_auth::nothing_to_check!(UserData);
 
 /// Locale
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Locale {
     /// `"en-US"` in JSON.
-    #[serde(rename = "en-US")]
     EnUs,
     /// `"de"` in JSON.
-    #[serde(rename = "de")]
     De,
     /// `"fr"` in JSON.
-    #[serde(rename = "fr")]
     Fr,
     /// `"ja"` in JSON.
-    #[serde(rename = "ja")]
     Ja,
 }
 
@@ -155,6 +181,25 @@ impl TryFrom<&str> for Locale {
     }
 }
 
+impl serde::Serialize for Locale {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+impl tray_auth::json::FromJson for Locale {
+    #[inline]
+    fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+        tray_auth::json::string_enum(value)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Locale {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        tray_auth::json::deserialize(deserializer)
+    }
+}
+
 /// The types of Zendesk's `Custom OAuth app` service environment ([`CUSTOM_OAUTH_APP`]), whose schemas differ from the service's primary environment's.
 ///
 /// Its credentials, user data and scopes pair only with [`CUSTOM_OAUTH_APP`], and it with nothing else.
@@ -182,16 +227,13 @@ pub mod custom_oauth_app {
     }
 
     /// A scope an authentication of this service environment may be granted.
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum Scope {
         /// Read tickets, users and organizations (`read`).
-        #[serde(rename = "read")]
         Read,
         /// Create and update tickets (`write`).
-        #[serde(rename = "write")]
         Write,
         /// The `tickets:read` scope.
-        #[serde(rename = "tickets:read")]
         TicketsRead,
     }
 
@@ -223,6 +265,25 @@ pub mod custom_oauth_app {
         }
     }
 
+    impl serde::Serialize for Scope {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+
+    impl tray_auth::json::FromJson for Scope {
+        #[inline]
+        fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+            tray_auth::json::string_enum(value)
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Scope {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            tray_auth::json::deserialize(deserializer)
+        }
+    }
+
     impl tray_auth::CredentialsOf<CustomOauthApp> for Credentials {}
 
     impl tray_auth::UserDataOf<CustomOauthApp> for UserData {}
@@ -230,8 +291,7 @@ pub mod custom_oauth_app {
     impl tray_auth::ScopeOf<CustomOauthApp> for Scope {}
 
     /// The `credentials` of an authentication for Zendesk in its `Custom OAuth app` service environment: that environment's `credentialsSchema`.
-    #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
+    #[derive(Debug, Clone, PartialEq, serde::Serialize)]
     pub struct Credentials {
         /// Subdomain
         ///
@@ -249,6 +309,25 @@ pub mod custom_oauth_app {
         pub api_token: tray_auth::Secret,
     }
 
+    impl tray_auth::json::FromJson for Credentials {
+        #[inline]
+        fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+            let mut object =
+                tray_auth::json::Object::new(value, &["subdomain", "email", "api_token"], true)?;
+            Ok(Self {
+                subdomain: object.field("subdomain")?,
+                email: object.field("email")?,
+                api_token: object.field("api_token")?,
+            })
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Credentials {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            tray_auth::json::deserialize(deserializer)
+        }
+    }
+
     impl tray_auth::Validate for Credentials {
         fn validate_with(&self, v: &mut tray_auth::validate::Validator) {
             static SUBDOMAIN_PATTERN: tray_auth::validate::Pattern =
@@ -264,17 +343,32 @@ pub mod custom_oauth_app {
     }
 
     /// The `userData` of an authentication for Zendesk in its `Custom OAuth app` service environment: that environment's `userDataSchema`.
-    #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
-    #[serde(deny_unknown_fields)]
+    #[derive(Debug, Clone, PartialEq, serde::Serialize)]
     pub struct UserData {
         /// Locale
         ///
         /// Default: `"en-US"`.
-        #[serde(default = "UserData::default_locale")]
         pub locale: Locale,
         /// Sandbox account
-        #[serde(default, skip_serializing_if = "Option::is_none")]
+        #[serde(skip_serializing_if = "Option::is_none")]
         pub sandbox: Option<bool>,
+    }
+
+    impl tray_auth::json::FromJson for UserData {
+        #[inline]
+        fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+            let mut object = tray_auth::json::Object::new(value, &["locale", "sandbox"], true)?;
+            Ok(Self {
+                locale: object.field_or("locale", Self::default_locale)?,
+                sandbox: object.field("sandbox")?,
+            })
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for UserData {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            tray_auth::json::deserialize(deserializer)
+        }
     }
 
     impl UserData {
@@ -292,25 +386,18 @@ pub mod custom_oauth_app {
             }
         }
     }
-
-    impl tray_auth::Validate for UserData {
-        fn validate_with(&self, _: &mut tray_auth::validate::Validator) {}
-    }
+    tray_auth::nothing_to_check!(UserData);
 
     /// Locale
-    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+    #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
     pub enum Locale {
         /// `"en-US"` in JSON.
-        #[serde(rename = "en-US")]
         EnUs,
         /// `"de"` in JSON.
-        #[serde(rename = "de")]
         De,
         /// `"fr"` in JSON.
-        #[serde(rename = "fr")]
         Fr,
         /// `"ja"` in JSON.
-        #[serde(rename = "ja")]
         Ja,
     }
 
@@ -340,6 +427,25 @@ pub mod custom_oauth_app {
         type Error = tray_auth::UnknownVariant;
         fn try_from(text: &str) -> Result<Self, tray_auth::UnknownVariant> {
             text.parse()
+        }
+    }
+
+    impl serde::Serialize for Locale {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            serializer.serialize_str(self.as_str())
+        }
+    }
+
+    impl tray_auth::json::FromJson for Locale {
+        #[inline]
+        fn from_json(value: serde_json::Value) -> Result<Self, tray_auth::json::Error> {
+            tray_auth::json::string_enum(value)
+        }
+    }
+
+    impl<'de> serde::Deserialize<'de> for Locale {
+        fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            tray_auth::json::deserialize(deserializer)
         }
     }
 }

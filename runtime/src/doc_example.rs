@@ -33,12 +33,28 @@ pub const PRODUCTION: ServiceEnvironmentId<Example> =
     ServiceEnvironmentId::from_static("474a1b2c-3d4e-4f5a-8b6c-7d8e90088d70");
 
 /// Credentials.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct Credentials {
     /// Access token.
     pub access_token: Secret,
     /// Data center.
     pub dc: String,
+}
+
+impl crate::json::FromJson for Credentials {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::Error> {
+        let mut object = crate::json::Object::new(value, &["access_token", "dc"], false)?;
+        Ok(Credentials {
+            access_token: object.field("access_token")?,
+            dc: object.field("dc")?,
+        })
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for Credentials {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::json::deserialize(deserializer)
+    }
 }
 
 impl Validate for Credentials {
@@ -49,9 +65,20 @@ impl Validate for Credentials {
 }
 
 /// User data.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
 pub struct UserData {}
 
-impl Validate for UserData {
-    fn validate_with(&self, _: &mut Validator) {}
+impl crate::json::FromJson for UserData {
+    fn from_json(value: serde_json::Value) -> Result<Self, crate::json::Error> {
+        crate::json::Object::new(value, &[], false)?;
+        Ok(UserData {})
+    }
 }
+
+impl<'de> serde::Deserialize<'de> for UserData {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        crate::json::deserialize(deserializer)
+    }
+}
+
+crate::nothing_to_check!(UserData);

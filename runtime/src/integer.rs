@@ -1,7 +1,8 @@
 //! Reading JSON integers as JSON Schema counts them: `1.0` is the integer 1 (a number with a
-//! zero fraction), while `i64` alone would refuse it. Generated fields of type `i64` and
-//! `Option<i64>` read through these functions (`#[serde(deserialize_with = ..)]`), and keep
-//! their plain types, so callers still write `expires_in: Some(3600)`.
+//! zero fraction), while `i64` alone would refuse it. Generated types read their `i64` fields
+//! by this rule (through [`crate::json::FromJson`]) and keep plain types, so callers still
+//! write `expires_in: Some(3600)`; [`deserialize`] and [`option`] apply it to a serde derive's
+//! fields (`#[serde(deserialize_with = ..)]`).
 
 use serde::de::{Deserializer, Error, Visitor};
 use std::fmt;
@@ -20,18 +21,26 @@ impl Visitor<'_> for IntegerVisitor {
     }
 
     fn visit_u64<E: Error>(self, n: u64) -> Result<i64, E> {
-        i64::try_from(n).map_err(|_| E::custom("an integer too large for i64"))
+        i64::try_from(n).map_err(|_| E::custom(TOO_LARGE))
     }
 
     fn visit_f64<E: Error>(self, n: f64) -> Result<i64, E> {
-        // `i64::MAX as f64` rounds up to 2^63, which is out of range: hence `<`.
-        if n.fract() == 0.0 && n >= i64::MIN as f64 && n < i64::MAX as f64 {
-            Ok(n as i64)
-        } else {
-            Err(E::custom(
-                "a number with a fraction, where an integer is expected",
-            ))
-        }
+        from_f64(n).map_err(E::custom)
+    }
+}
+
+/// The message for an integer beyond `i64`.
+pub(crate) const TOO_LARGE: &str = "an integer too large for i64";
+
+/// The integer a JSON number with a zero fraction stands for (`2.0` → 2).
+pub(crate) fn from_f64(n: f64) -> Result<i64, &'static str> {
+    // `i64::MAX as f64` rounds up to 2^63, which is out of range: hence `<`.
+    if n.fract() == 0.0 && n >= i64::MIN as f64 && n < i64::MAX as f64 {
+        Ok(n as i64)
+    } else if n.fract() == 0.0 {
+        Err(TOO_LARGE)
+    } else {
+        Err("a number with a fraction, where an integer is expected")
     }
 }
 
@@ -51,23 +60,6 @@ pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<i64, D:
     // Asked for as an integer (serde_json still hands over `2.0` as the number it is), so that a
     // deserializer that reads text as what it is asked for (a CSV cell) can.
     deserializer.deserialize_i64(IntegerVisitor)
-}
-
-/// An integer as JSON Schema reads it (`2` or `2.0`): what generated enums of integers are
-/// read through (`#[serde(try_from = "tray_auth::integer::Integer")]`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Integer(pub i64);
-
-impl<'de> serde::Deserialize<'de> for Integer {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserialize(deserializer).map(Integer)
-    }
-}
-
-impl From<Integer> for i64 {
-    fn from(value: Integer) -> i64 {
-        value.0
-    }
 }
 
 /// Reads `null` as `None`, and an integer or a number with a zero fraction as `Some`.

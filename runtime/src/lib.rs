@@ -13,7 +13,9 @@
 //!   ([`Redacted`] stands in for secrets of other types in `Debug`);
 //! - [`Validate`]: what types cannot say (patterns, lengths, ranges), checked at run time with
 //!   every violation reported by JSON pointer;
-//! - [`UnknownVariant`]: text that is none of a generated enum's values (`"mars".parse()`).
+//! - [`UnknownVariant`]: text that is none of a generated enum's values (`"mars".parse()`);
+//! - [`json::FromJson`]: how generated types read JSON (their `Deserialize` goes through it),
+//!   with the JSON pointer of any problem.
 //!
 //! ```
 //! use tray_auth::{CreateAuthentication, Secret};
@@ -33,6 +35,7 @@
 pub mod client;
 mod connector;
 pub mod integer;
+pub mod json;
 mod payload;
 pub mod registry;
 mod secret;

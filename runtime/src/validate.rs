@@ -563,15 +563,26 @@ impl fmt::Display for ValidationErrors {
     }
 }
 
-macro_rules! nothing_to_validate {
-    ($($ty:ty),*) => {$(
-        impl Validate for $ty {
-            fn validate_with(&self, _: &mut Validator) {}
+/// `Validate` for types whose values have nothing left to check at run time: what their
+/// schema says, their Rust type already says. Generated code uses it for such types, instead
+/// of an empty `impl` body each.
+///
+/// ```
+/// struct Flag(bool);
+/// tray_auth::nothing_to_check!(Flag);
+/// # use tray_auth::Validate;
+/// assert!(Flag(true).validate().is_ok());
+/// ```
+#[macro_export]
+macro_rules! nothing_to_check {
+    ($($ty:ty),* $(,)?) => {$(
+        impl $crate::Validate for $ty {
+            fn validate_with(&self, _: &mut $crate::validate::Validator) {}
         }
     )*};
 }
 
-nothing_to_validate!(
+crate::nothing_to_check!(
     String,
     (),
     bool,

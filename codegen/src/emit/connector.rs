@@ -170,7 +170,7 @@ fn scope(set: &TypeSet) -> TokenStream {
         .collect();
     let arms = variants
         .iter()
-        .map(|(ident, name, doc)| quote! { #doc #[serde(rename = #name)] #ident });
+        .map(|(ident, _, doc)| quote! { #doc #ident });
     let named: Vec<(syn::Ident, &str)> = variants
         .iter()
         .map(|(ident, name, _)| (ident.clone(), *name))
@@ -179,7 +179,7 @@ fn scope(set: &TypeSet) -> TokenStream {
     let impls = super::string_enum_impls(&format_ident!("Scope"), &named);
     quote! {
         /// A scope an authentication of this service environment may be granted.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum Scope { #(#arms,)* }
 
         #impls
