@@ -328,9 +328,10 @@ fn a_definition_used_many_times_is_one_type() {
             took < Duration::from_secs(10),
             "depth {depth} took {took:?}"
         );
-        // About 400 bytes per definition: linear in the depth, not exponential.
+        // About 900 bytes per definition (its struct, `FromJson` and `Deserialize`): linear in
+        // the depth, not exponential.
         assert!(
-            code.len() < 600 * (depth + 2),
+            code.len() < 1000 * (depth + 2),
             "depth {depth}: {} bytes of code",
             code.len()
         );

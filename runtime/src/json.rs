@@ -18,7 +18,7 @@
 //! let err = serde_json::from_str::<Credentials>(r#"{"access_token": 1234, "dc": "us21"}"#)
 //!     .unwrap_err()
 //!     .to_string();
-//! assert!(err.starts_with("/access_token: invalid type: a number, expected a string (a secret)"), "{err}");
+//! assert!(err.starts_with("/access_token: invalid type: an integer, expected a string (a secret)"), "{err}");
 //! assert!(!err.contains("1234"));
 //! ```
 //!
@@ -122,7 +122,8 @@ fn kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
+        Value::Number(n) if n.is_f64() => "a number",
+        Value::Number(_) => "an integer",
         Value::String(_) => "a string",
         Value::Array(_) => "an array",
         Value::Object(_) => "an object",
@@ -456,12 +457,12 @@ mod tests {
 
     #[test]
     fn errors_carry_the_pointer_and_never_the_value() {
-        let err = Vec::<BTreeMap<String, String>>::from_json(json!([{}, {"a/b": 1234}]))
-            .unwrap_err();
+        let err =
+            Vec::<BTreeMap<String, String>>::from_json(json!([{}, {"a/b": 1234}])).unwrap_err();
         assert_eq!(err.pointer(), "/1/a~1b");
         assert_eq!(
             err.to_string(),
-            "/1/a~1b: invalid type: a number, expected a string"
+            "/1/a~1b: invalid type: an integer, expected a string"
         );
     }
 
@@ -490,7 +491,10 @@ mod tests {
         assert_eq!(err.pointer(), format!("/{hostile}"));
         let shown = err.to_string();
         assert!(!shown.contains('\u{1b}') && shown.len() < 300, "{shown}");
-        assert!(shown.ends_with("…: invalid type: a number, expected a boolean"), "{shown}");
+        assert!(
+            shown.ends_with("…: invalid type: an integer, expected a boolean"),
+            "{shown}"
+        );
 
         let mut object = Object::new(json!({"b": null}), &["a"], false).unwrap();
         assert_eq!(object.field::<Option<i64>>("a"), Ok(None));
@@ -518,7 +522,10 @@ mod tests {
         let (index, rest) = tagged(json!({"type": "b", "x": 1}), "type", &["a", "b"]).unwrap();
         assert_eq!((index, rest), (1, json!({"x": 1})));
         let err = tagged(json!({"type": "c"}), "type", &["a", "b"]).unwrap_err();
-        assert_eq!(err.to_string(), r#"/type: unknown variant "c", expected one of `a`, `b`"#);
+        assert_eq!(
+            err.to_string(),
+            r#"/type: unknown variant "c", expected one of `a`, `b`"#
+        );
         assert_eq!(
             tagged(json!({}), "type", &["a"]).unwrap_err().to_string(),
             "missing field `type`"

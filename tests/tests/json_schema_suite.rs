@@ -15,8 +15,15 @@ use std::path::PathBuf;
 use serde_json::{json, Value};
 
 /// Cases (of 888) on which the generated types must agree with the suite; raised as the
-/// generator improves, never lowered.
-const MIN_AGREEING: usize = 858;
+/// generator improves, never lowered for a worse generator.
+///
+/// Lowered once, from 858, on purpose (issue 11): two cases ("properties ... / ignores
+/// arrays", data `[]`, a schema with `properties` but no `type`) agreed only because serde's
+/// derived `Deserialize` read a JSON array as a struct's fields in order, so `[]` read as a
+/// struct with every field absent, and `["t", "us21"]` as Mailchimp credentials (sent on as
+/// an object). Generated types now read objects only (`tray_auth::json`); a struct is not the
+/// type of "any value, and if an object then ...", and the generator does not model that.
+const MIN_AGREEING: usize = 856;
 
 /// Groups (`file: description`) whose types accept a value the suite rejects although the
 /// generator warned about nothing. Known, to be fixed: the list may only shrink, and a group

@@ -173,12 +173,59 @@ fn enums_defaults_and_nested_objects() {
 }
 
 #[test]
+fn reading_refuses_arrays_duplicate_keys_and_says_where() {
+    // serde's derive read an array as a struct's fields in order.
+    let err = serde_json::from_str::<mailchimp::Credentials>(r#"["a22x", "us21"]"#)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("invalid type: an array, expected an object"),
+        "{err}"
+    );
+    // Which token would count?
+    let err = serde_json::from_str::<mailchimp::Credentials>(
+        r#"{"access_token": "one", "dc": "us21", "access_token": "two"}"#,
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.starts_with(r#"duplicate field "access_token""#),
+        "{err}"
+    );
+    assert!(!err.contains("one") && !err.contains("two"), "{err}");
+    // A nested problem names its JSON pointer.
+    let err = serde_json::from_value::<jira::UserData>(serde_json::json!({
+        "project": {"key": "ABC", "issue_type": 7}
+    }))
+    .unwrap_err()
+    .to_string();
+    assert_eq!(
+        err,
+        "/project/issue_type: invalid type: an integer, expected a string"
+    );
+    let err = serde_json::from_value::<jira::Credentials>(serde_json::json!({
+        "type": "moon", "base_url": "u", "email": "e", "api_token": "t"
+    }))
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.starts_with(r#"/type: `Deployment` does not accept "moon""#),
+        "{err}"
+    );
+}
+
+#[test]
 fn additional_properties_false_rejects_unknown_keys() {
     let err = serde_json::from_value::<mailchimp::Credentials>(serde_json::json!({
         "access_token": "t", "dc": "us1", "region": "eu"
     }))
     .unwrap_err();
-    assert!(err.to_string().contains("unknown field `region`"), "{err}");
+    assert!(
+        err.to_string().starts_with(
+            r#"unknown field "region": the schema allows no other properties; expected one of `access_token`, `dc`"#
+        ),
+        "{err}"
+    );
     // Without `additionalProperties: false`, unknown keys are ignored.
     assert!(serde_json::from_value::<http_client::Credentials>(
         serde_json::json!({"api_key": "k", "other": 1})
