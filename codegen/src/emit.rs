@@ -538,7 +538,7 @@ fn untagged_from_json(name: &syn::Ident, variants: &[Variant<Ty>], checked: bool
             quote! { |value| tray_auth::json::FromJson::from_json(value).map(Self::#variant) }
         });
         quote! {
-            let readers: [fn(serde_json::Value) -> Result<Self, tray_auth::json::Error>; #count] = [#(#readers),*];
+            let readers: [tray_auth::json::Reader<Self>; #count] = [#(#readers),*];
             tray_auth::json::first_of(value, #type_name, &readers)
         }
     };

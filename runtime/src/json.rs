@@ -226,13 +226,12 @@ pub fn string_enum<T: std::str::FromStr<Err = crate::UnknownVariant>>(
     }
 }
 
+/// How one variant of a generated untagged enum reads a value.
+pub type Reader<T> = fn(Value) -> Result<T, Error>;
+
 /// A generated untagged enum whose variants have no rules: the first variant that reads the
 /// value (JSON Schema's `anyOf`).
-pub fn first_of<T>(
-    value: Value,
-    type_name: &str,
-    readers: &[fn(Value) -> Result<T, Error>],
-) -> Result<T, Error> {
+pub fn first_of<T>(value: Value, type_name: &str, readers: &[Reader<T>]) -> Result<T, Error> {
     for read in readers {
         if let Ok(read) = read(value.clone()) {
             return Ok(read);
