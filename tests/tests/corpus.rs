@@ -350,7 +350,7 @@ fn every_corpus_schema_generates_compiles_and_keeps_its_values() {
     )
     .unwrap();
     let more = format!(
-        "serde_path_to_error = \"0.1\"\ntray-schema = {{ path = {:?} }}\n",
+        "tray-schema = {{ path = {:?} }}\n",
         tray_tests::crate_path("schema")
     );
     tray_tests::write_scratch_manifest(&crate_dir, "corpus", &more, "");
@@ -619,7 +619,6 @@ const VALUES_RS: &str = r#"//! Every kept `default` and `examples` value of the 
 //! `validate()` says what an independent validator says, and where the generated types and
 //! `tray_schema`'s checker (whose pointers each line carries) disagree is written down.
 
-use serde_path_to_error::Segment;
 use tray_auth::Validate;
 
 /// What the checks found.
@@ -634,30 +633,21 @@ struct Runs {
 }
 
 /// Where the generated types reject `json` (`{"value": ..}`): pointers into the value.
-fn rejected_at<T: serde::de::DeserializeOwned + Validate>(
+fn rejected_at<T: tray_auth::json::FromJson + Validate>(
     runs: &mut Runs,
     json: &str,
     valid: bool,
     at: &str,
 ) -> Vec<String> {
-    let mut deserializer = serde_json::Deserializer::from_str(json);
-    let probe: T = match serde_path_to_error::deserialize(&mut deserializer) {
+    let value: serde_json::Value = serde_json::from_str(json).unwrap();
+    let probe = match T::from_json(value) {
         Ok(probe) => probe,
         Err(error) => {
-            let message = format!("{at}: does not read into the generated type: {}", error.inner());
+            let message = format!("{at}: does not read into the generated type: {error}");
             runs.failures.push(message);
-            let mut pointer = String::new();
-            // The path starts at the probe's `value` field.
-            for segment in error.path().iter().skip(1) {
-                match segment {
-                    Segment::Seq { index } => {
-                        tray_schema::pointer::push(&mut pointer, &index.to_string())
-                    }
-                    Segment::Map { key } => tray_schema::pointer::push(&mut pointer, key),
-                    Segment::Enum { .. } | Segment::Unknown => {}
-                }
-            }
-            return vec![pointer];
+            // The pointer starts at the probe's `value` field.
+            let pointer = error.pointer();
+            return vec![pointer.strip_prefix("/value").unwrap_or(&pointer).to_owned()];
         }
     };
     match probe.validate() {
@@ -681,7 +671,7 @@ fn rejected_at<T: serde::de::DeserializeOwned + Validate>(
     }
 }
 
-fn check<T: serde::de::DeserializeOwned + Validate>(
+fn check<T: tray_auth::json::FromJson + Validate>(
     runs: &mut Runs,
     json: &str,
     valid: bool,
