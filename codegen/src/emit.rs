@@ -360,25 +360,16 @@ fn struct_def(def: &TypeDef, s: &StructDef, types: &[TypeDef]) -> TokenStream {
     let extra_ident = s.extra.as_ref().map(|_| ident(&field_names.take("extra")));
     let fields = s.fields.iter().map(|field| {
         let (docs, field_ident, field_ty) = (doc(&field.doc), ident(&field.ident), ty(&field.ty));
-        let mut serde = Vec::new();
-        if field.ident != field.json_name {
-            let json = &field.json_name;
-            serde.push(quote!(rename = #json));
-        }
-        if field.default.is_none() && !field.required && matches!(field.ty, Ty::Option(_)) {
-            serde.push(quote!(skip_serializing_if = "Option::is_none"));
-        }
-        let serde = (!serde.is_empty()).then(|| quote!(#[serde(#(#serde),*)]));
-        quote! { #docs #serde pub #field_ident: #field_ty }
+        quote! { #docs pub #field_ident: #field_ty }
     });
     let extra = s.extra.as_ref().map(|value| {
         let value = ty(value);
         quote! {
             /// Keys beside the named ones.
-            #[serde(flatten)]
             pub #extra_ident: std::collections::BTreeMap<String, #value>,
         }
     });
+    let write = struct_serialize(&name, s, extra_ident.as_ref());
     let json_names: Vec<&str> = s.fields.iter().map(|f| f.json_name.as_str()).collect();
     let deny = s.deny_unknown;
     let reads = s.fields.iter().map(|field| {
@@ -449,15 +440,42 @@ fn struct_def(def: &TypeDef, s: &StructDef, types: &[TypeDef]) -> TokenStream {
     });
     quote! {
         #docs
-        #[derive(#derive_debug Clone, #derive_default PartialEq, serde::Serialize)]
+        #[derive(#derive_debug Clone, #derive_default PartialEq)]
         pub struct #name {
             #(#fields,)*
             #extra
         }
+        #write
         #read
         #debug
         #defaults_impl
         #manual_default
+    }
+}
+
+/// `Serialize` for a struct: its properties as a list for `tray_auth::json::serialize_object`
+/// (an optional property without a default is left out when `None`), then its `extra` keys.
+fn struct_serialize(name: &syn::Ident, s: &StructDef, extra: Option<&syn::Ident>) -> TokenStream {
+    let properties = s.fields.iter().map(|field| {
+        let (field_ident, json) = (ident(&field.ident), &field.json_name);
+        if field.default.is_none() && !field.required && matches!(field.ty, Ty::Option(_)) {
+            quote!(tray_auth::json::Property::optional(#json, &self.#field_ident))
+        } else {
+            quote!(tray_auth::json::Property::new(#json, &self.#field_ident))
+        }
+    });
+    let call = match extra {
+        Some(extra) => quote! {
+            tray_auth::json::serialize_object_with_extra(serializer, &[#(#properties),*], &self.#extra)
+        },
+        None => quote!(tray_auth::json::serialize_object(serializer, &[#(#properties),*])),
+    };
+    quote! {
+        impl serde::Serialize for #name {
+            fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                #call
+            }
+        }
     }
 }
 

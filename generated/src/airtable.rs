@@ -96,7 +96,7 @@ impl tray_auth::UserDataOf<Airtable> for UserData {}
 impl tray_auth::ScopeOf<Airtable> for Scope {}
 
 /// The `credentials` of an authentication for Airtable: its service environment's `credentialsSchema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Credentials {
     /// Access token
     pub access_token: tray_auth::Secret,
@@ -105,16 +105,28 @@ pub struct Credentials {
     /// Expires in
     ///
     /// Seconds the access token lives for after it was issued.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
     /// Expires at
     ///
     /// When the access token expires (RFC 3339).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_at: Option<String>,
     /// Token type
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub token_type: Option<TokenType>,
+}
+
+impl serde::Serialize for Credentials {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        tray_auth::json::serialize_object(
+            serializer,
+            &[
+                tray_auth::json::Property::new("access_token", &self.access_token),
+                tray_auth::json::Property::new("refresh_token", &self.refresh_token),
+                tray_auth::json::Property::optional("expires_in", &self.expires_in),
+                tray_auth::json::Property::optional("expires_at", &self.expires_at),
+                tray_auth::json::Property::optional("token_type", &self.token_type),
+            ],
+        )
+    }
 }
 
 impl tray_auth::json::FromJson for Credentials {
@@ -205,8 +217,14 @@ impl<'de> serde::Deserialize<'de> for TokenType {
 }
 
 /// The `userData` of an authentication for Airtable: its service environment's `userDataSchema`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UserData {}
+
+impl serde::Serialize for UserData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        tray_auth::json::serialize_object(serializer, &[])
+    }
+}
 
 impl tray_auth::json::FromJson for UserData {
     #[inline]

@@ -48,7 +48,7 @@ impl tray_auth::UserDataOf<HttpClient> for UserData {}
 impl tray_auth::ScopeOf<HttpClient> for Scope {}
 
 /// The `credentials` of an authentication for HTTP Client: its service environment's `credentialsSchema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Credentials {
     /// API key (header)
     ///
@@ -57,22 +57,33 @@ pub struct Credentials {
     /// API key (query)
     ///
     /// Sent as the `apiKey` query parameter.
-    #[serde(rename = "apiKey", skip_serializing_if = "Option::is_none")]
     pub api_key_2: Option<tray_auth::Secret>,
     /// 2FA secret
     ///
     /// Base32 TOTP seed, for services that ask for a one-time code.
-    #[serde(rename = "2fa_secret", skip_serializing_if = "Option::is_none")]
     pub field_2fa_secret: Option<tray_auth::Secret>,
     /// Basic auth password
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub password: Option<tray_auth::Secret>,
     /// Basic auth user
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub username: Option<String>,
     /// Extra headers
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub headers: Option<Vec<Header>>,
+}
+
+impl serde::Serialize for Credentials {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        tray_auth::json::serialize_object(
+            serializer,
+            &[
+                tray_auth::json::Property::new("api_key", &self.api_key),
+                tray_auth::json::Property::optional("apiKey", &self.api_key_2),
+                tray_auth::json::Property::optional("2fa_secret", &self.field_2fa_secret),
+                tray_auth::json::Property::optional("password", &self.password),
+                tray_auth::json::Property::optional("username", &self.username),
+                tray_auth::json::Property::optional("headers", &self.headers),
+            ],
+        )
+    }
 }
 
 impl tray_auth::json::FromJson for Credentials {
@@ -109,12 +120,24 @@ impl<'de> serde::Deserialize<'de> for Credentials {
 tray_auth::nothing_to_check!(Credentials);
 
 /// An item of the `headers` property of [`Credentials`].
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Header {
     /// Header name
     pub name: String,
     /// Header value
     pub value: String,
+}
+
+impl serde::Serialize for Header {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        tray_auth::json::serialize_object(
+            serializer,
+            &[
+                tray_auth::json::Property::new("name", &self.name),
+                tray_auth::json::Property::new("value", &self.value),
+            ],
+        )
+    }
 }
 
 impl tray_auth::json::FromJson for Header {
@@ -136,8 +159,14 @@ impl<'de> serde::Deserialize<'de> for Header {
 tray_auth::nothing_to_check!(Header);
 
 /// The `userData` of an authentication for HTTP Client: its service environment's `userDataSchema`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UserData {}
+
+impl serde::Serialize for UserData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        tray_auth::json::serialize_object(serializer, &[])
+    }
+}
 
 impl tray_auth::json::FromJson for UserData {
     #[inline]

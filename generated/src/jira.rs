@@ -38,10 +38,9 @@ impl tray_auth::UserDataOf<Jira> for UserData {}
 impl tray_auth::ScopeOf<Jira> for Scope {}
 
 /// The `credentials` of an authentication for Jira: its service environment's `credentialsSchema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Credentials {
     /// Deployment
-    #[serde(rename = "type")]
     pub type_: Deployment,
     /// Base URL
     ///
@@ -58,8 +57,22 @@ pub struct Credentials {
     /// Timeout
     ///
     /// Checked by `validate()`: at least 1; at most 300.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<f64>,
+}
+
+impl serde::Serialize for Credentials {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        tray_auth::json::serialize_object(
+            serializer,
+            &[
+                tray_auth::json::Property::new("type", &self.type_),
+                tray_auth::json::Property::new("base_url", &self.base_url),
+                tray_auth::json::Property::new("email", &self.email),
+                tray_auth::json::Property::new("api_token", &self.api_token),
+                tray_auth::json::Property::optional("timeout_seconds", &self.timeout_seconds),
+            ],
+        )
+    }
 }
 
 impl tray_auth::json::FromJson for Credentials {
@@ -164,20 +177,30 @@ impl<'de> serde::Deserialize<'de> for Deployment {
 }
 
 /// The `userData` of an authentication for Jira: its service environment's `userDataSchema`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UserData {
     /// Default project
     ///
     /// Where new issues go when a workflow does not say.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub project: Option<Project>,
     /// Labels
     ///
     /// Labels put on every issue created.
     ///
     /// Checked by `validate()`: at most 10 items; no two items equal; each item: at least 1 character.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub labels: Option<Vec<String>>,
+}
+
+impl serde::Serialize for UserData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        tray_auth::json::serialize_object(
+            serializer,
+            &[
+                tray_auth::json::Property::optional("project", &self.project),
+                tray_auth::json::Property::optional("labels", &self.labels),
+            ],
+        )
+    }
 }
 
 impl tray_auth::json::FromJson for UserData {
@@ -216,7 +239,7 @@ impl tray_auth::Validate for UserData {
 /// Default project
 ///
 /// Where new issues go when a workflow does not say.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Project {
     /// Project key
     ///
@@ -226,6 +249,18 @@ pub struct Project {
     ///
     /// Default: `"Task"`.
     pub issue_type: String,
+}
+
+impl serde::Serialize for Project {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        tray_auth::json::serialize_object(
+            serializer,
+            &[
+                tray_auth::json::Property::new("key", &self.key),
+                tray_auth::json::Property::new("issue_type", &self.issue_type),
+            ],
+        )
+    }
 }
 
 impl tray_auth::json::FromJson for Project {

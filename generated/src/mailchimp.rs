@@ -38,7 +38,7 @@ impl tray_auth::UserDataOf<Mailchimp> for UserData {}
 impl tray_auth::ScopeOf<Mailchimp> for Scope {}
 
 /// The `credentials` of an authentication for Mailchimp: its service environment's `credentialsSchema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Credentials {
     /// Access token
     ///
@@ -55,8 +55,20 @@ pub struct Credentials {
     /// Seconds until the access token expires.
     ///
     /// Checked by `validate()`: at least 0.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub expires_in: Option<i64>,
+}
+
+impl serde::Serialize for Credentials {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        tray_auth::json::serialize_object(
+            serializer,
+            &[
+                tray_auth::json::Property::new("access_token", &self.access_token),
+                tray_auth::json::Property::new("dc", &self.dc),
+                tray_auth::json::Property::optional("expires_in", &self.expires_in),
+            ],
+        )
+    }
 }
 
 impl tray_auth::json::FromJson for Credentials {
@@ -96,8 +108,14 @@ impl tray_auth::Validate for Credentials {
 }
 
 /// The `userData` of an authentication for Mailchimp: its service environment's `userDataSchema`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UserData {}
+
+impl serde::Serialize for UserData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        tray_auth::json::serialize_object(serializer, &[])
+    }
+}
 
 impl tray_auth::json::FromJson for UserData {
     #[inline]

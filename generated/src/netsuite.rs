@@ -38,7 +38,7 @@ impl tray_auth::UserDataOf<Netsuite> for UserData {}
 impl tray_auth::ScopeOf<Netsuite> for Scope {}
 
 /// The `credentials` of an authentication for NetSuite: its service environment's `credentialsSchema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Credentials {
     /// Email
     pub email: String,
@@ -50,6 +50,20 @@ pub struct Credentials {
     pub account: serde_json::Value,
     /// Role
     pub role: i64,
+}
+
+impl serde::Serialize for Credentials {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        tray_auth::json::serialize_object(
+            serializer,
+            &[
+                tray_auth::json::Property::new("email", &self.email),
+                tray_auth::json::Property::new("password", &self.password),
+                tray_auth::json::Property::new("account", &self.account),
+                tray_auth::json::Property::new("role", &self.role),
+            ],
+        )
+    }
 }
 
 impl tray_auth::json::FromJson for Credentials {
@@ -74,8 +88,14 @@ impl<'de> serde::Deserialize<'de> for Credentials {
 tray_auth::nothing_to_check!(Credentials);
 
 /// The `userData` of an authentication for NetSuite: its service environment's `userDataSchema`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UserData {}
+
+impl serde::Serialize for UserData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        tray_auth::json::serialize_object(serializer, &[])
+    }
+}
 
 impl tray_auth::json::FromJson for UserData {
     #[inline]

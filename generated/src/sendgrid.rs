@@ -38,20 +38,30 @@ impl tray_auth::UserDataOf<Sendgrid> for UserData {}
 impl tray_auth::ScopeOf<Sendgrid> for Scope {}
 
 /// The `credentials` of an authentication for SendGrid: its service environment's `credentialsSchema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Credentials {
     /// API key
     ///
     /// Settings, API Keys, Create API Key.
     ///
     /// Checked by `validate()`: at least 20 characters.
-    #[serde(rename = "api-key")]
     pub api_key: tray_auth::Secret,
     /// Default sender
     ///
     /// Format: `email` (a hint: `validate()` does not check it).
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub from_email: Option<String>,
+}
+
+impl serde::Serialize for Credentials {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        tray_auth::json::serialize_object(
+            serializer,
+            &[
+                tray_auth::json::Property::new("api-key", &self.api_key),
+                tray_auth::json::Property::optional("from_email", &self.from_email),
+            ],
+        )
+    }
 }
 
 impl tray_auth::json::FromJson for Credentials {
@@ -79,7 +89,7 @@ impl tray_auth::Validate for Credentials {
 }
 
 /// The `userData` of an authentication for SendGrid: its service environment's `userDataSchema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UserData {
     /// Region
     ///
@@ -91,6 +101,18 @@ pub struct UserData {
     ///
     /// Default: `false`.
     pub sandbox_mode: bool,
+}
+
+impl serde::Serialize for UserData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        tray_auth::json::serialize_object(
+            serializer,
+            &[
+                tray_auth::json::Property::new("region", &self.region),
+                tray_auth::json::Property::new("sandbox_mode", &self.sandbox_mode),
+            ],
+        )
+    }
 }
 
 impl tray_auth::json::FromJson for UserData {

@@ -89,8 +89,14 @@ impl tray_auth::UserDataOf<Slack> for UserData {}
 impl tray_auth::ScopeOf<Slack> for Scope {}
 
 /// The `credentials` of an authentication for Slack: its service environment's `credentialsSchema`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct Credentials {}
+
+impl serde::Serialize for Credentials {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        tray_auth::json::serialize_object(serializer, &[])
+    }
+}
 
 impl tray_auth::json::FromJson for Credentials {
     #[inline]
@@ -108,13 +114,24 @@ impl<'de> serde::Deserialize<'de> for Credentials {
 tray_auth::nothing_to_check!(Credentials);
 
 /// The `userData` of an authentication for Slack: its service environment's `userDataSchema`.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UserData {
     /// Slash command signing secret
     ///
     /// Used in the Slack trigger to verify that requests come from Slack.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub signing_secret: Option<tray_auth::Secret>,
+}
+
+impl serde::Serialize for UserData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        tray_auth::json::serialize_object(
+            serializer,
+            &[tray_auth::json::Property::optional(
+                "signing_secret",
+                &self.signing_secret,
+            )],
+        )
+    }
 }
 
 impl tray_auth::json::FromJson for UserData {

@@ -42,7 +42,7 @@ impl tray_auth::UserDataOf<Zendesk> for UserData {}
 impl tray_auth::ScopeOf<Zendesk> for Scope {}
 
 /// The `credentials` of an authentication for Zendesk: its service environment's `credentialsSchema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Credentials {
     /// Subdomain
     ///
@@ -58,6 +58,19 @@ pub struct Credentials {
     ///
     /// Checked by `validate()`: exactly 40 characters.
     pub api_token: tray_auth::Secret,
+}
+
+impl serde::Serialize for Credentials {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        tray_auth::json::serialize_object(
+            serializer,
+            &[
+                tray_auth::json::Property::new("subdomain", &self.subdomain),
+                tray_auth::json::Property::new("email", &self.email),
+                tray_auth::json::Property::new("api_token", &self.api_token),
+            ],
+        )
+    }
 }
 
 impl tray_auth::json::FromJson for Credentials {
@@ -94,15 +107,26 @@ impl tray_auth::Validate for Credentials {
 }
 
 /// The `userData` of an authentication for Zendesk: its service environment's `userDataSchema`.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct UserData {
     /// Locale
     ///
     /// Default: `"en-US"`.
     pub locale: Locale,
     /// Sandbox account
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub sandbox: Option<bool>,
+}
+
+impl serde::Serialize for UserData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        tray_auth::json::serialize_object(
+            serializer,
+            &[
+                tray_auth::json::Property::new("locale", &self.locale),
+                tray_auth::json::Property::optional("sandbox", &self.sandbox),
+            ],
+        )
+    }
 }
 
 impl tray_auth::json::FromJson for UserData {
@@ -291,7 +315,7 @@ pub mod custom_oauth_app {
     impl tray_auth::ScopeOf<CustomOauthApp> for Scope {}
 
     /// The `credentials` of an authentication for Zendesk in its `Custom OAuth app` service environment: that environment's `credentialsSchema`.
-    #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct Credentials {
         /// Subdomain
         ///
@@ -307,6 +331,19 @@ pub mod custom_oauth_app {
         ///
         /// Checked by `validate()`: exactly 40 characters.
         pub api_token: tray_auth::Secret,
+    }
+
+    impl serde::Serialize for Credentials {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            tray_auth::json::serialize_object(
+                serializer,
+                &[
+                    tray_auth::json::Property::new("subdomain", &self.subdomain),
+                    tray_auth::json::Property::new("email", &self.email),
+                    tray_auth::json::Property::new("api_token", &self.api_token),
+                ],
+            )
+        }
     }
 
     impl tray_auth::json::FromJson for Credentials {
@@ -343,15 +380,26 @@ pub mod custom_oauth_app {
     }
 
     /// The `userData` of an authentication for Zendesk in its `Custom OAuth app` service environment: that environment's `userDataSchema`.
-    #[derive(Debug, Clone, PartialEq, serde::Serialize)]
+    #[derive(Debug, Clone, PartialEq)]
     pub struct UserData {
         /// Locale
         ///
         /// Default: `"en-US"`.
         pub locale: Locale,
         /// Sandbox account
-        #[serde(skip_serializing_if = "Option::is_none")]
         pub sandbox: Option<bool>,
+    }
+
+    impl serde::Serialize for UserData {
+        fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+            tray_auth::json::serialize_object(
+                serializer,
+                &[
+                    tray_auth::json::Property::new("locale", &self.locale),
+                    tray_auth::json::Property::optional("sandbox", &self.sandbox),
+                ],
+            )
+        }
     }
 
     impl tray_auth::json::FromJson for UserData {

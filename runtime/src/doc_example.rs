@@ -33,12 +33,24 @@ pub const PRODUCTION: ServiceEnvironmentId<Example> =
     ServiceEnvironmentId::from_static("474a1b2c-3d4e-4f5a-8b6c-7d8e90088d70");
 
 /// Credentials.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Credentials {
     /// Access token.
     pub access_token: Secret,
     /// Data center.
     pub dc: String,
+}
+
+impl serde::Serialize for Credentials {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::json::serialize_object(
+            serializer,
+            &[
+                crate::json::Property::new("access_token", &self.access_token),
+                crate::json::Property::new("dc", &self.dc),
+            ],
+        )
+    }
 }
 
 impl crate::json::FromJson for Credentials {
@@ -65,8 +77,14 @@ impl Validate for Credentials {
 }
 
 /// User data.
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub struct UserData {}
+
+impl serde::Serialize for UserData {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        crate::json::serialize_object(serializer, &[])
+    }
+}
 
 impl crate::json::FromJson for UserData {
     fn from_json(value: serde_json::Value) -> Result<Self, crate::json::Error> {

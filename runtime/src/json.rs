@@ -1,11 +1,12 @@
-//! Reading generated types from JSON, as their schemas mean it.
+//! Generated types as JSON: how they read it and how they write it.
 //!
-//! Generated types do not derive `serde::Deserialize`: its expansion (a visitor, a field enum
-//! and their generic methods per type) was two thirds of all the code a whole account's
-//! connectors compile to. Each generated type implements [`FromJson`] instead, a plain function
-//! from a [`serde_json::Value`], and its `Deserialize` is one line that reads the value and
-//! calls it ([`deserialize`]). So `serde_json::from_str::<Credentials>(..)` still works, and
-//! so does any self-describing format.
+//! Generated types do not derive serde's traits: the derives' expansions (for `Deserialize` a
+//! visitor, a field enum and their generic methods per type) were three quarters of all the
+//! code a whole account's connectors compile to (BENCHMARKS.md, "Compile cost"). Each generated
+//! type implements [`FromJson`] instead, a plain function from a [`serde_json::Value`], and its
+//! `Deserialize` is one line that reads the value and calls it ([`deserialize`]); a struct's
+//! `Serialize` hands its properties to [`serialize_object`]. So `serde_json::from_str` and
+//! `serde_json::to_string` still work, and so does any self-describing format.
 //!
 //! What reading checks is what the derive checked, and the messages say where: a missing
 //! required property, an unknown one where the schema forbids others
@@ -26,6 +27,7 @@
 //! Rules that types cannot say (patterns, bounds) are [`crate::Validate`]'s job, not reading's.
 
 use serde::de::{self, Deserializer, MapAccess, SeqAccess, Visitor};
+use serde::ser::{SerializeMap, Serializer};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::fmt;
@@ -156,7 +158,7 @@ impl Object {
     pub fn field<T: FromJson>(&mut self, name: &str) -> Result<T, Error> {
         match self.properties.remove(name) {
             Some(value) => T::from_json(value).map_err(|e| e.at(name)),
-            None => T::absent().ok_or_else(|| Error::new(format_args!("missing field `{name}`"))),
+            None => T::absent().ok_or_else(|| missing(name)),
         }
     }
 
@@ -174,22 +176,26 @@ impl Object {
     }
 }
 
+/// The error for a required property the object lacks.
+fn missing(name: &str) -> Error {
+    Error::new(format_args!(
+        "missing field `{}`",
+        tray_schema::printable::without_controls(name)
+    ))
+}
+
 /// The message for a property that is not among `fields`.
 fn unknown_field(name: &str, fields: &[&str]) -> Error {
     let shown = tray_schema::printable::shown(name);
-    let mut message = format!("unknown field {shown}: the schema allows no other properties");
-    if !fields.is_empty() {
-        message.push_str("; expected one of ");
-        for (i, field) in fields.iter().enumerate() {
-            if i > 0 {
-                message.push_str(", ");
-            }
-            message.push('`');
-            message.push_str(field);
-            message.push('`');
-        }
+    if fields.is_empty() {
+        return Error::new(format_args!(
+            "unknown field {shown}: the schema allows no properties"
+        ));
     }
-    Error::new(message)
+    Error::new(format_args!(
+        "unknown field {shown}: the schema allows no other properties; expected one of {}",
+        listed(fields)
+    ))
 }
 
 /// An internally tagged value (`{"type": "cloud", ...}`) of a generated enum whose variants
@@ -200,7 +206,7 @@ pub fn tagged(value: Value, tag: &str, values: &[&str]) -> Result<(usize, Value)
         return Err(Error::invalid_type(&value, "an object"));
     };
     let Some(given) = properties.remove(tag) else {
-        return Err(Error::new(format_args!("missing field `{tag}`")));
+        return Err(missing(tag));
     };
     let Value::String(given) = given else {
         return Err(Error::invalid_type(&given, "a string").at(tag));
@@ -243,12 +249,22 @@ pub fn first_of<T>(value: Value, type_name: &str, readers: &[Reader<T>]) -> Resu
     )))
 }
 
+/// How many names a message lists before it says how many more there are.
+const LISTED: usize = 20;
+
+/// `values` (the schema's names) for a message: in backticks, control characters escaped, the
+/// first [`LISTED`] of them.
 fn listed(values: &[&str]) -> String {
-    values
+    let mut listed = values
         .iter()
-        .map(|v| format!("`{v}`"))
+        .take(LISTED)
+        .map(|v| format!("`{}`", tray_schema::printable::without_controls(v)))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    if values.len() > LISTED {
+        listed.push_str(&format!(" and {} more", values.len() - LISTED));
+    }
+    listed
 }
 
 fn read_map<T: FromJson>(properties: Map<String, Value>) -> Result<BTreeMap<String, T>, Error> {
@@ -370,6 +386,60 @@ impl<T: FromJson> FromJson for BTreeMap<String, T> {
     }
 }
 
+/// One property of a generated struct, for its `Serialize`: its JSON name and its value, if it
+/// is written (an absent optional property is not).
+pub struct Property<'a> {
+    name: &'a str,
+    value: Option<&'a dyn erased_serde::Serialize>,
+}
+
+impl<'a> Property<'a> {
+    /// A property that is always written.
+    pub fn new<T: serde::Serialize>(name: &'a str, value: &'a T) -> Self {
+        Property {
+            name,
+            value: Some(value),
+        }
+    }
+
+    /// An optional property: written when `Some`, left out when `None`.
+    pub fn optional<T: serde::Serialize>(name: &'a str, value: &'a Option<T>) -> Self {
+        Property {
+            name,
+            value: value.as_ref().map(|v| v as &dyn erased_serde::Serialize),
+        }
+    }
+}
+
+/// Writes a generated struct as a JSON object: its `properties`, in order. One function for
+/// every struct, so that each struct's `Serialize` is a list, not code.
+pub fn serialize_object<S: Serializer>(
+    serializer: S,
+    properties: &[Property<'_>],
+) -> Result<S::Ok, S::Error> {
+    serialize_object_with_extra::<S, ()>(serializer, properties, &BTreeMap::new())
+}
+
+/// [`serialize_object`] for a struct with keys beside its named properties (the schema's
+/// `additionalProperties` or `patternProperties`): its `properties`, then `extra`'s keys.
+pub fn serialize_object_with_extra<S: Serializer, T: serde::Serialize>(
+    serializer: S,
+    properties: &[Property<'_>],
+    extra: &BTreeMap<String, T>,
+) -> Result<S::Ok, S::Error> {
+    let written = properties.iter().filter(|p| p.value.is_some()).count();
+    let mut map = serializer.serialize_map(Some(written + extra.len()))?;
+    for property in properties {
+        if let Some(value) = property.value {
+            map.serialize_entry(property.name, value)?;
+        }
+    }
+    for (key, value) in extra {
+        map.serialize_entry(key, value)?;
+    }
+    map.end()
+}
+
 /// Builds a [`Value`] as `serde_json::Value` does, but refuses an object with a key twice
 /// (which value would count?), as the derive did for a struct's properties.
 struct StrictValue;
@@ -485,6 +555,18 @@ mod tests {
             r#"unknown field "b\u{1b}": the schema allows no other properties; expected one of `a`"#
         );
 
+        static MANY: [&str; 25] = ["f"; 25];
+        let err = Object::new(json!({"g": 1}), &MANY, true).err().unwrap();
+        assert!(err.message().ends_with("`f` and 5 more"), "{err}");
+        let err = Object::new(json!({"g": 1}), &[], true).err().unwrap();
+        assert_eq!(
+            err.message(),
+            r#"unknown field "g": the schema allows no properties"#
+        );
+        let mut object = Object::new(json!({}), &[], false).unwrap();
+        let err = object.field::<bool>("a\nb").unwrap_err();
+        assert_eq!(err.message(), "missing field `a\\nb`");
+
         let hostile = format!("\u{1b}[2J{}", "k".repeat(10_000));
         let err = BTreeMap::<String, bool>::from_json(json!({ hostile.clone(): 1 })).unwrap_err();
         assert_eq!(err.pointer(), format!("/{hostile}"));
@@ -514,6 +596,23 @@ mod tests {
         assert!(read(r#"{"a": {"b": 1, "c": [{"d": 1}]}}"#).is_ok());
         let err = read(r#"{"a": {"b": 1, "b": 2}}"#).unwrap_err().to_string();
         assert!(err.starts_with(r#"duplicate field "b""#), "{err}");
+    }
+
+    #[test]
+    fn objects_write_their_properties_in_order_and_leave_out_absent_ones() {
+        let (token, none, some) = (crate::Secret::from("t"), None::<i64>, Some(3_i64));
+        let extra = BTreeMap::from([("z".to_owned(), true)]);
+        let properties = [
+            Property::new("b", &token),
+            Property::optional("a", &none),
+            Property::optional("c", &some),
+        ];
+        let written =
+            serialize_object_with_extra(serde_json::value::Serializer, &properties, &extra)
+                .unwrap();
+        assert_eq!(written.to_string(), r#"{"b":"t","c":3,"z":true}"#);
+        let written = serialize_object(serde_json::value::Serializer, &properties[1..]).unwrap();
+        assert_eq!(written, json!({"c": 3}));
     }
 
     #[test]
