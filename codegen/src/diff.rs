@@ -553,7 +553,10 @@ impl Compare<'_> {
         match (&a.extra, &b.extra) {
             (None, Some(ty)) => self.breaking(&at, format!("other keys are now kept in a field `extra` (`BTreeMap<String, {ty}>`), which struct literals must set too")),
             (Some(_), None) => self.breaking(&at, "the field `extra` that kept other keys is gone"),
-            (Some(x), Some(y)) => self.ty(x, y, &at),
+            (Some(x), Some(y)) => {
+                self.ty(x, y, &at);
+                self.checks(&a.extra_checks, &b.extra_checks, &at);
+            }
             (None, None) => {}
         }
         if a.extra_secret != b.extra_secret {

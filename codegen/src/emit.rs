@@ -364,8 +364,17 @@ fn struct_def(def: &TypeDef, s: &StructDef, types: &[TypeDef]) -> TokenStream {
     });
     let extra = s.extra.as_ref().map(|value| {
         let value = ty(value);
+        let mut lines = vec!["Keys beside the named ones.".to_owned()];
+        let each_value = Checks {
+            values: Some(Box::new(s.extra_checks.clone())),
+            ..Checks::default()
+        };
+        if let Some(line) = crate::plan::docs::checks_line(&each_value) {
+            lines.extend([String::new(), line]);
+        }
+        let docs = doc(&lines);
         quote! {
-            /// Keys beside the named ones.
+            #docs
             pub #extra_ident: std::collections::BTreeMap<String, #value>,
         }
     });
@@ -677,6 +686,7 @@ fn needs_validation(types: &[TypeDef]) -> BTreeSet<String> {
                         s.fields
                             .iter()
                             .any(|f| !f.checks.is_empty() || ty_needs(&f.ty, &needs))
+                            || !s.extra_checks.is_empty()
                             || s.extra.as_ref().is_some_and(|t| ty_needs(t, &needs))
                     }
                     Body::Tagged { payloads, .. } => payloads.iter().any(|p| needs.contains(p)),
@@ -725,14 +735,8 @@ fn validate_impl(def: &TypeDef, needs: &BTreeSet<String>) -> TokenStream {
                 }
                 let extra_ident = ident(&field_scope.take("extra"));
                 let item = Place::Binding(ident("item"));
-                let each = value_checks(
-                    &item,
-                    extra,
-                    &Checks::default(),
-                    needs,
-                    &mut statics,
-                    "EXTRA",
-                );
+                let each =
+                    value_checks(&item, extra, &s.extra_checks, needs, &mut statics, "EXTRA");
                 if let Some(each) = at(quote!(at(key)), each).map(Down::body) {
                     statements.push(quote! {
                         for (key, item) in &self.#extra_ident {

@@ -529,6 +529,7 @@ pub fn schema_to_rust_with_probes(
                 fields: vec![field],
                 deny_unknown: false,
                 extra: None,
+                extra_checks: plan::Checks::default(),
                 extra_secret: false,
             }),
             schema: None,

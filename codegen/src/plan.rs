@@ -10,7 +10,7 @@ use std::rc::Rc;
 use heck::ToSnakeCase;
 use serde_json::Value;
 
-mod docs;
+pub(crate) mod docs;
 use docs::{field_doc, type_doc, variant_doc, FieldFacts};
 
 use crate::names::{self, camel, field_names};
@@ -149,6 +149,8 @@ pub struct StructDef {
     pub deny_unknown: bool,
     /// Other keys kept in a map (`additionalProperties` with a schema).
     pub extra: Option<Ty>,
+    /// What `validate()` checks on each value of [`StructDef::extra`] (its schema's rules).
+    pub extra_checks: Checks,
     /// Whether the values of other keys are secret.
     pub extra_secret: bool,
 }
@@ -842,6 +844,12 @@ impl<'d> Planner<'d> {
             .zip(idents)
             .map(|(property, ident)| self.field(property, ident, name))
             .collect();
+        let extra_checks = match &object.additional {
+            Additional::Schema(values) if object.pattern_properties.is_empty() => {
+                checks(&self.document, values)
+            }
+            _ => Checks::default(),
+        };
         let extra = match &object.additional {
             // Keys that `patternProperties` holds to rules are kept as JSON values (the reader
             // warned), for validate() to check against the schema as written: a key may match
@@ -867,6 +875,7 @@ impl<'d> Planner<'d> {
             deny_unknown: object.additional == Additional::Denied
                 && object.pattern_properties.is_empty(),
             extra,
+            extra_checks,
             extra_secret,
         }
     }

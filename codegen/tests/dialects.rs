@@ -92,7 +92,15 @@ fn schema_order_is_kept_and_collisions_are_resolved() {
         })
         .collect();
     assert!(positions.windows(2).all(|w| w[0] < w[1]), "{code}");
-    assert!(code.contains("#[serde(rename = \"apiKey\""), "{code}");
+    // `api_key_2` is `apiKey` in JSON, both ways.
+    assert!(
+        code.contains("Property::optional(\"apiKey\", &self.api_key_2)"),
+        "{code}"
+    );
+    assert!(
+        code.contains("api_key_2: object.field(\"apiKey\")?"),
+        "{code}"
+    );
 }
 
 #[test]

@@ -740,3 +740,25 @@ fn the_readme_example_runs_from_a_clone() {
     let readme = fs::read_to_string(root.join("README.md")).unwrap();
     assert!(readme.contains(&*text), "README shows:\n{text}");
 }
+
+#[test]
+fn rules_on_other_keys_beside_named_properties_are_judged() {
+    let schema = |values: Value| {
+        svc(json!({
+            "type": "object",
+            "properties": {"daily": {"type": "integer"}},
+            "additionalProperties": values
+        }))
+    };
+    let loose = schema(json!({"type": "integer"}));
+    let tight = schema(json!({"type": "integer", "minimum": 0}));
+    assert_eq!(
+        only(all(loose.clone(), tight.clone())),
+        expect(
+            RuntimeBreaking,
+            "/credentials/additionalProperties",
+            "minimum 0 added: values that passed `validate()` may now fail",
+        )
+    );
+    assert_eq!(only(all(tight, loose)).0, Compatible);
+}

@@ -328,10 +328,10 @@ fn a_definition_used_many_times_is_one_type() {
             took < Duration::from_secs(10),
             "depth {depth} took {took:?}"
         );
-        // About 900 bytes per definition (its struct, `FromJson` and `Deserialize`): linear in
-        // the depth, not exponential.
+        // About 1,200 bytes per definition (its struct, `Serialize`, `FromJson` and
+        // `Deserialize`): linear in the depth, not exponential.
         assert!(
-            code.len() < 1000 * (depth + 2),
+            code.len() < 1300 * (depth + 2),
             "depth {depth}: {} bytes of code",
             code.len()
         );

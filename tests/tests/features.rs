@@ -5,7 +5,7 @@ use serde_json::json;
 use tray_auth::{Secret, Validate};
 use tray_tests::fixtures::features::{
     BatchSize, Compression, Credentials, CredentialsCredentials, CredentialsCredentialsApiKey,
-    Kind, Region, Schedule, ScheduleInterval, Stream, SyncMode, TokenLocation,
+    Kind, Limits, Region, Schedule, ScheduleInterval, Stream, SyncMode, TokenLocation,
 };
 
 fn minimal() -> serde_json::Value {
@@ -71,6 +71,38 @@ fn defaults_fill_absent_properties() {
     assert_eq!(body["compression"], 1);
     assert_eq!(body["region"], "us-east-1");
     assert!(body.get("nickname").is_none());
+}
+
+#[test]
+fn named_properties_and_other_keys_read_and_write_back() {
+    let mut value = minimal();
+    value["limits"] = json!({"daily": 5, "hourly": 2, "burst": 9});
+    let credentials: Credentials = serde_json::from_value(value).unwrap();
+    let limits = credentials.limits.as_ref().unwrap();
+    assert_eq!(limits.daily, Some(5));
+    assert_eq!(
+        limits.extra,
+        [("burst".to_owned(), 9), ("hourly".to_owned(), 2)].into()
+    );
+    // Named properties first, then the other keys; absent optional properties left out.
+    let written = serde_json::to_string(limits).unwrap();
+    assert_eq!(written, r#"{"daily":5,"burst":9,"hourly":2}"#);
+    let without = Limits {
+        daily: None,
+        extra: [("x".to_owned(), -1)].into(),
+    };
+    assert_eq!(serde_json::to_string(&without).unwrap(), r#"{"x":-1}"#);
+    // The other keys are checked by their schema, at their pointers.
+    let err = without.validate().unwrap_err();
+    assert_eq!(err.violations()[0].pointer(), "/x");
+    // And read as their schema says.
+    let mut value = minimal();
+    value["limits"] = json!({"hourly": "two"});
+    let err = serde_json::from_value::<Credentials>(value).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "/limits/hourly: invalid type: a string, expected an integer"
+    );
 }
 
 #[test]

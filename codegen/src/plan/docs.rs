@@ -168,7 +168,7 @@ fn strip(mut ty: &Ty) -> &Ty {
 
 /// What `validate()` checks on a value, as one line: "Checked by `validate()`: at most 40
 /// characters; matches the pattern `^[a-z]+$`."
-pub(super) fn checks_line(checks: &Checks) -> Option<String> {
+pub(crate) fn checks_line(checks: &Checks) -> Option<String> {
     let phrases = check_phrases(checks);
     (!phrases.is_empty()).then(|| format!("Checked by `validate()`: {}.", phrases.join("; ")))
 }
