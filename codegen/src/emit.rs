@@ -557,7 +557,7 @@ fn untagged_from_json(name: &syn::Ident, variants: &[Variant<Ty>], checked: bool
         quote! {
             let readers: [fn(&serde_json::Value) -> Option<Self>; #count] = [#(#readers),*];
             tray_auth::validate::first_valid(&value, &readers)
-                .ok_or_else(|| tray_auth::json::Error::new(concat!("the value fits none of the variants of ", #type_name)))
+                .ok_or_else(|| tray_auth::json::no_variant(&value, #type_name))
         }
     } else {
         let readers = variants.iter().map(|v| {

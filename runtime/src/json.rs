@@ -214,20 +214,27 @@ pub fn tagged(value: Value, tag: &str, values: &[&str]) -> Result<(usize, Value)
     match values.iter().position(|v| *v == given) {
         Some(index) => Ok((index, Value::Object(properties))),
         None => Err(Error::new(format_args!(
-            "unknown variant {}, expected one of {}",
-            tray_schema::printable::shown(&given),
+            "unknown variant: expected one of {}",
             listed(values)
         ))
         .at(tag)),
     }
 }
 
-/// A generated enum of strings read through its `FromStr` (which names the accepted values).
+/// A generated enum of strings read through its `FromStr`. The message names the accepted
+/// values but not the given one, which may be a credential (`FromStr`'s own error, for text a
+/// caller holds, quotes it).
 pub fn string_enum<T: std::str::FromStr<Err = crate::UnknownVariant>>(
     value: Value,
 ) -> Result<T, Error> {
     match value {
-        Value::String(text) => text.parse().map_err(Error::new),
+        Value::String(text) => text.parse().map_err(|e: crate::UnknownVariant| {
+            Error::new(format_args!(
+                "`{}` does not accept this string: expected one of {}",
+                e.type_name,
+                listed(e.accepted)
+            ))
+        }),
         other => Err(Error::invalid_type(&other, "a string")),
     }
 }
@@ -243,10 +250,15 @@ pub fn first_of<T>(value: Value, type_name: &str, readers: &[Reader<T>]) -> Resu
             return Ok(read);
         }
     }
-    Err(Error::new(format_args!(
-        "{} fits none of the variants of {type_name}",
-        kind(&value)
-    )))
+    Err(no_variant(&value, type_name))
+}
+
+/// The error for a value that no variant of the untagged enum `type_name` reads.
+pub fn no_variant(value: &Value, type_name: &str) -> Error {
+    Error::new(format_args!(
+        "{} that fits none of the variants of `{type_name}`",
+        kind(value)
+    ))
 }
 
 /// How many names a message lists before it says how many more there are.
@@ -616,13 +628,39 @@ mod tests {
     }
 
     #[test]
+    fn enum_values_not_listed_are_not_quoted() {
+        #[derive(Debug)]
+        struct Region;
+        impl std::str::FromStr for Region {
+            type Err = crate::UnknownVariant;
+            fn from_str(text: &str) -> Result<Self, Self::Err> {
+                match text {
+                    "us" => Ok(Region),
+                    _ => Err(crate::UnknownVariant::new("Region", &["us"], text)),
+                }
+            }
+        }
+        assert!(string_enum::<Region>(json!("us")).is_ok());
+        let err = string_enum::<Region>(json!("sk_live_123")).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "`Region` does not accept this string: expected one of `us`"
+        );
+        let err = first_of::<Region>(json!(5), "Union", &[]).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "an integer that fits none of the variants of `Union`"
+        );
+    }
+
+    #[test]
     fn tags_pick_the_variant_and_are_taken_out() {
         let (index, rest) = tagged(json!({"type": "b", "x": 1}), "type", &["a", "b"]).unwrap();
         assert_eq!((index, rest), (1, json!({"x": 1})));
         let err = tagged(json!({"type": "c"}), "type", &["a", "b"]).unwrap_err();
         assert_eq!(
             err.to_string(),
-            r#"/type: unknown variant "c", expected one of `a`, `b`"#
+            "/type: unknown variant: expected one of `a`, `b`"
         );
         assert_eq!(
             tagged(json!({}), "type", &["a"]).unwrap_err().to_string(),

@@ -208,9 +208,10 @@ fn reading_refuses_arrays_duplicate_keys_and_says_where() {
     }))
     .unwrap_err()
     .to_string();
-    assert!(
-        err.starts_with(r#"/type: `Deployment` does not accept "moon""#),
-        "{err}"
+    // The value is not quoted: a property of an enum may hold a credential.
+    assert_eq!(
+        err,
+        "/type: `Deployment` does not accept this string: expected one of `cloud`, `server`, `data-center`"
     );
 }
 
