@@ -364,7 +364,13 @@ fn struct_def(def: &TypeDef, s: &StructDef, types: &[TypeDef]) -> TokenStream {
     });
     let extra = s.extra.as_ref().map(|value| {
         let value = ty(value);
-        let mut lines = vec!["Keys beside the named ones.".to_owned()];
+        let mut lines = vec![
+            "Keys beside the named ones, written after them (none may name a property).".to_owned(),
+        ];
+        if !s.extra_doc.is_empty() {
+            lines.push(String::new());
+            lines.extend(s.extra_doc.iter().cloned());
+        }
         let each_value = Checks {
             values: Some(Box::new(s.extra_checks.clone())),
             ..Checks::default()
@@ -686,6 +692,8 @@ fn needs_validation(types: &[TypeDef]) -> BTreeSet<String> {
                         s.fields
                             .iter()
                             .any(|f| !f.checks.is_empty() || ty_needs(&f.ty, &needs))
+                            // A hand-built `extra` may name a field: always checked.
+                            || (s.extra.is_some() && (!s.fields.is_empty() || s.tag.is_some()))
                             || !s.extra_checks.is_empty()
                             || s.extra.as_ref().is_some_and(|t| ty_needs(t, &needs))
                     }
@@ -734,6 +742,16 @@ fn validate_impl(def: &TypeDef, needs: &BTreeSet<String>) -> TokenStream {
                     field_scope.take(&field.ident);
                 }
                 let extra_ident = ident(&field_scope.take("extra"));
+                if !s.fields.is_empty() || s.tag.is_some() {
+                    let named = s
+                        .fields
+                        .iter()
+                        .map(|f| f.json_name.as_str())
+                        .chain(s.tag.as_deref());
+                    statements.push(quote! {
+                        v.keys_beside_named(&self.#extra_ident, &[#(#named),*]);
+                    });
+                }
                 let item = Place::Binding(ident("item"));
                 let each =
                     value_checks(&item, extra, &s.extra_checks, needs, &mut statics, "EXTRA");

@@ -525,13 +525,15 @@ pub fn schema_to_rust_with_probes(
         defs.push(plan::TypeDef {
             name: probe_name.clone(),
             doc: vec![format!("Holds a sample value of `{}`.", samples.pointer)],
-            body: plan::Body::Struct(plan::StructDef {
+            body: plan::Body::Struct(Box::new(plan::StructDef {
                 fields: vec![field],
                 deny_unknown: false,
                 extra: None,
                 extra_checks: plan::Checks::default(),
+                extra_doc: Vec::new(),
                 extra_secret: false,
-            }),
+                tag: None,
+            })),
             schema: None,
         });
         probes.push(Probe {

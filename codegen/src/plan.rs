@@ -118,8 +118,8 @@ pub struct TypeDef {
 /// What a planned type is.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Body {
-    /// A struct with named fields.
-    Struct(StructDef),
+    /// A struct with named fields (boxed: it is much larger than the other bodies).
+    Struct(Box<StructDef>),
     /// An enum of strings.
     StringEnum(Vec<Variant<String>>),
     /// An enum of integers.
@@ -151,8 +151,13 @@ pub struct StructDef {
     pub extra: Option<Ty>,
     /// What `validate()` checks on each value of [`StructDef::extra`] (its schema's rules).
     pub extra_checks: Checks,
+    /// The title and description of the other keys' schema, rendered as text.
+    pub extra_doc: Vec<String>,
     /// Whether the values of other keys are secret.
     pub extra_secret: bool,
+    /// The tag key a tagged enum writes beside these fields, when this is a variant's payload:
+    /// not a field, and no key of [`StructDef::extra`] either.
+    pub tag: Option<String>,
 }
 
 /// A field of a struct.
@@ -384,7 +389,7 @@ impl<'d> Planner<'d> {
     fn define_struct(&mut self, name: &str, doc: Vec<String>, object: &Object, skip: Option<&str>) {
         let index = self.reserve(name, doc);
         let body = self.struct_def(object, name, skip);
-        self.types[index].body = Body::Struct(body);
+        self.types[index].body = Body::Struct(Box::new(body));
     }
 
     /// Plans a bare schema as the type `name`; returns the type a field of it would have.
@@ -850,6 +855,10 @@ impl<'d> Planner<'d> {
             }
             _ => Checks::default(),
         };
+        let extra_doc = match &object.additional {
+            Additional::Schema(values) => docs::schema_text(&self.document.view(values)),
+            _ => Vec::new(),
+        };
         let extra = match &object.additional {
             // Keys that `patternProperties` holds to rules are kept as JSON values (the reader
             // warned), for validate() to check against the schema as written: a key may match
@@ -876,7 +885,9 @@ impl<'d> Planner<'d> {
                 && object.pattern_properties.is_empty(),
             extra,
             extra_checks,
+            extra_doc,
             extra_secret,
+            tag: skip.map(str::to_owned),
         }
     }
 

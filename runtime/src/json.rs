@@ -434,11 +434,23 @@ pub fn serialize_object<S: Serializer>(
 
 /// [`serialize_object`] for a struct with keys beside its named properties (the schema's
 /// `additionalProperties` or `patternProperties`): its `properties`, then `extra`'s keys.
+///
+/// An `extra` key that names a property is an error (JSON would carry it twice, and which
+/// one counts is up to the reader); `validate()` reports it at its pointer
+/// ([`Validator::keys_beside_named`](crate::validate::Validator::keys_beside_named)).
 pub fn serialize_object_with_extra<S: Serializer, T: serde::Serialize>(
     serializer: S,
     properties: &[Property<'_>],
     extra: &BTreeMap<String, T>,
 ) -> Result<S::Ok, S::Error> {
+    if !extra.is_empty() {
+        if let Some(named) = properties.iter().find(|p| extra.contains_key(p.name)) {
+            return Err(serde::ser::Error::custom(format_args!(
+                "the key `{}` is both a named property and one of the other keys: set the field instead",
+                tray_schema::printable::without_controls(named.name)
+            )));
+        }
+    }
     let written = properties.iter().filter(|p| p.value.is_some()).count();
     let mut map = serializer.serialize_map(Some(written + extra.len()))?;
     for property in properties {
@@ -625,6 +637,17 @@ mod tests {
         assert_eq!(written.to_string(), r#"{"b":"t","c":3,"z":true}"#);
         let written = serialize_object(serde_json::value::Serializer, &properties[1..]).unwrap();
         assert_eq!(written, json!({"c": 3}));
+        // A hand-built map that names a property, set or not, is refused, not written twice.
+        for named in ["a", "b"] {
+            let extra = BTreeMap::from([(named.to_owned(), true)]);
+            let err =
+                serialize_object_with_extra(serde_json::value::Serializer, &properties, &extra)
+                    .unwrap_err();
+            assert_eq!(
+                err.to_string(),
+                format!("the key `{named}` is both a named property and one of the other keys: set the field instead")
+            );
+        }
     }
 
     #[test]

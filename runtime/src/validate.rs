@@ -132,15 +132,16 @@ impl Validator {
     /// `uniqueItems`: items are compared as JSON values, numbers by their value (`1` and
     /// `1.0` are the same item), objects whatever the order of their keys.
     pub fn unique<T: serde::Serialize>(&mut self, items: &[T]) {
-        let values: Vec<serde_json::Value> = items
+        // An item that cannot be written as JSON cannot be sent either; its own checks say why
+        // (a named key among a struct's other keys), so it is not compared here.
+        let Ok(values) = items
             .iter()
-            .map(|item| serde_json::to_value(item).unwrap_or(serde_json::Value::Null))
-            .collect();
-        let repeated = values
-            .iter()
-            .enumerate()
-            .any(|(i, item)| values[..i].iter().any(|other| json_equal(item, other)));
-        if repeated {
+            .map(serde_json::to_value)
+            .collect::<Result<Vec<_>, _>>()
+        else {
+            return;
+        };
+        if !tray_schema::check::unique_items(&values) {
             self.report(Rule::UniqueItems);
         }
     }
@@ -178,6 +179,33 @@ impl Validator {
                 }
             }
             Value::Null | Value::Bool(_) | Value::Object(_) => {}
+        }
+    }
+
+    /// A struct's map of keys beside its named properties (`extra`) must not hold a key that
+    /// names one of them (`named`): JSON would carry the key twice, and the map's value would
+    /// skip the field's type and checks. Each such key is reported at its own pointer.
+    /// Reading JSON never puts a named key in the map; only a hand-built value can.
+    ///
+    /// ```
+    /// use std::collections::BTreeMap;
+    /// use tray_auth::validate::Validator;
+    /// let extra = BTreeMap::from([("daily".to_owned(), 5), ("hourly".to_owned(), 1)]);
+    /// let mut v = Validator::new();
+    /// v.keys_beside_named(&extra, &["daily"]);
+    /// assert_eq!(
+    ///     v.finish().unwrap_err().to_string(),
+    ///     "1 value breaks its schema:\n  /daily: is a named property: set its field instead of adding the key to the other keys"
+    /// );
+    /// ```
+    pub fn keys_beside_named<T>(&mut self, extra: &BTreeMap<String, T>, named: &[&str]) {
+        if extra.is_empty() {
+            return;
+        }
+        for name in named {
+            if extra.contains_key(*name) {
+                self.at(name).report(Rule::NamedKeyAmongOthers);
+            }
         }
     }
 
@@ -460,6 +488,9 @@ pub enum Rule {
     /// An [`EmbeddedSchema`] that is not JSON, or a value that cannot be turned into JSON: the
     /// value cannot be checked against it, so it is held against the value.
     UnreadableSchema,
+    /// A key among a struct's other keys (its `extra` map) that names one of its properties
+    /// ([`Validator::keys_beside_named`]).
+    NamedKeyAmongOthers,
 }
 
 impl fmt::Display for Rule {
@@ -502,6 +533,9 @@ impl fmt::Display for Rule {
             Rule::Schema { message } => f.write_str(message),
             Rule::UnreadableSchema => f.write_str(
                 "cannot be checked: its schema, embedded in the generated code, cannot be read",
+            ),
+            Rule::NamedKeyAmongOthers => f.write_str(
+                "is a named property: set its field instead of adding the key to the other keys",
             ),
         }
     }

@@ -407,7 +407,7 @@ impl<'c> Run<'c> {
         let rules = &schema.rules;
         let count = items.len() as u64;
         let mut valid = self.count(count, c.min_items, c.max_items, "item");
-        if c.unique_items && !unique(items) {
+        if c.unique_items && !unique_items(items) {
             valid = false;
             self.problem(false, |_| "array items are not unique".to_owned());
         }
@@ -795,17 +795,79 @@ fn multiple_of(number: &Number, step: f64) -> bool {
     (quotient - quotient.round()).abs() < 1e-9
 }
 
-/// Whether no two items are equal (numbers by value).
-fn unique(items: &[Value]) -> bool {
-    // Most lists are short; longer ones of strings only are told apart with a set.
-    if items.len() > 32 && items.iter().all(Value::is_string) {
-        let mut seen = std::collections::HashSet::with_capacity(items.len());
-        return items.iter().all(|item| seen.insert(item.as_str()));
+/// Whether no two items are equal as [`json_equal`] compares them (`uniqueItems`).
+///
+/// Items are grouped by a hash that equal items share, and only items within a group are
+/// compared: time grows with the list's size, not its square, so a long list in an imported
+/// row cannot stall a check.
+///
+/// ```
+/// use serde_json::json;
+/// use tray_schema::check::unique_items;
+/// assert!(unique_items(&[json!(1), json!("1"), json!([1]), json!({"a": 1})]));
+/// assert!(!unique_items(&[json!({"a": 1, "b": [2]}), json!({"b": [2.0], "a": 1.0})]));
+/// ```
+pub fn unique_items(items: &[Value]) -> bool {
+    use std::hash::BuildHasher;
+    if items.len() < 2 {
+        return true;
     }
-    items
-        .iter()
-        .enumerate()
-        .all(|(i, item)| !items[..i].iter().any(|before| json_equal(before, item)))
+    let state = std::hash::RandomState::new();
+    let mut groups: std::collections::HashMap<u64, Vec<&Value>> =
+        std::collections::HashMap::with_capacity(items.len());
+    for item in items {
+        let mut hasher = state.build_hasher();
+        hash_json(item, &state, &mut hasher, MAX_NESTING);
+        let group = groups
+            .entry(std::hash::Hasher::finish(&hasher))
+            .or_default();
+        if group.iter().any(|before| json_equal(before, item)) {
+            return false;
+        }
+        group.push(item);
+    }
+    true
+}
+
+/// Feeds `value` to `hasher` so that values [`json_equal`] calls equal hash alike: numbers by
+/// their `f64` value (`1` and `1.0` alike; `0.0` and `-0.0` alike), object entries in any
+/// order. Below `depth` levels nothing more is fed (equal values still hash alike).
+fn hash_json<H: std::hash::Hasher>(
+    value: &Value,
+    state: &std::hash::RandomState,
+    hasher: &mut H,
+    depth: usize,
+) {
+    use std::hash::{BuildHasher, Hash};
+    let Some(depth) = depth.checked_sub(1) else {
+        return;
+    };
+    match value {
+        Value::Null => 0u8.hash(hasher),
+        Value::Bool(b) => (1u8, b).hash(hasher),
+        Value::Number(n) => {
+            // `+ 0.0` turns -0.0 into 0.0; every number has an f64 value in serde_json.
+            let f = n.as_f64().unwrap_or(f64::NAN) + 0.0;
+            (2u8, f.to_bits()).hash(hasher);
+        }
+        Value::String(text) => (3u8, text).hash(hasher),
+        Value::Array(items) => {
+            (4u8, items.len()).hash(hasher);
+            for item in items {
+                hash_json(item, state, hasher, depth);
+            }
+        }
+        Value::Object(entries) => {
+            // Order-free: the entries' own hashes, added up.
+            let sum = entries.iter().fold(0u64, |sum, (key, value)| {
+                let mut entry = state.build_hasher();
+                key.hash(&mut entry);
+                hash_json(value, state, &mut entry, depth);
+                sum.wrapping_add(std::hash::Hasher::finish(&entry))
+            });
+            (5u8, entries.len(), sum).hash(hasher);
+        }
+    }
 }
 
 /// Whether two JSON values are equal as JSON Schema compares them (`enum`, `const`,

@@ -305,3 +305,41 @@ fn nested_choices_take_bounded_time() {
     );
     assert!(!checker.is_valid(&value));
 }
+
+#[test]
+fn unique_items_compares_as_json_schema_does_and_scales_with_the_list() {
+    use tray_schema::check::unique_items;
+    // Equal as JSON Schema says: numbers by value, objects whatever the order of their keys.
+    assert!(!unique_items(&[json!(1), json!(1.0)]));
+    assert!(!unique_items(&[json!(0.0), json!(-0.0)]));
+    assert!(!unique_items(&[
+        json!({"a": 1, "b": [2, {"c": 3}]}),
+        json!({"b": [2.0, {"c": 3}], "a": 1.0})
+    ]));
+    // Different kinds, lengths and nesting are told apart.
+    assert!(unique_items(&[
+        json!(1),
+        json!(true),
+        json!("1"),
+        json!([1]),
+        json!([[1]]),
+        json!({"a": 1}),
+        json!({"a": 1, "b": null}),
+        json!(null),
+        json!(9007199254740993_u64),
+        json!(9007199254740992_u64),
+    ]));
+    // A long list (as an imported row may hold) is checked in one pass, not item by item
+    // against every earlier one: 200,000 items would be 2*10^10 comparisons that way.
+    let mut items: Vec<Value> = (0..200_000)
+        .map(|i| json!({"id": i, "tags": [i % 7]}))
+        .collect();
+    assert!(unique_items(&items));
+    items.push(json!({"tags": [199_999.0 % 7.0], "id": 199_999.0}));
+    assert!(!unique_items(&items));
+    let schema = json!({"type": "array", "uniqueItems": true});
+    assert_eq!(
+        shown(schema, Value::Array(items)),
+        ["#: array items are not unique"]
+    );
+}

@@ -106,6 +106,59 @@ fn named_properties_and_other_keys_read_and_write_back() {
 }
 
 #[test]
+fn a_hand_built_map_of_other_keys_cannot_set_a_named_property() {
+    // Reading never puts a named key among the other keys.
+    let mut value = minimal();
+    value["limits"] = json!({"daily": 5});
+    let credentials: Credentials = serde_json::from_value(value).unwrap();
+    assert!(credentials.limits.as_ref().unwrap().extra.is_empty());
+    assert!(credentials.validate().is_ok());
+
+    // Built by hand, `daily` in the map would go on the wire twice (or once, past the field's
+    // type and checks): validate() says where, and writing refuses.
+    let mut credentials = credentials;
+    credentials.limits = Some(Limits {
+        daily: None,
+        extra: [("daily".to_owned(), 5), ("hourly".to_owned(), 1)].into(),
+    });
+    let err = credentials.validate().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "1 value breaks its schema:\n  /limits/daily: is a named property: set its field instead of adding the key to the other keys"
+    );
+    let err = serde_json::to_string(&credentials).unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "the key `daily` is both a named property and one of the other keys: set the field instead"
+    );
+
+    // Nor the tag of a tagged variant's payload, which the enum writes beside its fields.
+    let read: Credentials = serde_json::from_value(json!({
+        "credentials": {
+            "auth_type": "oauth2.0", "client_id": "id", "client_secret": "s",
+            "token_location": {"location": "query", "parameter": "token", "page": "2"}
+        },
+        "match": "all"
+    }))
+    .unwrap();
+    let CredentialsCredentials::Oauth20(mut oauth) = read.credentials.clone() else {
+        panic!("{read:?}")
+    };
+    let Some(TokenLocation::Query(query)) = &mut oauth.token_location else {
+        panic!("{oauth:?}")
+    };
+    assert_eq!(query.extra, [("page".to_owned(), "2".to_owned())].into());
+    query
+        .extra
+        .insert("location".to_owned(), "header".to_owned());
+    let err = oauth.validate().unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "1 value breaks its schema:\n  /token_location/location: is a named property: set its field instead of adding the key to the other keys"
+    );
+}
+
+#[test]
 fn unions_consts_maps_and_names() {
     let credentials: Credentials = serde_json::from_value(json!({
         "credentials": {"auth_type": "api_key", "api_key": "abcdefgh12345678"},
