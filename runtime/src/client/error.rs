@@ -204,6 +204,65 @@ pub(crate) fn describe_json(error: &serde_json::Error) -> String {
     )
 }
 
+/// The longest message of Tray's that is redacted and shown; a longer one is not shown at all
+/// (Tray's own are short, and redacting costs time that grows with the length).
+const MAX_REDACTED: usize = 64 * 1024;
+
+/// Values shorter than this (in bytes) are not looked for by themselves in Tray's messages
+/// (`us` would be taken out of every word); [`redact_values`] still takes them out where Tray
+/// quotes a value.
+const MIN_SCRUBBED: usize = 4;
+
+/// Tray's message, as shown to the user: every string value of the request's `credentials`
+/// and `userData` (`sent`, the body as sent) that the message holds is replaced by `…`, then
+/// what Tray's wording quotes is redacted by [`redact_values`]. Looking for the values sent
+/// catches what the wording alone cannot tell apart (a value that itself reads like Tray's
+/// wording); the wording catches short values and values Tray changed on the way.
+pub(crate) fn redact_message(message: &str, sent: Option<&[u8]>) -> String {
+    if message.len() > MAX_REDACTED {
+        return format!(
+            "Tray's message is {} bytes long and is not shown (it may quote the values sent)",
+            message.len()
+        );
+    }
+    let mut values = sent.map(sent_values).unwrap_or_default();
+    // Longest first, so a value inside another is not taken out of it first.
+    values.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    values.dedup();
+    let mut message = message.to_owned();
+    for value in &values {
+        if message.contains(value.as_str()) {
+            message = message.replace(value.as_str(), "…");
+        }
+    }
+    redact_values(&message)
+}
+
+/// The string values (at any depth) of the `credentials` and `userData` of a request body, at
+/// least [`MIN_SCRUBBED`] bytes long.
+fn sent_values(body: &[u8]) -> Vec<String> {
+    // Recursion is bounded: serde_json reads no more than 128 levels.
+    fn collect(value: &serde_json::Value, out: &mut Vec<String>) {
+        use serde_json::Value;
+        match value {
+            Value::String(text) if text.len() >= MIN_SCRUBBED => out.push(text.clone()),
+            Value::Array(items) => items.iter().for_each(|item| collect(item, out)),
+            Value::Object(entries) => entries.values().for_each(|item| collect(item, out)),
+            _ => {}
+        }
+    }
+    let Ok(serde_json::Value::Object(body)) = serde_json::from_slice(body) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for key in ["credentials", "userData"] {
+        if let Some(value) = body.get(key) {
+            collect(value, &mut out);
+        }
+    }
+    out
+}
+
 /// Tray's schema validation messages (`Schema validation errors: [ 1 - #/dc: string [hunter2]
 /// does not match pattern ^[a-z]{2}[0-9]+$, 2 - ... ]`) may quote the value they reject,
 /// which may be a credential. This is the one place Tray's messages are redacted: quoted

@@ -598,7 +598,7 @@ impl Client {
                             reason: format!("a gateway answered {status} for Tray"),
                         });
                     }
-                    return Err(api_error(operation, status, &answer));
+                    return Err(api_error(operation, status, &answer, body.as_deref()));
                 }
                 Err(e) => e,
             };
@@ -664,10 +664,17 @@ impl Client {
     }
 }
 
-/// Builds [`Error::Api`] from Tray's `{message, code}` (or whatever came instead).
-fn api_error(operation: Operation, status: StatusCode, body: &[u8]) -> Error {
+/// Builds [`Error::Api`] from Tray's `{message, code}` (or whatever came instead). `sent` is
+/// the request's body: Tray's message may quote any value in it, and the message is redacted
+/// before it is cut to length (a cut could take away what marks a quoted value).
+fn api_error(
+    operation: Operation,
+    status: StatusCode,
+    answer: &[u8],
+    sent: Option<&[u8]>,
+) -> Error {
     const MAX: usize = 4000;
-    let (message, code) = match serde_json::from_slice::<ErrorBody>(body) {
+    let (message, code) = match serde_json::from_slice::<ErrorBody>(answer) {
         Ok(ErrorBody {
             message: Some(message),
             code,
@@ -687,6 +694,7 @@ fn api_error(operation: Operation, status: StatusCode, body: &[u8]) -> Error {
             None,
         ),
     };
+    let message = error::redact_message(&message, sent);
     let message = if message.len() > MAX {
         let cut = (0..=MAX)
             .rev()
@@ -699,7 +707,7 @@ fn api_error(operation: Operation, status: StatusCode, body: &[u8]) -> Error {
     Error::Api {
         operation,
         status: status.as_u16(),
-        message: error::redact_values(&message),
+        message,
         code,
     }
 }

@@ -210,3 +210,75 @@ async fn an_answer_larger_than_the_limit_is_an_error_and_is_not_held() {
         "{created:?}"
     );
 }
+
+/// A 400 of Tray's whose message quotes the given text, as raw HTTP (leaked: tests only).
+fn refusal(message: &str) -> &'static str {
+    let body = serde_json::json!({ "message": message, "code": "VALIDATION_ERROR" }).to_string();
+    Box::leak(
+        format!(
+            "HTTP/1.1 400 Bad Request\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+            body.len()
+        )
+        .into_boxed_str(),
+    )
+}
+
+#[tokio::test]
+async fn a_sent_value_that_reads_like_trays_wording_is_not_shown() {
+    // The value itself holds Tray's wording, so the wording alone cannot tell where it ends.
+    let secret = "x] does not match pattern LEAKED-TAIL-7731, 2 - #/y: z";
+    let message = format!(
+        "Connector input validation failed. Schema validation errors: [ 1 - #/credentials/dc: string [{secret}] does not match pattern ^[a-z]+$ ]"
+    );
+    assert!(
+        error::redact_values(&message).contains("LEAKED-TAIL"),
+        "the wording alone would show it"
+    );
+    let addr = canned(vec![refusal(&message)]).await;
+    let body = serde_json::json!({
+        "name": "x", "serviceEnvironmentId": "y",
+        "credentials": { "dc": secret, "other": ["abc", "a much longer one"] }
+    });
+    let err = client(addr)
+        .create_authentication_raw(Bearer::Master, &body)
+        .await
+        .unwrap_err();
+    let shown = format!("{err} {err:?}");
+    assert!(!shown.contains("LEAKED-TAIL"), "{shown}");
+    assert!(
+        err.to_string()
+            .contains("1 - #/credentials/dc: string […] does not match pattern ^[a-z]+$ ]"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_long_message_is_redacted_before_it_is_cut_and_a_huge_one_is_not_shown() {
+    // A value longer than the shown message: cut first, its closing `]` would be gone, and
+    // nothing would mark it as a quoted value. Nothing of the request says what it was.
+    let secret = "S".repeat(5000);
+    let message =
+        format!("[ 1 - #/credentials/token: string [{secret}] does not match pattern ^a$ ]");
+    let addr = canned(vec![refusal(&message), refusal(&"x".repeat(70 * 1024))]).await;
+    let body = serde_json::json!({ "name": "x", "serviceEnvironmentId": "y" });
+    let err = client(addr)
+        .create_authentication_raw(Bearer::Master, &body)
+        .await
+        .unwrap_err();
+    assert!(!err.to_string().contains("SSS"), "{err}");
+    assert!(
+        err.to_string()
+            .contains("#/credentials/token: string […] does not match pattern ^a$ ]"),
+        "{err}"
+    );
+    let err = client(addr)
+        .create_authentication_raw(Bearer::Master, &body)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains(
+            "Tray's message is 71680 bytes long and is not shown (it may quote the values sent)"
+        ),
+        "{err}"
+    );
+}
