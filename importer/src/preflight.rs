@@ -99,7 +99,7 @@ impl Preflights {
             let state = self.state();
             let known = |(s, v): &Key| *s == service && *v == version;
             if !state.unchecked.keys().any(known) {
-                return judge(&state, state.checked.keys().filter(|k| known(k)));
+                return judge(&state, state.checked.keys().filter(|k| known(k)), client);
             }
             state.unchecked.values().copied().collect()
         };
@@ -111,6 +111,7 @@ impl Preflights {
                 .checked
                 .keys()
                 .filter(|(s, v)| *s == service && *v == version),
+            client,
         )
     }
 
@@ -125,7 +126,7 @@ impl Preflights {
         self.ask(client, connectors).await?;
         let wanted: Vec<Key> = connectors.iter().map(key).collect();
         let state = self.state();
-        judge(&state, wanted.iter())?;
+        judge(&state, wanted.iter(), client)?;
         Ok(state
             .warnings
             .iter()
@@ -180,15 +181,23 @@ fn key(entry: &ConnectorEntry) -> Key {
     (entry.service_name(), entry.service_version())
 }
 
-/// `Ok` when none of the checked connectors `keys` has a breaking change.
-fn judge<'a>(state: &Known, keys: impl Iterator<Item = &'a Key>) -> Result<(), ImportError> {
+/// `Ok` when none of the checked connectors `keys` has a breaking change (found by asking
+/// `client`'s Tray).
+fn judge<'a>(
+    state: &Known,
+    keys: impl Iterator<Item = &'a Key>,
+    client: &Client,
+) -> Result<(), ImportError> {
     let services: Vec<ServiceDrift> = keys
         .filter_map(|k| state.checked.get(k).cloned().flatten())
         .collect();
     if services.is_empty() {
         Ok(())
     } else {
-        Err(ImportError::Drift(Drift { services }))
+        Err(ImportError::Drift(Drift {
+            services,
+            fetch_args: client.fetch_args(),
+        }))
     }
 }
 

@@ -159,8 +159,12 @@ async fn a_breaking_change_stops_the_import_before_anything_of_that_connector_is
         ),
         "{text}"
     );
+    // The fetch to run asks the Tray the import asked (here the fake, by its URL).
     assert!(
-        text.contains("`tray-codegen fetch --region <your region>`"),
+        text.contains(&format!(
+            "`tray-codegen fetch --base-url {}`",
+            tray.base_url()
+        )),
         "{text}"
     );
     assert!(text.contains("`tray-codegen generate`"), "{text}");

@@ -317,6 +317,27 @@ impl Client {
         self.inner.rest_base.as_str()
     }
 
+    /// The arguments that make `tray-codegen fetch` ask the Tray this client calls: `--region
+    /// eu` for a region's host, `--base-url URL` for any other (a proxy, a local fake).
+    ///
+    /// ```
+    /// use tray_auth::client::{Client, Region};
+    /// let eu = Client::builder().region(Region::Eu).build().unwrap();
+    /// assert_eq!(eu.fetch_args(), "--region eu");
+    /// let local = Client::builder().base_url("http://127.0.0.1:8787").build().unwrap();
+    /// assert_eq!(local.fetch_args(), "--base-url http://127.0.0.1:8787/core/v1");
+    /// ```
+    pub fn fetch_args(&self) -> String {
+        let base = self.rest_base();
+        match [Region::Us, Region::Eu, Region::Apac]
+            .into_iter()
+            .find(|r| r.rest_base() == base)
+        {
+            Some(region) => format!("--region {region}"),
+            None => format!("--base-url {base}"),
+        }
+    }
+
     /// `GET /connectors`: every connector's entry, verbatim (key order kept), for snapshots.
     pub async fn list_connectors(&self) -> Result<Vec<Value>, Error> {
         let call = self.call(

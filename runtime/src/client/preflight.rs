@@ -35,6 +35,8 @@ const AT_ONCE: usize = 8;
 pub struct Preflight {
     /// The service versions with at least one change, in the order they were given.
     pub services: Vec<ServiceDrift>,
+    /// Where Tray was asked, as `tray-codegen fetch` takes it ([`Client::fetch_args`]).
+    pub fetch_args: String,
 }
 
 /// How what Tray serves for one service version differs from the compiled snapshot.
@@ -78,7 +80,10 @@ impl Preflight {
     pub fn breaking(&self) -> Option<Drift> {
         let services: Vec<ServiceDrift> =
             self.services.iter().filter_map(|s| s.only(true)).collect();
-        (!services.is_empty()).then_some(Drift { services })
+        (!services.is_empty()).then(|| Drift {
+            services,
+            fetch_args: self.fetch_args.clone(),
+        })
     }
 
     /// The compatible changes, per service version: the generated code still fits, but
@@ -98,13 +103,18 @@ impl Preflight {
 /// the typed connectors no longer match what Tray serves:
 ///   mailchimp@1:
 ///     /credentials/dc: type changed from string to integer
-/// Regenerate them: `tray-codegen fetch --region <your region>` (refreshes schemas/ from Tray),
+/// Regenerate them: `tray-codegen fetch --region eu` (refreshes schemas/ from Tray),
 /// then `tray-codegen generate`, fix what no longer compiles, and rebuild.
 /// ```
+///
+/// The `fetch` arguments are [`Drift::fetch_args`]'s: the Tray the client asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub struct Drift {
     /// The service versions with breaking changes, and only those changes.
     pub services: Vec<ServiceDrift>,
+    /// Where Tray was asked, as `tray-codegen fetch` takes it (`--region eu`, `--base-url
+    /// URL`: [`Client::fetch_args`]); when empty, the message says `--region <your region>`.
+    pub fetch_args: String,
 }
 
 impl Drift {
@@ -141,9 +151,14 @@ impl fmt::Display for Drift {
                 )?;
             }
         }
+        let args = if self.fetch_args.is_empty() {
+            "--region <your region>".into()
+        } else {
+            without_controls(&self.fetch_args)
+        };
         write!(
             f,
-            "Regenerate them: `tray-codegen fetch --region <your region>` (refreshes schemas/ from Tray), \
+            "Regenerate them: `tray-codegen fetch {args}` (refreshes schemas/ from Tray), \
              then `tray-codegen generate`, fix what no longer compiles, and rebuild."
         )
     }
@@ -198,7 +213,10 @@ impl Client {
                 })
             })
             .collect();
-        Ok(Preflight { services })
+        Ok(Preflight {
+            services,
+            fetch_args: self.fetch_args(),
+        })
     }
 
     /// What Tray serves now for each wanted service version, in order; `None` for one
