@@ -185,6 +185,10 @@ struct Run<'c> {
     /// `enum` and `const` values missed so far: a variant whose tag is wrong is not the one
     /// a person meant.
     values_missed: usize,
+    /// Whether the check went through a schema that accepts more than it says
+    /// ([`Schema::lax`], a pattern that cannot be checked): a match then proves nothing, and
+    /// must not refuse a value where a match counts against it.
+    assumed: bool,
 }
 
 impl<'c> Run<'c> {
@@ -198,6 +202,7 @@ impl<'c> Run<'c> {
             steps: 0,
             exhausted: false,
             values_missed: 0,
+            assumed: false,
         }
     }
 
@@ -225,6 +230,16 @@ impl<'c> Run<'c> {
         valid
     }
 
+    /// [`Run::quietly`], and whether the answer went through a schema that accepts more than
+    /// it says (so a `true` may be wrong).
+    fn quietly_assumed(&mut self, schema: &Schema, value: &Value) -> (bool, bool) {
+        let outer = std::mem::replace(&mut self.assumed, false);
+        let valid = self.quietly(schema, value);
+        let assumed = self.assumed;
+        self.assumed = outer || assumed;
+        (valid, assumed)
+    }
+
     /// Checks `value` against `schema`; `secret` when the value is known to be a secret.
     fn schema(&mut self, schema: &Schema, value: &Value, secret: bool) -> bool {
         self.steps += 1;
@@ -239,6 +254,7 @@ impl<'c> Run<'c> {
             return false;
         }
         self.nesting += 1;
+        self.assumed |= schema.lax;
         let valid = self.schema_nested(schema, value, secret || schema.secret);
         self.nesting -= 1;
         valid
@@ -346,7 +362,9 @@ impl<'c> Run<'c> {
                         format!("string is too costly to check against pattern {pattern}")
                     });
                 }
-                _ => {}
+                Some(Search::Found) => {}
+                // A pattern the reader warned about: not checked.
+                _ => self.assumed = true,
             }
         }
         valid
@@ -576,10 +594,15 @@ impl<'c> Run<'c> {
     /// so that a person sees what to fix.
     fn variants(&mut self, variants: &[Schema], one: bool, value: &Value, secret: bool) -> bool {
         let mut matched = 0;
+        // Whether a match went through a schema that accepts more than it says: then two
+        // matches do not prove that `oneOf` fails (one of them may be wrong).
+        let mut unsure = false;
         for variant in variants {
-            if self.quietly(variant, value) {
+            let (valid, assumed) = self.quietly_assumed(variant, value);
+            if valid {
                 matched += 1;
-                if !one || matched > 1 {
+                unsure |= assumed;
+                if !one || (matched > 1 && !unsure) {
                     break;
                 }
             }
@@ -597,7 +620,7 @@ impl<'c> Run<'c> {
                 false
             }
             1 => true,
-            _ if !one => true,
+            _ if !one || unsure => true,
             _ => {
                 self.problem(secret, |_| {
                     "the value matches more than one of the `oneOf` schemas; exactly one must match"
@@ -661,7 +684,8 @@ impl<'c> Run<'c> {
             valid &= self.variants(variants, true, value, secret);
         }
         if let Some(not) = &rules.not {
-            if self.quietly(not, value) {
+            // A match that may be wrong does not refuse the value.
+            if let (true, false) = self.quietly_assumed(not, value) {
                 valid = false;
                 let nothing = not.kind == Kind::Any && not.rules == Rules::default();
                 self.problem(secret, |_| match nothing {
@@ -671,9 +695,11 @@ impl<'c> Run<'c> {
             }
         }
         if let Some(condition) = &rules.condition {
-            let branch = match self.quietly(&condition.test, value) {
-                true => condition.then.as_ref(),
-                false => condition.otherwise.as_ref(),
+            // When the test's answer may be wrong, neither branch is held against the value.
+            let branch = match self.quietly_assumed(&condition.test, value) {
+                (true, false) => condition.then.as_ref(),
+                (false, false) => condition.otherwise.as_ref(),
+                (_, true) => None,
             };
             if let Some(branch) = branch {
                 valid &= self.schema(branch, value, secret);

@@ -36,6 +36,10 @@ pub struct Schema {
     /// What JSON Schema (draft 7) says about the value that `kind`, shaped for Rust types, does
     /// not keep: the [checker](crate::check) reads it; the generator does not.
     pub rules: Rules,
+    /// The reader could not read all of it (an [`Effect::Unchecked`](crate::Effect::Unchecked)
+    /// warning inside it, `$ref`s aside): it accepts more than the schema says. The checker
+    /// then does not let a match of it refuse a value (`oneOf`'s "exactly one", `not`, `if`).
+    pub lax: bool,
 }
 
 /// The kind of value a schema describes.
@@ -154,6 +158,7 @@ impl Document {
             kind: schema.kind.clone(),
             constraints: target.constraints.clone(),
             rules: target.rules.clone(),
+            lax: schema.lax || target.lax,
         })
     }
 }
@@ -439,6 +444,7 @@ impl Schema {
             kind: Kind::Any,
             constraints: Constraints::default(),
             rules: Rules::default(),
+            lax: false,
         }
     }
 }

@@ -153,6 +153,8 @@ pub struct Reader<'a> {
     spent: usize,
     /// Whether a warning said the generated types are looser than the schema.
     types_looser: bool,
+    /// How many warnings said the checker accepts more than the schema ([`Schema::lax`]).
+    unchecked: usize,
 }
 
 /// A definition a `$ref` named.
@@ -207,6 +209,7 @@ impl<'a> Reader<'a> {
             depth: 0,
             spent: 0,
             types_looser: false,
+            unchecked: 0,
         }
     }
 
@@ -239,7 +242,11 @@ impl<'a> Reader<'a> {
                 file: slot.document.map(|file| folder.path(file).to_owned()),
                 schema: match slot.state {
                     SlotState::Read(schema) => *schema,
-                    SlotState::Waiting | SlotState::Reading => Schema::any(&slot.pointer),
+                    // Never read (over a limit): any value, and known to be.
+                    SlotState::Waiting | SlotState::Reading => Schema {
+                        lax: true,
+                        ..Schema::any(&slot.pointer)
+                    },
                 },
             })
             .collect();
@@ -253,6 +260,7 @@ impl<'a> Reader<'a> {
     /// Warns about the document being read.
     fn warn(&mut self, effect: Effect, pointer: &str, message: impl Into<String>) {
         self.types_looser |= effect == Effect::Types;
+        self.unchecked += usize::from(effect == Effect::Unchecked);
         let file = self.current.map(|file| self.folder.path(file));
         self.diagnostics.record(effect, file, pointer, message);
     }
@@ -285,11 +293,16 @@ impl<'a> Reader<'a> {
                 pointer,
                 format!("nested more than {MAX_DEPTH} levels deep; any value is accepted here (`serde_json::Value`), as deeper types would not compile"),
             );
-            return Schema::any(pointer);
+            return Schema {
+                lax: true,
+                ..Schema::any(pointer)
+            };
         }
         self.depth += 1;
-        let schema = self.read_nested(value, pointer);
+        let unchecked = self.unchecked;
+        let mut schema = self.read_nested(value, pointer);
         self.depth -= 1;
+        schema.lax |= self.unchecked > unchecked;
         schema
     }
 

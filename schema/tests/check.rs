@@ -343,3 +343,58 @@ fn unique_items_compares_as_json_schema_does_and_scales_with_the_list() {
         ["#: array items are not unique"]
     );
 }
+
+#[test]
+fn parts_that_could_not_be_read_do_not_make_one_of_not_or_if_refuse() {
+    // Faros's `edition_configs` is a `oneOf` of two files; read without the files, each branch
+    // is any value, and "exactly one" would refuse every value. It accepts them instead (the
+    // reader warned that the branches are not checked).
+    let corpus = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../shared/corpus/faros/airbyte-faros-destination.json"
+    );
+    let faros: Value = serde_json::from_str(&std::fs::read_to_string(corpus).unwrap()).unwrap();
+    let edition = &faros["properties"]["edition_configs"];
+    assert_eq!(edition["oneOf"][0]["$ref"], "cloud.json", "{edition}");
+    let (checker, diagnostics) = Checker::read(edition);
+    assert!(
+        diagnostics
+            .iter()
+            .any(|d| d.effect == Effect::Unchecked && d.message.contains("cloud.json")),
+        "{diagnostics:?}"
+    );
+    assert_eq!(
+        shown(edition.clone(), json!({"edition": "cloud", "api_key": "k"})),
+        Vec::<String>::new()
+    );
+    assert!(
+        !checker.is_valid(&json!("not an object")),
+        "`type` still holds"
+    );
+
+    // The same with a `$ref` that points at nothing, and with a pattern that is not ECMAScript.
+    let schema = json!({"oneOf": [{"$ref": "#/definitions/missing"}, {"type": "string"}]});
+    assert_eq!(shown(schema, json!("x")), Vec::<String>::new());
+    let schema = json!({"oneOf": [{"type": "string", "pattern": "(?<"}, {"type": "string"}]});
+    assert_eq!(shown(schema, json!("x")), Vec::<String>::new());
+    let schema = json!({"not": {"$ref": "other.json"}});
+    assert_eq!(shown(schema, json!(1)), Vec::<String>::new());
+    let schema = json!({"if": {"$ref": "other.json"}, "then": {"type": "string"}, "else": {"type": "integer"}});
+    let (checker, _) = Checker::read(&schema);
+    assert!(checker.is_valid(&json!(true)), "neither branch is held");
+
+    // Schemas read whole still refuse as JSON Schema says.
+    assert_eq!(
+        shown(json!({"oneOf": [{}, {"type": "string"}]}), json!("x")),
+        ["#: the value matches more than one of the `oneOf` schemas; exactly one must match"]
+    );
+    assert_eq!(
+        shown(json!({"not": {"type": "integer"}}), json!(1)),
+        ["#: the value matches the `not` schema"]
+    );
+    let (checker, _) = Checker::read(
+        &json!({"if": {"type": "boolean"}, "then": {"const": true}, "else": {"type": "integer"}}),
+    );
+    assert!(!checker.is_valid(&json!(false)) && !checker.is_valid(&json!("x")));
+    assert!(checker.is_valid(&json!(true)) && checker.is_valid(&json!(3)));
+}
