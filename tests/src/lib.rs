@@ -39,6 +39,23 @@ pub fn run_cargo(dir: &Path, target: &Path, args: &[&str]) -> String {
     run_cargo_with(dir, target, args, &[])
 }
 
+/// `cargo clippy --offline --all-targets -- -D warnings` in the scratch crate `dir`, as
+/// [`run_cargo`] runs it: generated code must pass it wherever it is compiled.
+pub fn clippy_clean(dir: &Path, target: &Path) {
+    run_cargo(
+        dir,
+        target,
+        &[
+            "clippy",
+            "--offline",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ],
+    );
+}
+
 /// [`run_cargo`] with more environment variables (`RUSTDOCFLAGS`).
 pub fn run_cargo_with(dir: &Path, target: &Path, args: &[&str], env: &[(&str, &str)]) -> String {
     let output = cargo(dir, target, args, env);

@@ -356,18 +356,7 @@ fn every_corpus_schema_generates_compiles_and_keeps_its_values() {
     tray_tests::write_scratch_manifest(&crate_dir, "corpus", &more, "");
 
     let target = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("corpus-target");
-    tray_tests::run_cargo(
-        &crate_dir,
-        &target,
-        &[
-            "clippy",
-            "--offline",
-            "--all-targets",
-            "--",
-            "-D",
-            "warnings",
-        ],
-    );
+    tray_tests::clippy_clean(&crate_dir, &target);
     tray_tests::run_cargo(&crate_dir, &target, &["test", "--offline"]);
     // Only the crate itself: its dependencies' docs are not generated code.
     tray_tests::run_cargo_with(

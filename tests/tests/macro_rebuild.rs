@@ -85,19 +85,11 @@ fn the_macro_rebuilds_when_a_snapshot_changes_or_is_added() {
         "//! Every snapshot.\n#![deny(warnings)]\ntray_macros::connectors!(\"every-snapshot\");\nfn main() {}\n",
     )
     .unwrap();
-    let clippy = [
-        "clippy",
-        "--offline",
-        "--all-targets",
-        "--",
-        "-D",
-        "warnings",
-    ];
-    run_cargo(&dir, &target, &clippy);
+    tray_tests::clippy_clean(&dir, &target);
     fs::remove_dir_all(&every).unwrap();
 
     edit(&dir.join("src/main.rs"), &main_rs("dc"));
-    run_cargo(&dir, &target, &clippy);
+    tray_tests::clippy_clean(&dir, &target);
     assert_eq!(run(&dir, &target), "connectors: 1\n");
 
     // Tray renames `dc`: the snapshot changes, and the code that names `dc` stops compiling.

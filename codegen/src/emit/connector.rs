@@ -6,7 +6,6 @@ use proc_macro2::TokenStream;
 use quote::{format_ident, quote};
 
 use super::{doc, json_text, ty, types};
-use crate::plan::connector::AUTHENTICATION_TYPES;
 use crate::plan::{ConnectorPlan, EnvironmentPlan, SchemaPlan, TypeSet};
 
 /// The items of a connector's module.
@@ -86,11 +85,8 @@ fn connector_impl<'p>(
     );
     let entries = environments.map(|env| {
         let (id, title) = (&env.id, &env.title);
-        let auth = match AUTHENTICATION_TYPES
-            .iter()
-            .find(|(tray, _)| *tray == env.authentication_type)
-        {
-            Some((_, variant)) => {
+        let auth = match env.authentication_variant {
+            Some(variant) => {
                 let variant = format_ident!("{}", variant);
                 quote!(#variant)
             }
@@ -163,18 +159,15 @@ fn scope(set: &TypeSet) -> TokenStream {
             pub type Scope = tray_auth::NoScopes;
         };
     }
-    let variants: Vec<(syn::Ident, &str, TokenStream)> = set
+    let named: Vec<(syn::Ident, &str)> = set
         .scopes
         .iter()
-        .map(|s| (format_ident!("{}", s.ident), s.name.as_str(), doc(&s.doc)))
+        .map(|s| (format_ident!("{}", s.ident), s.name.as_str()))
         .collect();
-    let arms = variants
-        .iter()
-        .map(|(ident, _, doc)| quote! { #doc #ident });
-    let named: Vec<(syn::Ident, &str)> = variants
-        .iter()
-        .map(|(ident, name, _)| (ident.clone(), *name))
-        .collect();
+    let arms = named.iter().zip(&set.scopes).map(|((ident, _), s)| {
+        let doc = doc(&s.doc);
+        quote! { #doc #ident }
+    });
     // `VALUES`, `as_str()`, `FromStr` and `TryFrom<&str>`, as every generated string enum has.
     let impls = super::string_enum_impls(&format_ident!("Scope"), &named);
     quote! {

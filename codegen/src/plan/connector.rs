@@ -89,6 +89,9 @@ pub struct EnvironmentPlan {
     pub title: String,
     /// Tray's authentication type (`oauth2`, ...).
     pub authentication_type: String,
+    /// Its `tray_auth::AuthenticationType` variant ([`AUTHENTICATION_TYPES`]); `None` for a
+    /// type Tray did not have when this was written (`AuthenticationType::Other`).
+    pub authentication_variant: Option<&'static str>,
     /// The constant's name: `PRODUCTION`.
     pub constant: String,
     /// The constant's doc comment lines.
@@ -187,6 +190,7 @@ pub fn connector(
         snapshot,
         title: &title,
         ref_files: Vec::new(),
+        empty: Value::Object(Default::default()),
     };
     let types = what.type_set(primary, &marker, None, &mut diagnostics, all);
     let mut own_types = Vec::new();
@@ -241,17 +245,18 @@ struct Subject<'s> {
     title: &'s str,
     /// The files the schemas' `$ref`s read so far.
     ref_files: Vec<PathBuf>,
+    /// The schema of an environment that has none: `{}`.
+    empty: Value,
 }
 
 impl Subject<'_> {
     /// Environment `i`'s schema `key` (`{}` when missing).
     fn schema(&self, i: usize, key: &str) -> &Value {
-        static EMPTY: std::sync::OnceLock<Value> = std::sync::OnceLock::new();
         self.snapshot
             .environments
             .get(i)
             .and_then(|env| env.get(key))
-            .unwrap_or_else(|| EMPTY.get_or_init(|| Value::Object(Default::default())))
+            .unwrap_or(&self.empty)
     }
 
     /// Environment `i`'s scopes, as Tray spells them.
@@ -385,7 +390,11 @@ fn environments(
             );
             continue;
         }
-        if !AUTHENTICATION_TYPES.iter().any(|(t, _)| *t == auth_type) {
+        let authentication_variant = AUTHENTICATION_TYPES
+            .iter()
+            .find(|(tray, _)| *tray == auth_type)
+            .map(|(_, variant)| *variant);
+        if authentication_variant.is_none() {
             diagnostics.warn(
                 &format!("/environments/{i}/authenticationType"),
                 format!("unknown authentication type `{auth_type}`; kept as `AuthenticationType::Other`"),
@@ -402,6 +411,7 @@ fn environments(
                 id: id.to_owned(),
                 title: title.to_owned(),
                 authentication_type: auth_type.to_owned(),
+                authentication_variant,
                 constant,
                 doc: vec![format!(
                     "The {} service environment ({}).",
