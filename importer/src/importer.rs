@@ -113,7 +113,7 @@ pub enum ImportError {
     Task(String),
     /// The items' reader failed (an `Err` item): nothing after it was read; rows before it
     /// were sent and journaled, so running again with the reader mended carries on.
-    #[error("reading the items failed: {0}\nRows before it were imported and journaled; run again once the reader is mended.")]
+    #[error("reading the items failed: {0}\nRows before it that were sent are journaled; run again once the reader is mended.")]
     Input(Box<dyn std::error::Error + Send + Sync>),
     /// Typed connectors no longer match what Tray serves (see [`Importer::preflight`]):
     /// nothing of them was sent.
@@ -337,6 +337,8 @@ impl Importer {
     /// Compares every item with what the journal recorded under its key, and sends nothing:
     /// `Err(ImportError::Changed)` names the items whose keys stood for other rows when an
     /// earlier run sent them (see [`Importer::run`]). A key given twice is compared once.
+    /// It takes what [`Importer::run`] takes: a reader's first `Err` item ends the comparison
+    /// as [`ImportError::Input`] (then do not run: not every item was compared).
     ///
     /// [`Importer::run`] checks each item before sending it too, but can only stop at the
     /// first changed one; call this first, with the same items, to have nothing at all sent
@@ -344,7 +346,8 @@ impl Importer {
     /// reads nothing when no row of the journal was sent yet.
     pub fn check_changes<I>(&mut self, items: I) -> Result<(), ImportError>
     where
-        I: IntoIterator<Item = ImportItem>,
+        I: IntoIterator,
+        I::Item: IntoImportItem,
     {
         let mut journal = locked(&self.journal);
         journal.claim()?;
@@ -354,9 +357,11 @@ impl Importer {
         }
         let digester = Digester::new(&journal.digest_key()?);
         let mut changed = ChangedRows::default();
-        journal.transaction(|journal| {
+        journal.transaction(|journal| -> Result<(), ImportError> {
             journal.forget_sightings()?;
             for (position, item) in items.into_iter().enumerate() {
+                // A reader's error: the transaction (the sightings noted) is rolled back.
+                let item = item.into_import_item().map_err(ImportError::Input)?;
                 let number = item.number.unwrap_or(position as u64 + 1);
                 if !journal.first_sighting(&item.key)? {
                     continue;
@@ -367,7 +372,7 @@ impl Importer {
                     }
                 }
             }
-            journal.forget_sightings()
+            Ok(journal.forget_sightings()?)
         })?;
         if changed.is_empty() {
             Ok(())

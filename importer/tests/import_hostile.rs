@@ -261,6 +261,20 @@ async fn a_changed_typed_item_is_an_error_not_a_silent_skip() {
     assert_eq!(rows.rows[1].differences, ["name `B2` (was `B`)"]);
     assert!(!format!("{rows}").contains("SECRET-"));
 
+    // It takes a reader's items as `run` does: an `Err` ends the comparison, and says so.
+    let read: Vec<Result<ImportItem, &str>> = vec![
+        Ok(item("a", "A", "SECRET-1")),
+        Err("the export broke off at row 2"),
+        Ok(item("b", "B2", "SECRET-2")),
+    ];
+    let err = importer.check_changes(read).unwrap_err();
+    assert!(matches!(err, ImportError::Input(_)), "{err}");
+    assert!(
+        err.to_string()
+            .starts_with("reading the items failed: the export broke off at row 2"),
+        "{err}"
+    );
+
     // `run` checks each item before sending it, and stops at the first changed one: neither
     // its batch nor anything after it is sent (items before it may have been).
     let err = importer.run(changed()).await.unwrap_err();
