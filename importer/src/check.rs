@@ -293,7 +293,9 @@ fn from_text(shapes: &[&Schema], text: &str) -> Option<Value> {
 
 /// Keys of `value`'s objects that their schema neither declares nor lets in on purpose: the
 /// schema lists `properties` and says nothing of other keys (no `additionalProperties`, no
-/// `patternProperties`).
+/// `patternProperties`). Under a `oneOf`, `anyOf` or type list, a key is such a key when no
+/// object variant declares it and none lets other keys in; a variant that may hold an object
+/// without being one (no `type`, an object in an `enum`, another `oneOf`) lets every key in.
 fn undeclared(
     schema: &LiveSchema,
     at_schema: &Schema,
@@ -308,36 +310,27 @@ fn undeclared(
     let document = schema.checker.document();
     let target = document.target(at_schema);
     match (&target.kind, value) {
-        (Kind::Object(object), Value::Object(map)) => {
-            let silent = matches!(object.additional, Additional::Allowed)
-                && object.pattern_properties.is_empty()
-                && object.additional_pattern.is_none()
-                && !object.properties.is_empty()
-                && schema
-                    .raw
-                    .pointer(&target.pointer)
-                    .is_some_and(|raw| raw.get("additionalProperties").is_none());
-            for (key, inner) in map {
-                let pointer = tray_schema::pointer::join(at, key);
-                match object.properties.iter().find(|p| &p.name == key) {
-                    Some(property) => undeclared(
-                        schema,
-                        &property.schema,
-                        inner,
-                        &pointer,
-                        depth + 1,
-                        problems,
-                    ),
-                    None if silent && !object.other_required.contains(key) => problems
-                        .push(Problem {
-                        pointer,
-                        message:
-                            "unknown field: the schema has no such property (check its spelling)"
-                                .into(),
-                    }),
-                    None => {}
+        (Kind::Object(_), Value::Object(map)) => {
+            object_keys(schema, &[target], map, at, depth, problems);
+        }
+        (Kind::OneOf(all) | Kind::AnyOf(all) | Kind::Union(all), Value::Object(map)) => {
+            let mut objects = Vec::new();
+            for variant in all {
+                let variant = document.target(variant);
+                match &variant.kind {
+                    Kind::Object(_) => objects.push(variant),
+                    Kind::Null
+                    | Kind::Boolean
+                    | Kind::Integer
+                    | Kind::Number
+                    | Kind::String
+                    | Kind::Array(_) => {}
+                    Kind::Enum(values) if !values.iter().any(Value::is_object) => {}
+                    Kind::Const(constant) if !constant.is_object() => {}
+                    _ => return,
                 }
             }
+            object_keys(schema, &objects, map, at, depth, problems);
         }
         (Kind::Array(Some(item)), Value::Array(items)) => {
             for (i, inner) in items.iter().enumerate() {
@@ -352,6 +345,66 @@ fn undeclared(
             }
         }
         _ => {}
+    }
+}
+
+/// The keys of `map`, an object that `objects` (object schemas, one or a union's variants)
+/// describe: one that none declares is a problem when every one of them is silent about other
+/// keys; one that exactly one declares is walked into.
+fn object_keys(
+    schema: &LiveSchema,
+    objects: &[&Schema],
+    map: &Map<String, Value>,
+    at: &str,
+    depth: usize,
+    problems: &mut Vec<Problem>,
+) {
+    let silent = |target: &Schema| {
+        let Kind::Object(object) = &target.kind else {
+            return false;
+        };
+        matches!(object.additional, Additional::Allowed)
+            && object.pattern_properties.is_empty()
+            && object.additional_pattern.is_none()
+            && !object.properties.is_empty()
+            && schema
+                .raw
+                .pointer(&target.pointer)
+                .is_some_and(|raw| raw.get("additionalProperties").is_none())
+    };
+    let all_silent = !objects.is_empty() && objects.iter().all(|o| silent(o));
+    for (key, inner) in map {
+        let pointer = tray_schema::pointer::join(at, key);
+        let mut declaring = objects.iter().filter_map(|o| match &o.kind {
+            Kind::Object(object) => object.properties.iter().find(|p| &p.name == key),
+            _ => None,
+        });
+        match (declaring.next(), declaring.next()) {
+            (Some(property), None) => undeclared(
+                schema,
+                &property.schema,
+                inner,
+                &pointer,
+                depth + 1,
+                problems,
+            ),
+            // Declared by several variants: which one the value is held to is the checker's
+            // to say; nothing below it is called unknown.
+            (Some(_), Some(_)) => {}
+            (None, _) => {
+                let required_elsewhere = objects.iter().any(|o| {
+                    matches!(&o.kind, Kind::Object(object) if object.other_required.contains(key))
+                });
+                if all_silent && !required_elsewhere {
+                    problems.push(Problem {
+                        pointer,
+                        message:
+                            "unknown field: the schema has no such property (check its spelling)"
+                                .into(),
+                    });
+                }
+            }
+        }
     }
 }
 
@@ -543,6 +596,54 @@ mod tests {
                 "additionalProperties": true, "properties": {"a": {"type": "string"}}}}),
         );
         assert!(check(&open, &row("open", json!({"a": "x", "b": 1}), false)).is_ok());
+    }
+
+    #[test]
+    fn undeclared_keys_are_found_inside_one_of_any_of_and_type_lists() {
+        let catalog = one(
+            "variants",
+            json!({"id": "e", "title": "Production", "authenticationType": "token",
+                "credentialsSchema": {"type": "object", "properties": {
+                    "auth": {"oneOf": [
+                        {"type": "object", "properties": {"type": {"const": "key"}, "api_key": {"type": "string"}}},
+                        {"type": "object", "properties": {"type": {"const": "oauth"}, "client_id": {"type": "string"},
+                            "settings": {"type": "object", "properties": {"scope": {"type": "string"}}}}}
+                    ]},
+                    "proxy": {"type": ["object", "null"], "properties": {"host": {"type": "string"}}},
+                    "open": {"anyOf": [
+                        {"type": "object", "properties": {"a": {"type": "string"}}},
+                        {"type": "object", "additionalProperties": true, "properties": {"b": {"type": "string"}}}
+                    ]},
+                    "loose": {"anyOf": [{"type": "object", "properties": {"a": {"type": "string"}}}, {}]}
+                }},
+                "userDataSchema": {}, "scopes": []}),
+        );
+        let pointers = |credentials: Value| -> Vec<String> {
+            match check(&catalog, &row("variants", credentials, false)) {
+                Ok(_) => Vec::new(),
+                Err(found) => found.into_iter().map(|p| p.pointer).collect(),
+            }
+        };
+        // A misspelt optional key of a variant, under a variant's object, or of a nullable object.
+        assert_eq!(
+            pointers(json!({"auth": {"type": "key", "api_kye": "x"}})),
+            ["/credentials/auth/api_kye"]
+        );
+        assert_eq!(
+            pointers(
+                json!({"auth": {"type": "oauth", "client_id": "c", "settings": {"scpe": "x"}}})
+            ),
+            ["/credentials/auth/settings/scpe"]
+        );
+        assert_eq!(
+            pointers(json!({"proxy": {"hots": "h"}})),
+            ["/credentials/proxy/hots"]
+        );
+        // Keys some variant declares, or that some variant lets in, are no problem.
+        assert!(pointers(json!({"auth": {"type": "key", "api_key": "k"}})).is_empty());
+        assert!(pointers(json!({"open": {"a": "x", "c": 1}})).is_empty());
+        assert!(pointers(json!({"loose": {"z": 1}})).is_empty());
+        assert!(pointers(json!({"proxy": null})).is_empty());
     }
 
     #[test]
