@@ -8,10 +8,12 @@ use tokio::task::JoinHandle;
 use tray_auth::registry::Problem;
 
 use crate::check::CheckedRow;
+use crate::error::ImportError;
 use crate::identity::{compare, ChangedRow, ChangedRows, Digester, Identity};
-use crate::importer::{ImportError, IntoImportItem, Outcome};
 use crate::item::ImportItem;
+use crate::item::IntoImportItem;
 use crate::journal::{locked, problems_json, Entry, Journal, State};
+use crate::outcome::Outcome;
 
 /// How many items are admitted (journaled) in one transaction at most.
 pub(crate) const ADMIT_BATCH: usize = 64;

@@ -105,7 +105,7 @@ impl fmt::Debug for Catalog {
 impl Catalog {
     /// Asks Tray for the service versions `wanted` names: the connectors list once, then the
     /// environments of each service version a row can mean (its version, or the only one
-    /// listed), up to [`FETCH_JOBS`] at once within the client's rate limit. Tray
+    /// listed), up to 8 at once within the client's rate limit. Tray
     /// unreachable or the token refused is an error before anything is sent; a service
     /// version whose environments cannot be had makes its rows invalid.
     ///

@@ -9,7 +9,7 @@ use std::sync::Mutex;
 
 use tray_auth::client::Error as ClientError;
 
-use crate::importer::ImportError;
+use crate::error::ImportError;
 
 /// How many calls in a row may fail to reach Tray, after it answered once, before the run stops.
 const UNREACHABLE_IN_A_ROW: u32 = 3;

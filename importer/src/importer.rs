@@ -19,139 +19,19 @@ use tray_auth::client::Client;
 use crate::admission::{Admission, Admitted, Input, ADMIT_BATCH};
 use crate::check::CheckedRow;
 use crate::contact::Contact;
+use crate::error::ImportError;
 use crate::identity::{compare, ChangedRows, Digester};
-use crate::item::ImportItem;
-use crate::journal::writer::{JournalWriter, WriteFailed};
-use crate::journal::{locked, Journal, JournalError, State};
+use crate::item::IntoImportItem;
+use crate::journal::writer::JournalWriter;
+use crate::journal::{locked, Journal, State};
+use crate::outcome::{created, outcome, Outcome, Summary};
 use crate::preflight::Preflights;
-use crate::send::{spawn_send, Sending, Sent};
+use crate::run::Run;
+use crate::send::{spawn_send, Sending, Sent, NOT_SENT};
 use crate::session::Sessions;
 
 /// Tray's user tokens live two days; renew a little before.
 const TOKEN_LIFETIME: Duration = Duration::from_secs(2 * 24 * 3600 - 600);
-
-/// What became of one row in this run, for progress bars and logs.
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct Outcome {
-    /// The row's number.
-    pub row: u64,
-    /// The row's key.
-    pub key: String,
-    /// Its state now.
-    pub state: State,
-    /// The authentication's id, when created.
-    pub auth_id: Option<String>,
-    /// Whether it was created by an earlier run (and so skipped now).
-    pub earlier: bool,
-}
-
-/// The counts of one run: each row of the input is counted once, by its state at the end.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Summary {
-    /// Rows created in this run.
-    pub created: u64,
-    /// Rows created by an earlier run, skipped.
-    pub already_created: u64,
-    /// Rows that do not fit their connector (or that Tray refused as invalid). Never sent.
-    pub invalid: u64,
-    /// Rows Tray refused or could not take; a rerun tries them again.
-    pub failed: u64,
-    /// Rows that may or may not have been created; a rerun settles them.
-    pub unknown: u64,
-    /// Rows with an unknown outcome that were found in Tray and recorded as created (counted
-    /// in `created` or `already_created` too).
-    pub settled: u64,
-    /// Compatible changes Tray made to typed connectors since they were generated (see
-    /// [`Importer::preflight`]): their rows were sent; regenerating picks the changes up.
-    pub warnings: Vec<tray_auth::client::ServiceDrift>,
-}
-
-impl Summary {
-    /// Whether every row is created.
-    pub fn is_complete(&self) -> bool {
-        self.invalid == 0 && self.failed == 0 && self.unknown == 0
-    }
-
-    fn count(&mut self, outcome: &Outcome) {
-        match outcome.state {
-            State::Created if outcome.earlier => self.already_created += 1,
-            State::Created => self.created += 1,
-            State::Invalid => self.invalid += 1,
-            State::Failed => self.failed += 1,
-            State::Unknown | State::Pending => self.unknown += 1,
-        }
-    }
-}
-
-/// Why a run stopped before the end of its input. Rows sent so far are in the journal; the
-/// same run again carries on.
-#[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
-pub enum ImportError {
-    /// The journal could not be read or written.
-    #[error(transparent)]
-    Journal(#[from] JournalError),
-    /// Tray refused the master token (or it may not make users).
-    #[error("Tray refused the master token ({0}): check TRAY_MASTER_TOKEN and that it belongs to this region")]
-    MasterTokenRefused(String),
-    /// Rows of the input are not what their keys stood for when an earlier run sent them:
-    /// nothing of them was sent (see [`Importer::check_changes`]).
-    #[error("{0}")]
-    Changed(ChangedRows),
-    /// Tray could not be reached on the run's first call, or on several calls in a row.
-    #[error("{0}\nThe import stopped; rows not sent are journaled as failed and are sent when the import runs again.")]
-    Unreachable(String),
-    /// The client cannot make requests at all (as with a token that cannot be sent).
-    #[error("{0}")]
-    Client(String),
-    /// Journal writes queued by the tasks could not be committed.
-    #[error("cannot write the journal: {0}")]
-    JournalWrite(String),
-    /// A task of the import failed unexpectedly.
-    #[error("an import task stopped unexpectedly: {0}")]
-    Task(String),
-    /// The items' reader failed (an `Err` item): nothing after it was read; rows before it
-    /// were sent and journaled, so running again with the reader mended carries on.
-    #[error("reading the items failed: {0}\nRows before it that were sent are journaled; run again once the reader is mended.")]
-    Input(Box<dyn std::error::Error + Send + Sync>),
-    /// Typed connectors no longer match what Tray serves (see [`Importer::preflight`]):
-    /// nothing of them was sent.
-    #[error("{0}\nNothing of these connectors was sent; rows sent before stay in the journal, and the import carries on when run again.")]
-    Drift(tray_auth::client::Drift),
-    /// Tray could not be asked whether typed connectors still match what it serves.
-    #[error("could not compare the typed connectors with what Tray serves: {0}")]
-    Preflight(tray_auth::client::Error),
-}
-
-/// What [`Importer::run`] takes: an [`ImportItem`], or a reader's `Result<ImportItem, E>`,
-/// whose first `Err` stops the run cleanly (nothing after it is read; what is in flight
-/// finishes and is journaled) and comes back as [`ImportError::Input`].
-pub trait IntoImportItem: Send + 'static {
-    /// The item, or the reader's error.
-    fn into_import_item(self) -> Result<ImportItem, Box<dyn std::error::Error + Send + Sync>>;
-}
-
-impl IntoImportItem for ImportItem {
-    fn into_import_item(self) -> Result<ImportItem, Box<dyn std::error::Error + Send + Sync>> {
-        Ok(self)
-    }
-}
-
-impl<E> IntoImportItem for Result<ImportItem, E>
-where
-    E: Into<Box<dyn std::error::Error + Send + Sync>> + Send + 'static,
-{
-    fn into_import_item(self) -> Result<ImportItem, Box<dyn std::error::Error + Send + Sync>> {
-        self.map_err(Into::into)
-    }
-}
-
-impl From<WriteFailed> for ImportError {
-    fn from(failed: WriteFailed) -> ImportError {
-        ImportError::JournalWrite(failed.0)
-    }
-}
 
 type Observer = Arc<dyn Fn(&Outcome) + Send + Sync>;
 
@@ -278,7 +158,7 @@ impl Importer {
     /// Items may be `Result<ImportItem, E>` (see [`IntoImportItem`]): a streaming reader's
     /// error stops the run with [`ImportError::Input`] once what is in flight is journaled.
     ///
-    /// Before it sends the first row of a typed connector ([`ImportItem::new`]), the run
+    /// Before it sends the first row of a typed connector ([`ImportItem::new`](crate::ImportItem::new)), the run
     /// checks that connector against what Tray serves now, unless [`Importer::preflight`]
     /// did: see there.
     pub async fn run<I>(&mut self, items: I) -> Result<Summary, ImportError>
@@ -504,47 +384,32 @@ impl Importer {
         Ok(())
     }
 
+    /// Before a row is sent: its typed connector is checked against Tray (once, see
+    /// [`Importer::preflight`]). A row that may not be sent is journaled as not sent, and the
+    /// error stops the run.
+    pub(crate) async fn refuse_unchecked(
+        &self,
+        run: &Run,
+        row: &CheckedRow,
+        summary: &mut Summary,
+    ) -> Result<(), ImportError> {
+        let checked = self
+            .preflights
+            .before_send(&self.client, &row.connector)
+            .await;
+        if let Err(stop) = checked {
+            run.writes
+                .finish(&row.key, State::Failed, None, Some(NOT_SENT))?;
+            self.report(summary, &outcome(row, State::Failed));
+            return Err(stop);
+        }
+        Ok(())
+    }
+
     pub(crate) fn report(&self, summary: &mut Summary, outcome: &Outcome) {
         summary.count(outcome);
         if let Some(observer) = &self.observer {
             observer(outcome);
         }
-    }
-}
-
-pub(crate) fn created(row: &CheckedRow, id: &str) -> Outcome {
-    Outcome {
-        auth_id: Some(id.to_owned()),
-        ..outcome(row, State::Created)
-    }
-}
-
-pub(crate) fn outcome(row: &CheckedRow, state: State) -> Outcome {
-    Outcome {
-        row: row.number,
-        key: row.key.clone(),
-        state,
-        auth_id: None,
-        earlier: false,
-    }
-}
-
-/// What is shared by the tasks of one run.
-pub(crate) struct Run {
-    pub(crate) client: Client,
-    pub(crate) journal: Arc<Mutex<Journal>>,
-    /// Journal writes from tasks, committed in batches.
-    pub(crate) writes: JournalWriter,
-    pub(crate) sessions: Arc<Sessions>,
-    /// Whether Tray answers; when not, the run stops.
-    pub(crate) contact: Contact,
-    pub(crate) max_attempts: u32,
-    pub(crate) retry_delay: Duration,
-    pub(crate) token_lifetime: Duration,
-}
-
-impl Run {
-    pub(crate) fn journal(&self) -> MutexGuard<'_, Journal> {
-        locked(&self.journal)
     }
 }

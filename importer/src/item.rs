@@ -252,3 +252,26 @@ impl fmt::Debug for ImportItem {
             .finish_non_exhaustive()
     }
 }
+
+/// What [`Importer::run`](crate::Importer::run) takes: an [`ImportItem`], or a reader's `Result<ImportItem, E>`,
+/// whose first `Err` stops the run cleanly (nothing after it is read; what is in flight
+/// finishes and is journaled) and comes back as [`ImportError::Input`](crate::ImportError::Input).
+pub trait IntoImportItem: Send + 'static {
+    /// The item, or the reader's error.
+    fn into_import_item(self) -> Result<ImportItem, Box<dyn std::error::Error + Send + Sync>>;
+}
+
+impl IntoImportItem for ImportItem {
+    fn into_import_item(self) -> Result<ImportItem, Box<dyn std::error::Error + Send + Sync>> {
+        Ok(self)
+    }
+}
+
+impl<E> IntoImportItem for Result<ImportItem, E>
+where
+    E: Into<Box<dyn std::error::Error + Send + Sync>> + Send + 'static,
+{
+    fn into_import_item(self) -> Result<ImportItem, Box<dyn std::error::Error + Send + Sync>> {
+        self.map_err(Into::into)
+    }
+}

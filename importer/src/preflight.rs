@@ -15,35 +15,8 @@ use tray_auth::client::{Client, Drift, Error as ClientError, ServiceDrift};
 use tray_auth::registry::ConnectorEntry;
 use tray_schema::printable::without_controls;
 
-use crate::check::CheckedRow;
-use crate::importer::{outcome, ImportError, Importer, Run, Summary};
+use crate::error::ImportError;
 use crate::item::ImportItem;
-use crate::journal::State as RowState;
-use crate::send::NOT_SENT;
-
-impl Importer {
-    /// Before a row is sent: its typed connector is checked against Tray (once, see
-    /// [`Importer::preflight`]). A row that may not be sent is journaled as not sent, and the
-    /// error stops the run.
-    pub(crate) async fn refuse_unchecked(
-        &self,
-        run: &Run,
-        row: &CheckedRow,
-        summary: &mut Summary,
-    ) -> Result<(), ImportError> {
-        let checked = self
-            .preflights
-            .before_send(&self.client, &row.connector)
-            .await;
-        if let Err(stop) = checked {
-            run.writes
-                .finish(&row.key, RowState::Failed, None, Some(NOT_SENT))?;
-            self.report(summary, &outcome(row, RowState::Failed));
-            return Err(stop);
-        }
-        Ok(())
-    }
-}
 
 /// A service name and service version.
 type Key = (&'static str, u32);

@@ -9,9 +9,10 @@ use tray_auth::client::{AuthenticationId, Bearer, Error as ClientError};
 use tray_auth::registry::Problem;
 
 use crate::check::CheckedRow;
-use crate::importer::{ImportError, Run};
+use crate::error::ImportError;
 use crate::journal::{problems_json, State};
 use crate::retry::{backoff, create_failure, CreateFailure};
+use crate::run::Run;
 use crate::session::NoSession;
 
 /// What a row sent nothing for is journaled with when a run stops before it.

@@ -13,8 +13,9 @@ use tokio::time::Instant;
 use tray_auth::client::UserId;
 use tray_auth::Secret;
 
-use crate::importer::{ImportError, Run};
+use crate::error::ImportError;
 use crate::retry::{backoff, master_refused, retryable};
+use crate::run::Run;
 
 /// How many end users' sessions are kept at most; beyond it, idle ones are forgotten (their
 /// user ids stay in the journal, so forgetting costs one `authorize`).

@@ -10,8 +10,11 @@ use tokio::sync::Semaphore;
 use tray_auth::client::{AuthenticationId, Bearer, Error as ClientError};
 
 use crate::check::CheckedRow;
-use crate::importer::{created, outcome, ImportError, Importer, Run, Summary};
+use crate::error::ImportError;
+use crate::importer::Importer;
 use crate::journal::{Entry, State};
+use crate::outcome::{created, outcome, Summary};
+use crate::run::Run;
 use crate::send::{spawn_send, Sending};
 use crate::session::{NoSession, Session};
 
