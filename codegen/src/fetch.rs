@@ -381,7 +381,12 @@ pub async fn fetch(
             Err(_) => Outcome::New,
         };
         if !check && outcome != Outcome::Unchanged {
-            write_atomically(&snapshot.path, &text)?;
+            crate::write::atomically(&snapshot.path, text.as_bytes()).map_err(|source| {
+                FetchError::Write {
+                    path: snapshot.path.clone(),
+                    source,
+                }
+            })?;
         }
         tracing::debug!(%service, ?outcome, "snapshot");
         summary.services.push((service, outcome));
@@ -594,23 +599,6 @@ fn unknown_service(
         wanted: wanted.clone(),
         hint,
     }
-}
-
-/// Writes through a temporary file and a rename, so an interrupted fetch never leaves half a
-/// snapshot.
-fn write_atomically(path: &Path, text: &str) -> Result<(), FetchError> {
-    let write_error = |source| FetchError::Write {
-        path: path.to_owned(),
-        source,
-    };
-    let mut temporary = path.as_os_str().to_owned();
-    temporary.push(".tmp");
-    let temporary = PathBuf::from(temporary);
-    fs::write(&temporary, text).map_err(write_error)?;
-    fs::rename(&temporary, path).map_err(|source| {
-        let _ = fs::remove_file(&temporary);
-        write_error(source)
-    })
 }
 
 #[cfg(test)]

@@ -34,6 +34,7 @@ pub mod names;
 pub mod online;
 pub mod plan;
 pub mod select;
+mod write;
 
 use tray_schema::snapshot::SnapshotError;
 pub use tray_schema::{self as schema, diagnostic, json_file, snapshot, Diagnostic};
@@ -390,7 +391,7 @@ impl Generation {
                     source,
                 })?;
             }
-            fs::write(&path, &file.contents).map_err(|source| Error::Io {
+            write::atomically(&path, file.contents.as_bytes()).map_err(|source| Error::Io {
                 path: path.clone(),
                 source,
             })?;
