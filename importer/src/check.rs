@@ -10,7 +10,7 @@
 
 use serde_json::{Map, Value};
 use tray_auth::registry::Problem;
-use tray_schema::model::{Additional, Document, Kind, Schema};
+use tray_schema::model::{Additional, Document, Kind, Object, Schema};
 
 use crate::catalog::{Catalog, Environment, LiveSchema};
 use crate::input::Row;
@@ -310,15 +310,15 @@ fn undeclared(
     let document = schema.checker.document();
     let target = document.target(at_schema);
     match (&target.kind, value) {
-        (Kind::Object(_), Value::Object(map)) => {
-            object_keys(schema, &[target], map, at, depth, problems);
+        (Kind::Object(object), Value::Object(map)) => {
+            object_keys(schema, &[(target, object)], map, at, depth, problems);
         }
         (Kind::OneOf(all) | Kind::AnyOf(all) | Kind::Union(all), Value::Object(map)) => {
             let mut objects = Vec::new();
             for variant in all {
                 let variant = document.target(variant);
                 match &variant.kind {
-                    Kind::Object(_) => objects.push(variant),
+                    Kind::Object(object) => objects.push((variant, object)),
                     Kind::Null
                     | Kind::Boolean
                     | Kind::Integer
@@ -348,21 +348,18 @@ fn undeclared(
     }
 }
 
-/// The keys of `map`, an object that `objects` (object schemas, one or a union's variants)
-/// describe: one that none declares is a problem when every one of them is silent about other
-/// keys; one that exactly one declares is walked into.
+/// The keys of `map`, an object that `objects` (object schemas, one or a union's variants, each
+/// with its object keywords) describe: one that none declares is a problem when every one of
+/// them is silent about other keys; one that exactly one declares is walked into.
 fn object_keys(
     schema: &LiveSchema,
-    objects: &[&Schema],
+    objects: &[(&Schema, &Object)],
     map: &Map<String, Value>,
     at: &str,
     depth: usize,
     problems: &mut Vec<Problem>,
 ) {
-    let silent = |target: &Schema| {
-        let Kind::Object(object) = &target.kind else {
-            return false;
-        };
+    let silent = |(target, object): &(&Schema, &Object)| {
         matches!(object.additional, Additional::Allowed)
             && object.pattern_properties.is_empty()
             && object.additional_pattern.is_none()
@@ -372,13 +369,12 @@ fn object_keys(
                 .pointer(&target.pointer)
                 .is_some_and(|raw| raw.get("additionalProperties").is_none())
     };
-    let all_silent = !objects.is_empty() && objects.iter().all(|o| silent(o));
+    let all_silent = !objects.is_empty() && objects.iter().all(silent);
     for (key, inner) in map {
         let pointer = tray_schema::pointer::join(at, key);
-        let mut declaring = objects.iter().filter_map(|o| match &o.kind {
-            Kind::Object(object) => object.properties.iter().find(|p| &p.name == key),
-            _ => None,
-        });
+        let mut declaring = objects
+            .iter()
+            .filter_map(|(_, object)| object.properties.iter().find(|p| &p.name == key));
         match (declaring.next(), declaring.next()) {
             (Some(property), None) => undeclared(
                 schema,
@@ -392,9 +388,9 @@ fn object_keys(
             // to say; nothing below it is called unknown.
             (Some(_), Some(_)) => {}
             (None, _) => {
-                let required_elsewhere = objects.iter().any(|o| {
-                    matches!(&o.kind, Kind::Object(object) if object.other_required.contains(key))
-                });
+                let required_elsewhere = objects
+                    .iter()
+                    .any(|(_, object)| object.other_required.contains(key));
                 if all_silent && !required_elsewhere {
                     problems.push(Problem {
                         pointer,

@@ -238,13 +238,12 @@ pub(crate) fn redact_message(message: &str, sent: Option<&[u8]>) -> String {
         return "Tray's message is not shown: the values sent could not be looked for in it"
             .to_owned();
     };
-    let mut message_without = String::with_capacity(message.len());
-    sent.replace_all_with(message, &mut message_without, |_, _, out| {
+    let mut without_sent = String::with_capacity(message.len());
+    sent.replace_all_with(message, &mut without_sent, |_, _, out| {
         out.push('…');
         true
     });
-    let message = message_without;
-    redact_values(&message)
+    redact_values(&without_sent)
 }
 
 /// The string values (at any depth) of the `credentials` and `userData` of a request body, at
